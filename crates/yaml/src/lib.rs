@@ -1,0 +1,9 @@
+//! Lossless YAML for kruise-inject.
+//!
+//! - [`tree`]: a YAML stream parsed into documents and nodes that know their byte spans in the text.
+//! - [`resolve`]: plain scalars resolved as kubectl resolves them (go-yaml v2, YAML 1.1), nodes turned
+//!   into `serde_json::Value`s, with bounds on alias expansion and depth.
+//! - [`emit`]: YAML text for new values: block style in a document's own indentation, or flow (JSON)
+//!   style; every string quoted where YAML 1.1 or 1.2 would read it as anything but that string.
+//! - [`edit`]: edits on a node (sequence edit scripts, mapping keys set) turned into text splices that
+//!   leave every other byte of the document as it was.

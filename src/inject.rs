@@ -1,0 +1,1 @@
+//! What the pod webhook adds to a pod (semantics §6), as a [`crate::pod::PodPatch`].

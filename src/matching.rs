@@ -1,0 +1,1 @@
+//! Which SidecarSets are injected into a pod, and in which order (semantics §4).

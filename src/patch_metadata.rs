@@ -1,0 +1,1 @@
+//! `patchPodMetadata` (semantics §6.3).

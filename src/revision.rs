@@ -1,0 +1,1 @@
+//! Which revision of a SidecarSet is injected (semantics §5).
