@@ -18,13 +18,11 @@
 pub mod cli;
 pub mod cluster;
 pub mod controller_revision;
-pub mod error;
 pub mod inject;
 pub mod input;
 pub mod matching;
 pub mod patch_metadata;
 pub mod pod;
-pub mod render;
 pub mod revision;
 pub mod rng;
 pub mod selector;

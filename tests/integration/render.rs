@@ -1,0 +1,291 @@
+//! `kruise-inject render` end to end.
+
+use crate::test::Test;
+
+const FILEBEAT: &str = "testdata/filebeat-sidecarset";
+
+/// Hashes of the Filebeat SidecarSet, computed independently by `testdata/oracle/filebeat_hash.py`.
+const FILEBEAT_HASH: &str = "8bdcc5744964665bf7w449cfc569bv744f67vz98zv7b4dx4x4v7b95v44f2fv7c";
+const FILEBEAT_HASH_WITHOUT_IMAGE: &str =
+    "58zv7zxdx69d5z644xfc59268w9cf7zdcbdw4dbw6769v8czzfz52xvf9462v584";
+const FILEBEAT_REVISION: &str = "filebeat-sidecarset-6cff4bfb5";
+
+fn filebeat() -> Test {
+    Test::new()
+        .copy(&format!("{FILEBEAT}/nginx-deployment.yaml"), "app/nginx-deployment.yaml")
+        .copy(&format!("{FILEBEAT}/filebeat-sidecarset.yaml"), "platform/filebeat-sidecarset.yaml")
+        .copy(&format!("{FILEBEAT}/filebeat-configmap.yaml"), "platform/filebeat-configmap.yaml")
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} not in output:\n{text}"))
+}
+
+#[test]
+fn filebeat_example_injects_filebeat_before_nginx_and_volumes_after_log() {
+    let out = filebeat()
+        .args(&["render", "app/nginx-deployment.yaml", "-s", "platform"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let text = &out.stdout;
+    assert!(line_of(text, "- name: filebeat") < line_of(text, "- name: nginx"), "{text}");
+    let log = line_of(text, "- name: log");
+    let config = line_of(text, "- name: config");
+    let varlog = line_of(text, "- name: varlog");
+    assert!(log < config && config < varlog, "{text}");
+    assert!(text.contains("defaultMode: 420"), "{text}");
+    assert!(text.contains("name: IS_INJECTED"), "{text}");
+    let hash = format!(
+        r#"kruise.io/sidecarset-hash: '{{"filebeat-sidecarset":{{"updateTimestamp":"1970-01-01T00:00:00Z","hash":"{FILEBEAT_HASH}","sidecarSetName":"filebeat-sidecarset","sidecarList":["filebeat"],"controllerRevision":"{FILEBEAT_REVISION}"}}}}'"#
+    );
+    assert!(text.contains(&hash), "missing {hash}\n{text}");
+    let without = format!(
+        r#"kruise.io/sidecarset-hash-without-image: '{{"filebeat-sidecarset":{{"updateTimestamp":"1970-01-01T00:00:00Z","hash":"{FILEBEAT_HASH_WITHOUT_IMAGE}","sidecarSetName":"filebeat-sidecarset","sidecarList":["filebeat"]}}}}'"#
+    );
+    assert!(text.contains(&without), "missing {without}\n{text}");
+    assert!(text.contains("kruise.io/sidecarset-injected-list: filebeat-sidecarset"));
+    assert!(
+        out.stderr.contains("apps/v1 Deployment default/nginx: injected filebeat-sidecarset (filebeat)"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn changed_documents_keep_every_original_line() {
+    let original = std::fs::read_to_string(crate::test::repo(&format!(
+        "{FILEBEAT}/nginx-deployment.yaml"
+    )))
+    .expect("fixture");
+    let out = filebeat()
+        .args(&["render", "app/nginx-deployment.yaml", "-s", "platform"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // The original lines appear in order in the output: injection only adds lines.
+    let mut rendered = out.stdout.lines();
+    for line in original.lines() {
+        assert!(
+            rendered.any(|r| r == line),
+            "original line {line:?} missing or out of order in:\n{}",
+            out.stdout
+        );
+    }
+}
+
+#[test]
+fn rendering_is_idempotent() {
+    let first = filebeat()
+        .args(&["render", "app/nginx-deployment.yaml", "-s", "platform"])
+        .run();
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let second = filebeat()
+        .file("rendered.yaml", &first.stdout)
+        .args(&["render", "rendered.yaml", "-s", "platform", "--timestamp", "2030-01-01T00:00:00Z"])
+        .run();
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert_eq!(first.stdout, second.stdout);
+    assert!(second.stderr.contains("up to date: filebeat-sidecarset"), "{}", second.stderr);
+}
+
+#[test]
+fn untouched_documents_are_byte_identical() {
+    let odd = "# leading comment\nkind: ConfigMap\napiVersion: v1\nmetadata: {name: x}   # trailing\ndata:\n  a: 'on'\n  b: \"0644\"\n  c: yes\n\n\n";
+    let out = filebeat()
+        .file("odd.yaml", odd)
+        .args(&["render", "odd.yaml", "-s", "platform"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, odd);
+}
+
+#[test]
+fn documents_of_several_files_form_one_stream_in_input_order() {
+    let out = filebeat()
+        .file("in/b.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n")
+        .file("in/a.yml", "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a")
+        .file("in/c.json", "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"c\"}}\n")
+        .file("in/notes.txt", "not yaml")
+        .args(&["render", "in", "-s", "platform"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n---\n{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"c\"}}\n"
+    );
+}
+
+#[test]
+fn stdin_is_read_when_no_path_or_dash_is_given() {
+    let deployment = std::fs::read_to_string(crate::test::repo(&format!(
+        "{FILEBEAT}/nginx-deployment.yaml"
+    )))
+    .expect("fixture");
+    for args in [vec!["render", "-s", "platform"], vec!["render", "-", "-s", "platform"]] {
+        let out = filebeat().stdin(&deployment).args(&args).run();
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(out.stdout.contains("- name: filebeat"), "{}", out.stdout);
+        assert!(out.stderr.starts_with("<stdin>:1: apps/v1 Deployment default/nginx"), "{}", out.stderr);
+    }
+}
+
+#[test]
+fn timestamp_comes_from_the_flag_then_source_date_epoch() {
+    let flag = filebeat()
+        .env("SOURCE_DATE_EPOCH", "1704067200")
+        .args(&["render", "app", "-s", "platform", "--timestamp", "2025-06-01T12:00:00+02:00"])
+        .run();
+    assert!(flag.stdout.contains(r#""updateTimestamp":"2025-06-01T10:00:00Z""#), "{}", flag.stdout);
+    let env = filebeat()
+        .env("SOURCE_DATE_EPOCH", "1704067200")
+        .args(&["render", "app", "-s", "platform"])
+        .run();
+    assert!(env.stdout.contains(r#""updateTimestamp":"2024-01-01T00:00:00Z""#), "{}", env.stdout);
+    let bad = filebeat()
+        .args(&["render", "app", "-s", "platform", "--timestamp", "yesterday"])
+        .run();
+    assert_eq!(bad.code, 2);
+    assert_eq!(bad.stdout, "");
+    assert!(bad.stderr.contains("invalid timestamp"), "{}", bad.stderr);
+}
+
+#[test]
+fn quiet_silences_the_report() {
+    let out = filebeat()
+        .args(&["render", "app", "-s", "platform", "-q"])
+        .run();
+    assert_eq!(out.code, 0);
+    assert_eq!(out.stderr, "");
+    assert!(out.stdout.contains("- name: filebeat"));
+}
+
+#[test]
+fn namespace_flag_applies_to_documents_without_one() {
+    let out = filebeat()
+        .file(
+            "platform/narrow.yaml",
+            "apiVersion: apps.kruise.io/v1alpha1\nkind: SidecarSet\nmetadata:\n  name: narrow\nspec:\n  namespace: team-a\n  selector:\n    matchLabels:\n      app: nginx\n  containers:\n  - name: narrow\n    image: busybox:1.36\n",
+        )
+        .file("platform/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n")
+        .args(&["render", "app", "-s", "platform", "-n", "team-a"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("- name: narrow"), "{}", out.stdout);
+    assert!(out.stderr.contains("Deployment team-a/nginx: injected"), "{}", out.stderr);
+}
+
+/// Bad input: exit 2, nothing on stdout, a message naming the file and line.
+fn assert_bad(test: Test, expect: &[&str]) {
+    let out = test.run();
+    assert_eq!(out.code, 2, "{}", out.transcript());
+    assert_eq!(out.stdout, "", "nothing may be written on error");
+    for needle in expect {
+        assert!(out.stderr.contains(needle), "{needle:?} not in:\n{}", out.stderr);
+    }
+}
+
+#[test]
+fn invalid_yaml_names_file_and_line() {
+    assert_bad(
+        filebeat()
+            .file("a.yaml", "apiVersion: v1\nkind: ConfigMap\n")
+            .file("b.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n")
+            .args(&["render", "a.yaml", "b.yaml", "-s", "platform"]),
+        &["b.yaml:", "invalid YAML"],
+    );
+}
+
+#[test]
+fn a_document_without_kind_is_an_error() {
+    assert_bad(
+        filebeat()
+            .file("a.yaml", "apiVersion: v1\nkind: ConfigMap\n---\napiVersion: v1\nmetadata:\n  name: x\n")
+            .args(&["render", "a.yaml", "-s", "platform"]),
+        &["a.yaml:4: document 2", "no kind"],
+    );
+}
+
+#[test]
+fn a_sidecarset_without_containers_is_an_error() {
+    assert_bad(
+        filebeat()
+            .file(
+                "platform/empty.yaml",
+                "apiVersion: apps.kruise.io/v1alpha1\nkind: SidecarSet\nmetadata:\n  name: empty\nspec:\n  selector:\n    matchLabels:\n      a: b\n",
+            )
+            .args(&["render", "app", "-s", "platform"]),
+        &["empty.yaml:1: document 1", "SidecarSet", "empty"],
+    );
+}
+
+#[test]
+fn an_invalid_selector_operator_is_an_error() {
+    assert_bad(
+        filebeat()
+            .file(
+                "platform/bad-op.yaml",
+                "apiVersion: apps.kruise.io/v1alpha1\nkind: SidecarSet\nmetadata:\n  name: bad-op\nspec:\n  selector:\n    matchExpressions:\n    - key: app\n      operator: Equals\n      values: [nginx]\n  containers:\n  - name: x\n    image: busybox\n",
+            )
+            .args(&["render", "app", "-s", "platform"]),
+        &["Equals"],
+    );
+}
+
+#[test]
+fn a_missing_revision_is_an_error() {
+    assert_bad(
+        filebeat()
+            .file(
+                "platform/pinned.yaml",
+                "apiVersion: apps.kruise.io/v1alpha1\nkind: SidecarSet\nmetadata:\n  name: pinned\nspec:\n  selector:\n    matchLabels:\n      app: nginx\n  injectionStrategy:\n    revision:\n      revisionName: pinned-123\n  containers:\n  - name: pinned\n    image: busybox\n",
+            )
+            .args(&["render", "app", "-s", "platform"]),
+        &["nginx-deployment.yaml", "pinned-123"],
+    );
+}
+
+#[test]
+fn merge_patch_on_invalid_json_is_an_error() {
+    assert_bad(
+        filebeat()
+            .file(
+                "platform/patch.yaml",
+                "apiVersion: apps.kruise.io/v1alpha1\nkind: SidecarSet\nmetadata:\n  name: patch\nspec:\n  selector:\n    matchLabels:\n      app: nginx\n  patchPodMetadata:\n  - patchPolicy: MergePatchJson\n    annotations:\n      example.com/config: '{\"a\": 1}'\n  containers:\n  - name: patch\n    image: busybox\n",
+            )
+            .file(
+                "app/pod.yaml",
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels:\n    app: nginx\n  annotations:\n    example.com/config: not json\nspec:\n  containers:\n  - name: main\n    image: busybox\n",
+            )
+            .args(&["render", "app/pod.yaml", "-s", "platform"]),
+        &["app/pod.yaml:1: document 1", "example.com/config"],
+    );
+}
+
+#[test]
+fn unreadable_and_missing_files_are_errors() {
+    assert_bad(
+        filebeat().args(&["render", "nope.yaml", "-s", "platform"]),
+        &["nope.yaml"],
+    );
+    assert_bad(
+        filebeat().file("bin.yaml", "a: \u{0}").args(&["render", "app", "-s", "platform", "-s", "missing-dir"]),
+        &["missing-dir"],
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_are_errors() {
+    let test = filebeat().args(&["render", "app", "-s", "platform"]);
+    std::os::unix::fs::symlink(test.path().join("app"), test.path().join("app/loop"))
+        .expect("symlink");
+    assert_bad(test, &["symlink loop"]);
+}
+
+#[test]
+fn invalid_utf8_is_an_error() {
+    let test = filebeat().args(&["render", "app", "latin1.yaml", "-s", "platform"]);
+    std::fs::write(test.path().join("latin1.yaml"), b"a: caf\xe9\n").expect("write");
+    assert_bad(test, &["latin1.yaml: line 1: not valid UTF-8"]);
+}
