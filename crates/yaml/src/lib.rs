@@ -7,3 +7,13 @@
 //!   style; every string quoted where YAML 1.1 or 1.2 would read it as anything but that string.
 //! - [`edit`]: edits on a node (sequence edit scripts, mapping keys set) turned into text splices that
 //!   leave every other byte of the document as it was.
+
+pub mod edit;
+pub mod emit;
+pub mod resolve;
+pub mod tree;
+
+pub use edit::{EditError, Editor, SeqItem};
+pub use emit::IndentStyle;
+pub use resolve::to_value;
+pub use tree::{Document, Node, NodeKind, ScalarStyle, YamlError, parse};
