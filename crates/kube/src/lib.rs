@@ -19,3 +19,6 @@ pub mod quantity;
 pub mod schema;
 
 pub use schema::SchemaError;
+
+#[cfg(test)]
+mod acceptance_tests;
