@@ -662,7 +662,8 @@ impl<'a> Editor<'a> {
                     keep: true,
                 };
                 if self.at_line_start(d) {
-                    let pos = line_start(text, d);
+                    // before the comment lines that head the first item (at its `-` column)
+                    let pos = self.head_comments_start(line_start(text, d), col);
                     let t = render(self, &news, lit);
                     self.add_splice(pos..pos, seq.span.start, SpliceText::Text(t), false)?;
                 } else {
@@ -672,6 +673,24 @@ impl<'a> Editor<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Start of the run of whole-line comments at column `col` that ends right before the line
+    /// starting at `line`: the comments that head the item on that line (`line` if none).
+    fn head_comments_start(&self, line: usize, col: usize) -> usize {
+        let text = self.text;
+        let mut start = line;
+        while start > 0 {
+            let prev = line_start(text, start - 1);
+            let content = text[prev..start].trim_end_matches(['\r', '\n']);
+            let indent = content.len() - content.trim_start_matches(' ').len();
+            if indent == col && content[indent..].starts_with('#') {
+                start = prev;
+            } else {
+                break;
+            }
+        }
+        start
     }
 
     /// Indentation of the line holding `pos`, and one level's unit relative to `outer`'s line.
@@ -1293,6 +1312,35 @@ items:
 - c
 # end of document
 ";
+
+    #[test]
+    fn an_item_inserted_first_goes_above_the_comments_heading_the_old_first_item() {
+        let text = "spec:\n  containers:\n  # the app\n  # (main)\n  - name: app\n";
+        let out = edit(text, 0, |ed, root| {
+            ed.edit_sequence(
+                root,
+                &["spec", "containers"],
+                &[SeqItem::New(json!({"name": "sidecar"})), SeqItem::Keep(0)],
+            )
+        });
+        assert_eq!(
+            out,
+            "spec:\n  containers:\n  - name: sidecar\n  # the app\n  # (main)\n  - name: app\n"
+        );
+        // A comment indented otherwise is not the item's: the insertion stays at the `-` line.
+        let text = "spec:\n  containers:\n    # about the list\n  - name: app\n";
+        let out = edit(text, 0, |ed, root| {
+            ed.edit_sequence(
+                root,
+                &["spec", "containers"],
+                &[SeqItem::New(json!({"name": "sidecar"})), SeqItem::Keep(0)],
+            )
+        });
+        assert_eq!(
+            out,
+            "spec:\n  containers:\n    # about the list\n  - name: sidecar\n  - name: app\n"
+        );
+    }
 
     fn items_edit(items: &[SeqItem]) -> String {
         edit(LIST, 0, |ed, root| {
@@ -1964,7 +2012,7 @@ items:
         });
         assert_eq!(
             out,
-            "a:\n  containers:\n  - name: x\n  - name: 'y'\n  b: 1\n"
+            "a:\n  containers:\n  - name: x\n  - name: \"y\"\n  b: 1\n"
         );
     }
 

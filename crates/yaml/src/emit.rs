@@ -74,7 +74,9 @@ fn plain_ok(s: &str) -> bool {
     if !s.chars().all(is_printable) {
         return false;
     }
-    if "-?:,[]{}#&*!|>'\"%@`".contains(first) || first == ' ' || s.ends_with(' ') {
+    // `-` starts a plain scalar when a non-space follows (`-c`, `-Xmx1g`), as go-yaml writes it.
+    let dash_ok = first == '-' && s.len() > 1 && !s[1..].starts_with([' ', '\t']) && !s.starts_with("---");
+    if ("-?:,[]{}#&*!|>'\"%@`".contains(first) && !dash_ok) || first == ' ' || s.ends_with(' ') {
         return false;
     }
     if s.contains(": ") || s.contains(" #") || s.ends_with(':') {
@@ -91,10 +93,14 @@ fn plain_ok(s: &str) -> bool {
 }
 
 /// A string scalar that every YAML 1.1 and 1.2 reader reads back as exactly `s`, for block
-/// context: plain when safe, else single-quoted (`'` doubled), else double-quoted with escapes.
+/// context: plain when safe; else double-quoted, as kubectl writes (`"true"`, `"0644"`); else, when
+/// the string holds `"` or `\\` (JSON annotation values), single-quoted with `'` doubled; else
+/// double-quoted with escapes.
 pub fn scalar(s: &str) -> String {
     if plain_ok(s) {
         s.to_string()
+    } else if s.chars().all(is_printable) && !s.contains(['"', '\\']) {
+        format!("\"{s}\"")
     } else if s.chars().all(is_printable) {
         format!("'{}'", s.replace('\'', "''"))
     } else {
@@ -590,9 +596,16 @@ mod tests {
         ] {
             assert_eq!(scalar(s), s, "{s}");
         }
-        assert_eq!(scalar("-c"), "'-c'");
-        assert_eq!(scalar("on"), "'on'");
-        assert_eq!(scalar("it's: x"), "'it''s: x'");
+        assert_eq!(scalar("-c"), "-c");
+        assert_eq!(scalar("-Xmx1g"), "-Xmx1g");
+        assert_eq!(scalar("-"), "\"-\"");
+        assert_eq!(scalar("- x"), "\"- x\"");
+        assert_eq!(scalar("-1"), "\"-1\"");
+        assert_eq!(scalar("---x"), "\"---x\"");
+        assert_eq!(scalar("on"), "\"on\"");
+        assert_eq!(scalar("it's: x"), "\"it's: x\"");
+        assert_eq!(scalar("{\"a\":1}"), "'{\"a\":1}'");
+        assert_eq!(scalar("a\\b: c"), "'a\\b: c'");
         assert_eq!(scalar("a\nb"), "\"a\\nb\"");
         assert_eq!(scalar("\t"), "\"\\t\"");
         assert_eq!(scalar("ls\u{2028}"), "\"ls\\u2028\"");
@@ -753,7 +766,7 @@ mod tests {
           containers:
           - name: filebeat
             args:
-            - '-c'
+            - -c
             - /etc/filebeat.yml
             env: []
             resources: {}
