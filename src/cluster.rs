@@ -9,6 +9,9 @@ use crate::sidecarset::SidecarSet;
 /// Label every namespace carries with its own name (Kubernetes ≥ 1.21).
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
+/// The namespace Kruise runs in unless told otherwise (`POD_NAMESPACE` default, §1.7).
+pub const DEFAULT_KRUISE_NAMESPACE: &str = "kruise-system";
+
 /// The objects the pod webhook would read from the API server.
 #[derive(Debug, Clone, Default)]
 pub struct Cluster {
@@ -20,4 +23,174 @@ pub struct Cluster {
     pub controller_revisions: Vec<ControllerRevision>,
     /// The namespace Kruise runs in (where SidecarSet ControllerRevisions live).
     pub kruise_namespace: String,
+}
+
+/// Inputs that cannot describe one cluster.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClusterError {
+    /// Two SidecarSets with one name.
+    #[error(
+        "SidecarSet {name} is defined twice: SidecarSets are cluster-scoped, so names are unique; remove or rename one of them"
+    )]
+    DuplicateSidecarSet {
+        /// The name.
+        name: String,
+    },
+}
+
+impl Cluster {
+    /// An empty cluster whose Kruise runs in `kruise_namespace` (usually
+    /// [`DEFAULT_KRUISE_NAMESPACE`]).
+    pub fn new(kruise_namespace: impl Into<String>) -> Self {
+        Cluster {
+            kruise_namespace: kruise_namespace.into(),
+            ..Cluster::default()
+        }
+    }
+
+    /// Adds a SidecarSet, keeping [`Cluster::sidecarsets`] sorted by name.
+    pub fn add_sidecarset(&mut self, sidecarset: SidecarSet) -> Result<(), ClusterError> {
+        match self
+            .sidecarsets
+            .binary_search_by(|s| s.name.as_str().cmp(&sidecarset.name))
+        {
+            Ok(_) => Err(ClusterError::DuplicateSidecarSet {
+                name: sidecarset.name,
+            }),
+            Err(index) => {
+                self.sidecarsets.insert(index, sidecarset);
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds (or replaces) a Namespace with its labels; `kubernetes.io/metadata.name: <name>` is set
+    /// as the API server sets it.
+    pub fn add_namespace(&mut self, name: impl Into<String>, mut labels: BTreeMap<String, String>) {
+        let name = name.into();
+        labels.insert(NAMESPACE_NAME_LABEL.to_owned(), name.clone());
+        self.namespaces.insert(name, labels);
+    }
+
+    /// Adds a ControllerRevision. One without a namespace is taken to be in the Kruise namespace. A
+    /// later one with the namespace and name of an earlier one replaces it (in place), as applying
+    /// both files would.
+    pub fn add_controller_revision(&mut self, mut revision: ControllerRevision) {
+        if revision.namespace.is_empty() {
+            revision.namespace = self.kruise_namespace.clone();
+        }
+        match self
+            .controller_revisions
+            .iter_mut()
+            .find(|r| r.namespace == revision.namespace && r.name == revision.name)
+        {
+            Some(existing) => *existing = revision,
+            None => self.controller_revisions.push(revision),
+        }
+    }
+
+    /// The SidecarSet named `name`.
+    pub fn sidecarset(&self, name: &str) -> Option<&SidecarSet> {
+        self.sidecarsets
+            .binary_search_by(|s| s.name.as_str().cmp(name))
+            .ok()
+            .and_then(|i| self.sidecarsets.get(i))
+    }
+
+    /// The labels of Namespace `name`, if it is among the inputs.
+    pub fn namespace_labels(&self, name: &str) -> Option<&BTreeMap<String, String>> {
+        self.namespaces.get(name)
+    }
+
+    /// The ControllerRevisions in the Kruise namespace, in input order.
+    pub fn kruise_revisions(&self) -> impl Iterator<Item = &ControllerRevision> {
+        self.controller_revisions
+            .iter()
+            .filter(|r| r.namespace == self.kruise_namespace)
+    }
+
+    /// The ControllerRevision `name` in the Kruise namespace.
+    pub fn kruise_revision(&self, name: &str) -> Option<&ControllerRevision> {
+        self.kruise_revisions().find(|r| r.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn ss(name: &str) -> SidecarSet {
+        SidecarSet {
+            name: name.into(),
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+            resource_version: None,
+            spec: Default::default(),
+            latest_revision: String::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn cr(ns: &str, name: &str, data: Value) -> ControllerRevision {
+        ControllerRevision {
+            name: name.into(),
+            namespace: ns.into(),
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+            creation_timestamp: None,
+            revision: 1,
+            data,
+        }
+    }
+
+    #[test]
+    fn sidecarsets_sorted_and_unique() {
+        let mut c = Cluster::new(DEFAULT_KRUISE_NAMESPACE);
+        for n in ["b", "c", "a"] {
+            c.add_sidecarset(ss(n)).expect("unique");
+        }
+        let names: Vec<_> = c.sidecarsets.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        assert_eq!(
+            c.add_sidecarset(ss("b")),
+            Err(ClusterError::DuplicateSidecarSet { name: "b".into() })
+        );
+        assert_eq!(c.sidecarsets.len(), 3);
+        assert_eq!(c.sidecarset("c").map(|s| s.name.as_str()), Some("c"));
+        assert!(c.sidecarset("d").is_none());
+    }
+
+    #[test]
+    fn namespaces_get_their_name_label() {
+        let mut c = Cluster::new("kruise-system");
+        c.add_namespace(
+            "web",
+            BTreeMap::from([
+                ("team".into(), "a".into()),
+                (NAMESPACE_NAME_LABEL.into(), "wrong".into()),
+            ]),
+        );
+        let labels = c.namespace_labels("web").expect("added");
+        assert_eq!(labels.get("team").map(String::as_str), Some("a"));
+        assert_eq!(
+            labels.get(NAMESPACE_NAME_LABEL).map(String::as_str),
+            Some("web")
+        );
+    }
+
+    #[test]
+    fn controller_revisions_default_to_the_kruise_namespace() {
+        let mut c = Cluster::new("kruise");
+        c.add_controller_revision(cr("", "r1", json!(1)));
+        c.add_controller_revision(cr("other", "r2", json!(1)));
+        assert_eq!(
+            c.kruise_revision("r1").map(|r| r.namespace.as_str()),
+            Some("kruise")
+        );
+        assert!(c.kruise_revision("r2").is_none());
+        c.add_controller_revision(cr("kruise", "r1", json!(2)));
+        assert_eq!(c.controller_revisions.len(), 2);
+        assert_eq!(c.kruise_revision("r1").map(|r| &r.data), Some(&json!(2)));
+    }
 }
