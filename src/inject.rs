@@ -1,42 +1,401 @@
 //! What the pod webhook adds to a pod (semantics §6), as a [`crate::pod::PodPatch`].
+//!
+//! [`inject`] follows `pkg/webhook/pod/mutating/sidecarset.go: sidecarsetMutatingPod` and
+//! `buildSidecars` for a pod CREATE: `patchPodMetadata` first, then per SidecarSet and sidecar
+//! container the shared volumes ([`share_volume`]), transferred env ([`transfer_env`]), the
+//! SidecarSet volumes it mounts, `IS_INJECTED=true`, hot upgrade ([`hot_upgrade`]); then the
+//! merges into the pod's lists ([`merge`]) and the annotations ([`upgrade_spec`]).
+//!
+//! One deliberate difference from the cluster, so that rendering rendered output changes nothing:
+//! when the pod already has a `kruise.io/sidecarset-hash` (or `-without-image`) entry for a
+//! SidecarSet with the same `hash`, `sidecarSetName`, `sidecarList` and `controllerRevision`, its
+//! `updateTimestamp` is kept instead of being replaced by the injection time.
 
+mod container;
+mod go_values;
+mod hot_upgrade;
+mod merge;
+mod share_volume;
+mod transfer_env;
+mod upgrade_spec;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde_json::Value;
+
+use self::container::{list, set_field, set_list, str_field};
+use self::merge::Injected;
+use self::upgrade_spec::UpgradeSpec;
+use crate::patch_metadata::{self, PatchMetadataError};
 use crate::pod::{PodPatch, PodView};
-use crate::sidecarset::SidecarSet;
+use crate::sidecarset::{
+    HASH_ANNOTATION, HASH_WITHOUT_IMAGE_ANNOTATION, SidecarContainer, SidecarSet,
+};
 
-/// Why injection fails (the webhook would reject the pod).
+pub use self::hot_upgrade::{
+    WORKING_CONTAINER_ANNOTATION, version_alt_annotation, version_annotation,
+};
+
+/// Pod annotation listing the injected SidecarSets (sorted, comma-joined).
+pub const INJECTED_LIST_ANNOTATION: &str = "kruise.io/sidecarset-injected-list";
+
+/// Env var marking an injected container.
+pub const IS_INJECTED_ENV: &str = "IS_INJECTED";
+
+/// Why injection fails: in each case Kruise's webhook rejects the pod.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InjectError {
-    /// A `patchPodMetadata` entry could not be applied.
+    /// A `patchPodMetadata` `MergePatchJson` entry could not be applied.
     #[error(transparent)]
-    PatchMetadata(#[from] crate::patch_metadata::PatchMetadataError),
+    PatchMetadata(#[from] PatchMetadataError),
+    /// A hash annotation on the pod is neither the current nor the legacy format.
+    #[error(
+        "pod annotation {key} cannot be read ({detail}): Kruise rejects the pod; fix or remove the annotation"
+    )]
+    InvalidHashAnnotation {
+        /// The annotation key.
+        key: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A pod annotation Kruise decodes into a map is JSON `null`; the webhook then fails writing
+    /// into the nil map.
+    #[error(
+        "pod annotation {key} is JSON null: Kruise fails on it (it writes into a nil map); remove the annotation"
+    )]
+    NullAnnotation {
+        /// The annotation key.
+        key: String,
+    },
+    /// `resourcesPolicy` (§6.10) is not implemented.
+    #[error(
+        "SidecarSet {sidecar_set}: container {container} uses resourcesPolicy, which kruise-inject does not support yet, so its resources cannot be computed"
+    )]
+    ResourcesPolicyUnsupported {
+        /// SidecarSet name.
+        sidecar_set: String,
+        /// Sidecar container name.
+        container: String,
+    },
+    /// The injection time is not an RFC 3339 time.
+    #[error("injection timestamp {0:?} is not an RFC 3339 time such as 2024-01-01T00:00:00Z")]
+    InvalidTimestamp(String),
 }
 
 /// The result of injecting SidecarSets into a pod.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Injection {
-    /// The edit script.
+    /// The edit script for the pod.
     pub patch: PodPatch,
-    /// What each SidecarSet contributed.
+    /// What each SidecarSet put into the pod, in the order given to [`inject`].
     pub injected: Vec<InjectedSidecarSet>,
 }
 
-/// The containers one SidecarSet put into the pod, by the names they have in the pod.
+/// The containers one SidecarSet put into the pod, by the names they have there (hot-upgrade
+/// sidecars as `<name>-1`, `<name>-2`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InjectedSidecarSet {
     /// SidecarSet name.
     pub name: String,
-    /// Names in `spec.containers`.
+    /// Names in `spec.containers`, in SidecarSet order.
     pub containers: Vec<String>,
-    /// Names in `spec.initContainers`.
+    /// Names in `spec.initContainers`, in SidecarSet order.
     pub init_containers: Vec<String>,
 }
 
-/// Injects `sidecarsets` into `pod`.
+/// Injects `sidecarsets` (matched, revision-resolved, in injection order) into `pod` as the
+/// webhook does on CREATE; `timestamp` (RFC 3339) is the `updateTimestamp` written for them.
+///
+/// Annotations in the patch, each only if its value changes: the `patchPodMetadata` keys (in
+/// SidecarSet, patch and key order), then `kruise.io/sidecarset-hash`, `-hash-without-image`,
+/// `-injected-list`, then the hot-upgrade keys (sorted).
 pub fn inject(
     pod: &PodView,
     sidecarsets: &[SidecarSet],
     timestamp: &str,
 ) -> Result<Injection, InjectError> {
-    let _ = (pod, sidecarsets, timestamp);
-    todo!()
+    let now = upgrade_spec::normalize_timestamp(timestamp)
+        .map_err(|_| InjectError::InvalidTimestamp(timestamp.to_owned()))?;
+    let mut annotations = pod.annotations.clone();
+    let mut order = patch_metadata::apply(&mut annotations, sidecarsets)?;
+
+    let spec_list = |key: &str| list(pod.spec, key);
+    let ctx = PodCtx {
+        annotations: &annotations,
+        labels: &pod.labels,
+        containers: spec_list("containers"),
+    };
+    let built = build_sidecars(&ctx, sidecarsets, now)?;
+
+    let mut patch = PodPatch::default();
+    if !(built.containers.is_empty() && built.init_containers.is_empty()) {
+        let mut init_containers = built.init_containers;
+        init_containers
+            .sort_by(|a, b| str_field(&a.container, "name").cmp(str_field(&b.container, "name")));
+        patch.init_containers =
+            merge::merge_sidecar_containers(spec_list("initContainers"), &init_containers);
+        patch.containers = merge::merge_sidecar_containers(ctx.containers, &built.containers);
+        patch.volumes = merge::merge_volumes(spec_list("volumes"), &built.volumes);
+        patch.image_pull_secrets =
+            merge::merge_secrets(spec_list("imagePullSecrets"), &built.secrets);
+        for (key, value) in built.annotations {
+            annotations.insert(key.clone(), value);
+            order.push(key);
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for key in order {
+        if !seen.insert(key.clone()) {
+            continue;
+        }
+        if let Some(value) = annotations.get(&key)
+            && pod.annotations.get(&key) != Some(value)
+        {
+            patch.annotations.push((key, value.clone()));
+        }
+    }
+    Ok(Injection {
+        patch,
+        injected: built.report,
+    })
 }
+
+/// What `buildSidecars` reads from the pod (after `patchPodMetadata`).
+struct PodCtx<'a> {
+    annotations: &'a BTreeMap<String, String>,
+    labels: &'a BTreeMap<String, String>,
+    /// `spec.containers` as given.
+    containers: &'a [Value],
+}
+
+/// What `buildSidecars` returns.
+#[derive(Default)]
+struct Built {
+    containers: Vec<Injected>,
+    init_containers: Vec<Injected>,
+    secrets: Vec<Value>,
+    volumes: Vec<Value>,
+    /// Hash, hash-without-image, injected-list, then hot-upgrade annotations (sorted).
+    annotations: Vec<(String, String)>,
+    report: Vec<InjectedSidecarSet>,
+}
+
+/// `buildSidecars` for a CREATE (§6.1).
+fn build_sidecars(
+    pod: &PodCtx,
+    sidecarsets: &[SidecarSet],
+    now: Option<String>,
+) -> Result<Built, InjectError> {
+    let mut hashes = parse_hash_annotation(pod, HASH_ANNOTATION)?;
+    let mut hashes_without_image = parse_hash_annotation(pod, HASH_WITHOUT_IMAGE_ANNOTATION)?;
+    let mut work_info = hot_upgrade::parse_work_info(
+        pod.annotations
+            .get(WORKING_CONTAINER_ANNOTATION)
+            .map(String::as_str),
+    );
+    let mut names: BTreeSet<String> = match pod.annotations.get(INJECTED_LIST_ANNOTATION) {
+        Some(list) if !list.is_empty() => list.split(',').map(str::to_owned).collect(),
+        _ => BTreeSet::new(),
+    };
+    let mut hot_annotations = BTreeMap::new();
+    let mut built = Built::default();
+
+    for ss in sidecarsets {
+        names.insert(ss.name.clone());
+        let volumes: HashMap<&str, &Value> = ss
+            .spec
+            .volumes
+            .iter()
+            .map(|v| (str_field(v, "name"), v))
+            .collect();
+        let mut report = InjectedSidecarSet {
+            name: ss.name.clone(),
+            ..InjectedSidecarSet::default()
+        };
+        let mut sidecar_list = BTreeSet::new();
+        let mut is_injecting = false;
+
+        for (sc, is_init) in ss
+            .spec
+            .init_containers
+            .iter()
+            .map(|sc| (sc, true))
+            .chain(ss.spec.containers.iter().map(|sc| (sc, false)))
+        {
+            let native = sc.restart_policy() == "Always";
+            if !is_init || native {
+                sidecar_list.insert(sc.name().to_owned());
+            }
+            let container = build_container(ss, sc, pod, &volumes, &mut built.volumes)?;
+            is_injecting = true;
+            let hot = sc.upgrade_type() == "HotUpgrade" && (!is_init || native);
+            let out = if hot {
+                hot_upgrade::inject(&container, sc, &mut work_info, &mut hot_annotations)
+                    .ok_or_else(|| InjectError::NullAnnotation {
+                        key: WORKING_CONTAINER_ANNOTATION.to_owned(),
+                    })?
+                    .to_vec()
+            } else {
+                vec![container]
+            };
+            for container in out {
+                let (report_names, target) = if is_init {
+                    (&mut report.init_containers, &mut built.init_containers)
+                } else {
+                    (&mut report.containers, &mut built.containers)
+                };
+                report_names.push(str_field(&container, "name").to_owned());
+                target.push(Injected {
+                    container,
+                    pod_inject_policy: sc.pod_inject_policy().to_owned(),
+                });
+            }
+        }
+        built
+            .secrets
+            .extend(ss.spec.image_pull_secrets.iter().cloned());
+
+        if is_injecting {
+            let sidecar_list: Vec<String> = sidecar_list.into_iter().collect();
+            let with_image = UpgradeSpec {
+                update_timestamp: now.clone(),
+                hash: ss.hash().to_owned(),
+                sidecar_set_name: ss.name.clone(),
+                sidecar_list: Some(sidecar_list.clone()),
+                controller_revision: ss.latest_revision.clone(),
+            };
+            let without_image = UpgradeSpec {
+                hash: ss.hash_without_image().to_owned(),
+                controller_revision: String::new(),
+                ..with_image.clone()
+            };
+            record(&mut hashes, HASH_ANNOTATION, &ss.name, with_image)?;
+            record(
+                &mut hashes_without_image,
+                HASH_WITHOUT_IMAGE_ANNOTATION,
+                &ss.name,
+                without_image,
+            )?;
+        }
+        built.report.push(report);
+    }
+
+    built.annotations = vec![
+        (
+            HASH_ANNOTATION.to_owned(),
+            upgrade_spec::encode(hashes.as_ref()),
+        ),
+        (
+            HASH_WITHOUT_IMAGE_ANNOTATION.to_owned(),
+            upgrade_spec::encode(hashes_without_image.as_ref()),
+        ),
+        (
+            INJECTED_LIST_ANNOTATION.to_owned(),
+            names.into_iter().collect::<Vec<_>>().join(","),
+        ),
+    ];
+    built.annotations.extend(hot_annotations);
+    Ok(built)
+}
+
+/// The pod's hash annotation as `buildSidecars` reads it; absent or empty → an empty map.
+fn parse_hash_annotation(
+    pod: &PodCtx,
+    key: &str,
+) -> Result<Option<BTreeMap<String, UpgradeSpec>>, InjectError> {
+    match pod.annotations.get(key) {
+        Some(text) if !text.is_empty() => {
+            upgrade_spec::parse(text).map_err(|detail| InjectError::InvalidHashAnnotation {
+                key: key.to_owned(),
+                detail,
+            })
+        }
+        _ => Ok(Some(BTreeMap::new())),
+    }
+}
+
+/// Stores a SidecarSet's new entry, keeping the existing `updateTimestamp` when nothing else
+/// changed (see the module documentation).
+fn record(
+    map: &mut Option<BTreeMap<String, UpgradeSpec>>,
+    key: &str,
+    name: &str,
+    mut entry: UpgradeSpec,
+) -> Result<(), InjectError> {
+    let map = map.as_mut().ok_or_else(|| InjectError::NullAnnotation {
+        key: key.to_owned(),
+    })?;
+    if let Some(existing) = map.get(name)
+        && existing.same_content(&entry)
+    {
+        entry
+            .update_timestamp
+            .clone_from(&existing.update_timestamp);
+    }
+    map.insert(name.to_owned(), entry);
+    Ok(())
+}
+
+/// One sidecar container as injected (before hot-upgrade duplication): shared volume mounts,
+/// transferred and subPathExpr env, the SidecarSet volumes it uses (appended to `volumes_out`),
+/// `IS_INJECTED=true`, shared volume devices.
+fn build_container(
+    ss: &SidecarSet,
+    sc: &SidecarContainer,
+    pod: &PodCtx,
+    volumes: &HashMap<&str, &Value>,
+    volumes_out: &mut Vec<Value>,
+) -> Result<Value, InjectError> {
+    if sc.spec.get("resourcesPolicy").is_some_and(|v| !v.is_null()) {
+        return Err(InjectError::ResourcesPolicyUnsupported {
+            sidecar_set: ss.name.clone(),
+            container: sc.name().to_owned(),
+        });
+    }
+    let (shared_mounts, sub_path_envs) = if sc.share_volume_policy_enabled() {
+        share_volume::shared_mounts_and_envs(pod.containers)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let transferred = transfer_env::merge_env_vars(
+        transfer_env::transfer_envs(
+            &sc.transfer_env(),
+            pod.containers,
+            pod.annotations,
+            pod.labels,
+        ),
+        sub_path_envs,
+    );
+
+    let mut c = sc.container();
+    for item in list(&c, "volumeMounts")
+        .iter()
+        .chain(list(&c, "volumeDevices"))
+    {
+        // A volume missing from the SidecarSet is skipped (Kruise ≥ 1.9 logs a warning).
+        if let Some(volume) = volumes.get(str_field(item, "name")) {
+            volumes_out.push((*volume).clone());
+        }
+    }
+    let mounts = share_volume::merge_volume_mounts(&c, shared_mounts);
+    let mut env = list(&c, "env").to_vec();
+    env.push(container::env_value(IS_INJECTED_ENV, "true"));
+    let env = transfer_env::merge_env_vars(env, transferred);
+    if let Some(obj) = c.as_object_mut() {
+        set_list(obj, "volumeMounts", mounts);
+        set_field(obj, "env", Value::Array(env));
+    }
+    let shared_devices = if sc.share_volume_device_policy_enabled() {
+        share_volume::shared_devices(pod.containers)
+    } else {
+        Vec::new()
+    };
+    let devices = share_volume::merge_volume_devices(&c, shared_devices);
+    if let Some(obj) = c.as_object_mut() {
+        set_list(obj, "volumeDevices", devices);
+    }
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests;
