@@ -31,10 +31,12 @@ fn filebeat_example_injects_filebeat_before_nginx_and_volumes_after_log() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let text = &out.stdout;
     assert!(line_of(text, "- name: filebeat") < line_of(text, "- name: nginx"), "{text}");
-    let log = line_of(text, "- name: log");
-    let config = line_of(text, "- name: config");
-    let varlog = line_of(text, "- name: varlog");
-    assert!(log < config && config < varlog, "{text}");
+    let volumes: Vec<&str> = text
+        .lines()
+        .skip(line_of(text, "      volumes:"))
+        .filter_map(|l| l.strip_prefix("      - name: "))
+        .collect();
+    assert_eq!(volumes, ["log", "config", "varlog"], "{text}");
     assert!(text.contains("defaultMode: 420"), "{text}");
     assert!(text.contains("name: IS_INJECTED"), "{text}");
     let hash = format!(
@@ -288,4 +290,88 @@ fn invalid_utf8_is_an_error() {
     let test = filebeat().args(&["render", "app", "latin1.yaml", "-s", "platform"]);
     std::fs::write(test.path().join("latin1.yaml"), b"a: caf\xe9\n").expect("write");
     assert_bad(test, &["latin1.yaml: line 1: not valid UTF-8"]);
+}
+
+#[test]
+fn crlf_files_stay_crlf() {
+    let out = filebeat()
+        .file(
+            "pod.yaml",
+            "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: p\r\n  labels:\r\n    kruise.io/inject-filebeat: \"true\"\r\nspec:\r\n  containers:\r\n  - name: main\r\n    image: busybox\r\n",
+        )
+        .args(&["render", "pod.yaml", "-s", "platform"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("- name: filebeat\r\n"), "{:?}", out.stdout);
+    let bare_lf = out
+        .stdout
+        .match_indices('\n')
+        .filter(|(i, _)| !out.stdout[..*i].ends_with('\r'))
+        .count();
+    assert_eq!(bare_lf, 0, "{:?}", out.stdout);
+}
+
+#[test]
+fn other_documents_of_a_changed_file_stay_byte_identical() {
+    let deployment = std::fs::read_to_string(crate::test::repo(&format!(
+        "{FILEBEAT}/nginx-deployment.yaml"
+    )))
+    .expect("fixture");
+    let before = "# header\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: before}   # flow\ndata: {a: 'on'}\n---\n";
+    let after = "---\n# a comment-only document\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: after\n";
+    let out = filebeat()
+        .file("all.yaml", &format!("{before}{deployment}{after}"))
+        .args(&["render", "all.yaml", "-s", "platform"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.starts_with(before), "{}", out.stdout);
+    assert!(out.stdout.ends_with(after), "{}", out.stdout);
+    assert!(out.stdout.contains("- name: filebeat"));
+}
+
+#[test]
+fn written_strings_are_never_read_back_as_bools_or_numbers() {
+    let out = filebeat()
+        .file(
+            "platform/ambiguous.yaml",
+            "apiVersion: apps.kruise.io/v1alpha1\nkind: SidecarSet\nmetadata:\n  name: ambiguous\nspec:\n  selector:\n    matchLabels:\n      app: nginx\n  containers:\n  - name: ambiguous\n    image: busybox\n    args: ['on', 'yes', 'n', '0644', '1_000', '1e3', 'null', '-c']\n    env:\n    - {name: A, value: 'off'}\n",
+        )
+        .args(&["render", "app", "-s", "platform/ambiguous.yaml"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for quoted in [
+        r#"- "on""#,
+        r#"- "yes""#,
+        r#"- "n""#,
+        r#"- "0644""#,
+        r#"- "1_000""#,
+        r#"- "1e3""#,
+        r#"- "null""#,
+        "- -c",
+        r#"value: "off""#,
+        r#"value: "true""#,
+    ] {
+        assert!(out.stdout.contains(quoted), "{quoted} not in\n{}", out.stdout);
+    }
+}
+
+#[test]
+fn alias_bombs_and_deep_nesting_fail_fast_with_a_clear_error() {
+    let mut bomb = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lol\ndata:\n  a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut prev = 'a';
+    for name in 'b'..='j' {
+        bomb.push_str(&format!(
+            "  {name}: &{name} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+        ));
+        prev = name;
+    }
+    assert_bad(
+        filebeat().file("bomb.yaml", &bomb).args(&["render", "bomb.yaml", "-s", "platform"]),
+        &["bomb.yaml:", "alias"],
+    );
+    let deep = format!("apiVersion: v1\nkind: ConfigMap\ndata: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    assert_bad(
+        filebeat().file("deep.yaml", &deep).args(&["render", "deep.yaml", "-s", "platform"]),
+        &["deep.yaml:"],
+    );
 }
