@@ -18,7 +18,7 @@ use crate::rng::Rng;
 use crate::selector::SelectorError;
 use crate::sidecarset::{
     ApiVersion, CUSTOM_VERSION_LABEL, HASH_ANNOTATION, HASH_WITHOUT_IMAGE_ANNOTATION, RevisionRef,
-    SidecarSet, parse_spec, spec_hashes,
+    SidecarSet, compute_hashes, parse_spec,
 };
 
 /// `injectionStrategy.revision.policy` value that makes injection depend on the pod (§5 step 4).
@@ -236,8 +236,9 @@ pub fn restore(
     };
     let parsed = parse_spec(data_spec, "data.spec", ApiVersion::V1beta1)
         .map_err(|e| invalid(e.path, e.message))?;
+    // Go unmarshals the patched object: `"containers": []` stays an empty list (hashed `[]`).
+    let computed = compute_hashes(&parsed.spec, parsed.containers_listed);
     let spec = parsed.spec;
-    let computed = spec_hashes(&spec);
     let mut annotations: BTreeMap<String, String> = ss.annotations.clone();
     for (key, computed) in [
         (HASH_ANNOTATION, computed.hash),
@@ -268,6 +269,10 @@ fn parse_percentage(s: &str) -> Result<f64, String> {
     let Some(number) = s.strip_suffix('%') else {
         return Err("it does not end with %".to_owned());
     };
+    if number.starts_with(['+', '-']) && number[1..].eq_ignore_ascii_case("nan") {
+        // Go's strconv.ParseFloat reads "nan" only without a sign.
+        return Err(format!("{number:?} is not a number"));
+    }
     let value: f64 = number
         .parse()
         .map_err(|_| format!("{number:?} is not a number"))?;
@@ -284,9 +289,11 @@ fn parse_percentage(s: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kruise_inject_kube::hashing;
     use serde_json::json;
 
     use crate::cluster::DEFAULT_KRUISE_NAMESPACE;
+    use crate::sidecarset::spec_hashes;
 
     const STABLE: &str = "sidecar-image:stable";
     const CANARY: &str = "sidecar-image:canary";
@@ -525,6 +532,10 @@ mod tests {
         assert!(parse_percentage(" 5%").is_err());
         assert!(parse_percentage("1e400%").is_err());
         assert_eq!(parse_percentage("inf%"), Ok(f64::INFINITY));
+        // Go's ParseFloat reads "nan" only without a sign.
+        assert!(parse_percentage("nan%").is_ok_and(f64::is_nan));
+        assert!(parse_percentage("+nan%").is_err());
+        assert!(parse_percentage("-NaN%").is_err());
     }
 
     #[test]
@@ -619,6 +630,34 @@ mod tests {
         // Hashes recomputed when both annotations are absent.
         let got = restore(&ss, &stable_revision()).expect("restores");
         assert_eq!(got.hash(), spec_hashes(&got.spec).hash);
+    }
+
+    #[test]
+    fn restored_empty_containers_list_hashes_as_an_empty_list() {
+        // `GetHistorySidecarSet` unmarshals the patched JSON: `"containers": []` is an empty
+        // non-nil slice, which `SidecarSetHashV1beta1` encodes as `[]`, not `null`.
+        let ss = canary_sidecarset(json!({}));
+        let mut r = stable_revision();
+        r.data = json!({"spec": {"$patch": "replace", "containers": [], "initContainers": [
+            {"name": "init", "image": "i", "restartPolicy": "Always", "resources": {}, "upgradeStrategy": {}, "shareVolumePolicy": {}}
+        ]}});
+        let got = restore(&ss, &r).expect("restores");
+        let init = r#"{"name":"init","image":"i","resources":{},"restartPolicy":"Always","upgradeStrategy":{},"shareVolumePolicy":{}}"#;
+        let encoded = format!(r#"{{"containers":[],"initContainers":[{init}]}}"#);
+        assert_eq!(
+            got.hash(),
+            hashing::safe_encode(&hashing::sha256_hex(encoded.as_bytes()))
+        );
+        // Absent or null: `null`.
+        r.data = json!({"spec": {"$patch": "replace", "containers": null, "initContainers": [
+            {"name": "init", "image": "i", "restartPolicy": "Always", "resources": {}, "upgradeStrategy": {}, "shareVolumePolicy": {}}
+        ]}});
+        let got = restore(&ss, &r).expect("restores");
+        let encoded = format!(r#"{{"containers":null,"initContainers":[{init}]}}"#);
+        assert_eq!(
+            got.hash(),
+            hashing::safe_encode(&hashing::sha256_hex(encoded.as_bytes()))
+        );
     }
 
     #[test]

@@ -385,7 +385,8 @@ pub fn hash_input(spec: &SidecarSetSpec, containers_listed: bool, without_image:
     gojson::to_string(&Value::Object(m))
 }
 
-fn compute_hashes(spec: &SidecarSetSpec, containers_listed: bool) -> Hashes {
+/// Both hashes of `spec` (§3.1); `containers_listed`: see [`hash_input`].
+pub(crate) fn compute_hashes(spec: &SidecarSetSpec, containers_listed: bool) -> Hashes {
     let hash = |text: String| hashing::safe_encode(&hashing::sha256_hex(text.as_bytes()));
     Hashes {
         hash: hash(hash_input(spec, containers_listed, false)),
