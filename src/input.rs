@@ -139,7 +139,10 @@ pub fn read(source: &Source) -> Result<String, InputError> {
 pub fn text(bytes: Vec<u8>, name: &str) -> Result<String, InputError> {
     String::from_utf8(bytes).map_err(|err| {
         let valid = err.utf8_error().valid_up_to();
-        let line = 1 + err.as_bytes()[..valid].iter().filter(|&&b| b == b'\n').count();
+        let line = 1 + err.as_bytes()[..valid]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
         InputError::NotUtf8 {
             path: name.to_owned(),
             line,
@@ -161,7 +164,10 @@ mod tests {
     #[test]
     fn no_paths_means_stdin() {
         assert_eq!(expand(&[]).ok(), Some(vec![Source::Stdin]));
-        assert_eq!(expand(&[PathBuf::from("-")]).ok(), Some(vec![Source::Stdin]));
+        assert_eq!(
+            expand(&[PathBuf::from("-")]).ok(),
+            Some(vec![Source::Stdin])
+        );
     }
 
     #[test]
@@ -171,7 +177,14 @@ mod tests {
         let root = dir.path();
         fs::create_dir_all(root.join("b/c"))?;
         fs::create_dir_all(root.join(".git"))?;
-        for f in ["b/c/z.yaml", "b/a.json", "a.yml", "README.md", ".git/x.yaml", "b/.hidden.yaml"] {
+        for f in [
+            "b/c/z.yaml",
+            "b/a.json",
+            "a.yml",
+            "README.md",
+            ".git/x.yaml",
+            "b/.hidden.yaml",
+        ] {
             fs::write(root.join(f), "{}")?;
         }
         let got = expand(&[root.to_path_buf()])?;
@@ -190,7 +203,10 @@ mod tests {
         fs::create_dir(dir.path().join("d"))?;
         std::os::unix::fs::symlink(dir.path(), dir.path().join("d/up"))?;
         let err = expand(&[dir.path().to_path_buf()]).err();
-        assert!(matches!(err, Some(InputError::SymlinkLoop { .. })), "{err:?}");
+        assert!(
+            matches!(err, Some(InputError::SymlinkLoop { .. })),
+            "{err:?}"
+        );
         std::os::unix::fs::symlink("self", dir.path().join("self"))?;
         let err = expand(&[dir.path().join("self")]).err();
         assert!(matches!(err, Some(InputError::Io { .. })), "{err:?}");

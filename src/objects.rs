@@ -160,7 +160,9 @@ impl ParsedFile {
             };
             check_object(&object)?;
             if object.kind().ends_with("List") && object.value.get("items").is_some() {
-                let Some(items) = root.get("items") else { continue };
+                let Some(items) = root.get("items") else {
+                    continue;
+                };
                 let item_nodes: Vec<&Node> = match &items.kind {
                     tree::NodeKind::Sequence(nodes) => nodes.iter().collect(),
                     _ => Vec::new(),

@@ -16,7 +16,10 @@ pub enum TimestampError {
 
 /// The timestamp to write: `--timestamp` if given (`now` reads the clock), else `SOURCE_DATE_EPOCH`,
 /// else the Unix epoch, so that output does not depend on the clock unless asked.
-pub fn resolve(flag: Option<&str>, source_date_epoch: Option<&str>) -> Result<String, TimestampError> {
+pub fn resolve(
+    flag: Option<&str>,
+    source_date_epoch: Option<&str>,
+) -> Result<String, TimestampError> {
     match (flag, source_date_epoch) {
         (Some("now"), _) => {
             let secs = SystemTime::now()
@@ -66,7 +69,11 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     };
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hour, min, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') || b[13] != b':' || b[16] != b':'
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't')
+        || b[13] != b':'
+        || b[16] != b':'
     {
         return None;
     }
@@ -143,7 +150,10 @@ mod tests {
     #[test]
     fn default_is_the_epoch() {
         assert_eq!(resolve(None, None).as_deref(), Ok("1970-01-01T00:00:00Z"));
-        assert_eq!(resolve(None, Some("")).as_deref(), Ok("1970-01-01T00:00:00Z"));
+        assert_eq!(
+            resolve(None, Some("")).as_deref(),
+            Ok("1970-01-01T00:00:00Z")
+        );
     }
 
     #[test]

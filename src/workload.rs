@@ -18,7 +18,13 @@ const TEMPLATE: &[&str] = &["spec", "template"];
 const JOB_TEMPLATE: &[&str] = &["spec", "jobTemplate", "spec", "template"];
 const ADVANCED_CRON_JOB: &[&[&str]] = &[
     &["spec", "template", "jobTemplate", "spec", "template"],
-    &["spec", "template", "broadcastJobTemplate", "spec", "template"],
+    &[
+        "spec",
+        "template",
+        "broadcastJobTemplate",
+        "spec",
+        "template",
+    ],
 ];
 
 /// The group of an `apiVersion` (`""` for the core group `v1`).

@@ -76,7 +76,12 @@ impl Test {
     }
 
     pub fn run(&self) -> Output {
-        run_in(self.dir.path(), &self.args, self.stdin.as_deref(), &self.env)
+        run_in(
+            self.dir.path(),
+            &self.args,
+            self.stdin.as_deref(),
+            &self.env,
+        )
     }
 }
 
@@ -86,7 +91,12 @@ pub fn repo(path: &str) -> PathBuf {
 }
 
 /// Runs the binary in `dir`.
-pub fn run_in(dir: &Path, args: &[String], stdin: Option<&str>, env: &[(String, String)]) -> Output {
+pub fn run_in(
+    dir: &Path,
+    args: &[String],
+    stdin: Option<&str>,
+    env: &[(String, String)],
+) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_kruise-inject"));
     command
         .args(args)

@@ -75,7 +75,8 @@ fn plain_ok(s: &str) -> bool {
         return false;
     }
     // `-` starts a plain scalar when a non-space follows (`-c`, `-Xmx1g`), as go-yaml writes it.
-    let dash_ok = first == '-' && s.len() > 1 && !s[1..].starts_with([' ', '\t']) && !s.starts_with("---");
+    let dash_ok =
+        first == '-' && s.len() > 1 && !s[1..].starts_with([' ', '\t']) && !s.starts_with("---");
     if ("-?:,[]{}#&*!|>'\"%@`".contains(first) && !dash_ok) || first == ' ' || s.ends_with(' ') {
         return false;
     }
