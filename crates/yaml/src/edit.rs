@@ -1098,6 +1098,141 @@ impl<'a> Editor<'a> {
         }
     }
 
+    /// Removes `keys` from the mapping at `path` below `at` (keys it doesn't have, and a missing
+    /// mapping, are ignored). In block style a removed key goes from the start of its line through
+    /// the end of the line where its value ends (a comment on that line goes with it); a first key
+    /// that shares its line with a `-` (`- name: x`) is replaced by the next kept key. In flow style
+    /// (and JSON) a removed pair goes with the separator before it (after it, for leading pairs), so
+    /// that removing keys that [`Editor::set_entries`] added gives back the original text. A block
+    /// mapping that loses every key becomes `{}`.
+    pub fn remove_entries(
+        &mut self,
+        at: &Node,
+        path: &[&str],
+        keys: &[&str],
+    ) -> Result<(), EditError> {
+        let name = path.join(".");
+        let (key, mapping) = match self.find(at, path)? {
+            Target::Found { key, node } => (key, node),
+            Target::Missing { .. } | Target::Replace { .. } => return Ok(()),
+        };
+        let NodeKind::Mapping(pairs) = &mapping.kind else {
+            return Err(self.err(mapping.span.start, format!("{name:?} is not a mapping")));
+        };
+        self.check_editable(mapping, &format!("{name:?}"))?;
+        let removed: Vec<bool> = pairs
+            .iter()
+            .map(|(k, _)| {
+                matches!(&k.kind, NodeKind::Scalar { value, .. } if keys.contains(&value.as_str()))
+            })
+            .collect();
+        if !removed.contains(&true) {
+            return Ok(());
+        }
+        for ((k, v), _) in pairs.iter().zip(&removed).filter(|(_, r)| **r) {
+            if let Some(pos) = self
+                .aliased_anchor_in(k)
+                .or_else(|| self.aliased_anchor_in(v))
+            {
+                return Err(self.err(
+                    pos,
+                    "a removed entry holds an anchor that an alias refers to",
+                ));
+            }
+        }
+        let text = self.text;
+        if removed.iter().all(|r| *r) {
+            let (first, last) = (&pairs[0], &pairs[pairs.len() - 1]);
+            if mapping.flow {
+                return self.add_splice(
+                    first.0.span.start..last.1.span.end,
+                    mapping.span.start,
+                    SpliceText::Text(String::new()),
+                    false,
+                );
+            }
+            return match key.filter(|k| !k.flow) {
+                Some(k) => {
+                    let colon = self.colon_end(k, mapping);
+                    let end = line_end_after(text, mapping.span.end.max(last.1.span.end));
+                    let nl = if end > 0 && text.as_bytes()[end - 1] == b'\n' {
+                        self.nl
+                    } else {
+                        ""
+                    };
+                    self.add_splice(
+                        colon..end,
+                        mapping.span.start,
+                        SpliceText::Text(format!(" {{}}{nl}")),
+                        false,
+                    )
+                }
+                None => self.add_splice(
+                    mapping.span.clone(),
+                    mapping.span.start,
+                    SpliceText::Text("{}".into()),
+                    false,
+                ),
+            };
+        }
+        // runs of removed pairs: first..=last
+        let mut runs = Vec::new();
+        let mut i = 0;
+        while i < pairs.len() {
+            if removed[i] {
+                let first = i;
+                while i + 1 < pairs.len() && removed[i + 1] {
+                    i += 1;
+                }
+                runs.push((first, i));
+            }
+            i += 1;
+        }
+        for (first, last) in runs {
+            let before = first.checked_sub(1);
+            let after = (last + 1 < pairs.len()).then_some(last + 1);
+            let range = if mapping.flow {
+                match (before, after) {
+                    (Some(b), _) => pairs[b].1.span.end..pairs[last].1.span.end,
+                    (None, Some(a)) => pairs[first].0.span.start..pairs[a].0.span.start,
+                    (None, None) => pairs[first].0.span.start..pairs[last].1.span.end,
+                }
+            } else {
+                let k = &pairs[first].0;
+                let v_end = pairs[last].1.span.end.max(pairs[last].0.span.end);
+                match after {
+                    Some(a) if !self.at_line_start(k.span.start) => {
+                        k.span.start..pairs[a].0.span.start
+                    }
+                    _ => {
+                        let mut start = line_start(text, k.span.start);
+                        let end = line_end_after(text, v_end);
+                        let touching = self.splices.iter().any(|s| s.range.end == start);
+                        if end == text.len() && !text.ends_with('\n') && !touching {
+                            // the kept text must not end with a line break it didn't have
+                            let mut s = start;
+                            if s > 0 && text.as_bytes()[s - 1] == b'\n' {
+                                s -= 1;
+                                if s > 0 && text.as_bytes()[s - 1] == b'\r' {
+                                    s -= 1;
+                                }
+                            }
+                            start = s;
+                        }
+                        start..end
+                    }
+                }
+            };
+            self.add_splice(
+                range,
+                mapping.span.start,
+                SpliceText::Text(String::new()),
+                false,
+            )?;
+        }
+        Ok(())
+    }
+
     /// The document's text with the edits applied.
     pub fn finish(mut self) -> String {
         let mut splices = std::mem::take(&mut self.splices);
@@ -2034,5 +2169,84 @@ items:
             ),
             "{out}"
         );
+    }
+
+    fn remove(text: &str, path: &[&str], keys: &[&str]) -> String {
+        edit(text, 0, |ed, root| ed.remove_entries(root, path, keys))
+    }
+
+    #[test]
+    fn remove_entries_block_flow_and_compact() {
+        let text = "m:\n  a: 1 # one\n  b:\n    c: 2\n  d: 3\n# end\n";
+        assert_eq!(
+            remove(text, &["m"], &["b"]),
+            "m:\n  a: 1 # one\n  d: 3\n# end\n"
+        );
+        assert_eq!(
+            remove(text, &["m"], &["a", "d"]),
+            "m:\n  b:\n    c: 2\n# end\n"
+        );
+        assert_eq!(remove(text, &["m"], &["x"]), text);
+        assert_eq!(remove(text, &["nope", "m"], &["a"]), text);
+        assert_eq!(remove(text, &["m"], &["a", "b", "d"]), "m: {}\n# end\n");
+        assert_eq!(remove(text, &[], &["m"]), "{}\n# end\n");
+        let compact = "l:\n- a: 1\n  b: 2\n  c: 3\n";
+        let out = edit(compact, 0, |ed, root| {
+            let item = &root.get("l").unwrap().as_seq().unwrap()[0];
+            ed.remove_entries(item, &[], &["a", "c"])
+        });
+        assert_eq!(out, "l:\n- b: 2\n");
+        let flow = "m: {a: 1, b: 2, c: 3}\n";
+        assert_eq!(remove(flow, &["m"], &["a"]), "m: {b: 2, c: 3}\n");
+        assert_eq!(remove(flow, &["m"], &["b", "c"]), "m: {a: 1}\n");
+        assert_eq!(remove(flow, &["m"], &["a", "b", "c"]), "m: {}\n");
+        let no_newline = "m:\n  a: 1\n  b: 2";
+        assert_eq!(remove(no_newline, &["m"], &["b"]), "m:\n  a: 1");
+        let crlf = "m:\r\n  a: 1\r\n  b: 2\r\n";
+        assert_eq!(remove(crlf, &["m"], &["a"]), "m:\r\n  b: 2\r\n");
+        assert!(
+            edit_err("m: &x {a: 1}\nn: *x\n", |ed, root| ed.remove_entries(
+                root,
+                &["m"],
+                &["a"]
+            ))
+            .contains("alias")
+        );
+        assert!(
+            edit_err("m: [1]\n", |ed, root| ed.remove_entries(
+                root,
+                &["m"],
+                &["a"]
+            ))
+            .contains("not a mapping")
+        );
+    }
+
+    #[test]
+    fn removing_entries_that_set_entries_added_gives_back_the_text() {
+        let entries = [
+            ("k/a".to_owned(), "{\"x\":1}".to_owned()),
+            ("k/b".to_owned(), "v".to_owned()),
+        ];
+        for text in [
+            "metadata:\n  labels:\n    app: x\n  # comment\nspec: {}\n",
+            "metadata:\n  annotations:\n    mine: \"1\"\nspec: {}\n",
+            "{\"metadata\": {\"name\": \"x\"}, \"spec\": {}}\n",
+            "{\n  \"metadata\": {\n    \"annotations\": {\n      \"a\": \"b\"\n    }\n  }\n}\n",
+            "metadata: {annotations: {a: b}}\n",
+            "metadata:\n  name: x",
+        ] {
+            let added = edit(text, 0, |ed, root| {
+                ed.set_entries(root, &["metadata", "annotations"], &entries)
+            });
+            assert_ne!(added, text);
+            let had = value(text)["metadata"].get("annotations").is_some();
+            let back = if had {
+                remove(&added, &["metadata", "annotations"], &["k/a", "k/b"])
+            } else {
+                remove(&added, &["metadata"], &["annotations"])
+            };
+            assert_eq!(back, text, "{added}");
+        }
     }
 }
