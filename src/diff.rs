@@ -1,0 +1,747 @@
+//! `kruise-inject diff`: what rendering changes, per resource, as unified diffs with a summary; with
+//! `--old-sidecarsets`, what a SidecarSet change does: the inputs rendered with the old and with the
+//! new SidecarSets, compared, and for each changed SidecarSet what Kruise does to running pods
+//! ([`crate::impact`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use anyhow::Context as _;
+use serde_json::Value;
+
+use crate::cli::{ColorWhen, DiffArgs, OutputFormat};
+use crate::cluster::Cluster;
+use crate::context::{ContextKind, context_kind};
+use crate::github::{Annotation, Level};
+use crate::impact::{self, Impact, ImpactKind};
+use crate::input::{self, Source};
+use crate::objects::{Location, Object, ParsedFile};
+use crate::out_dir;
+use crate::render::{self, Reader, Renderer, Session, gather_cluster, print_reports};
+use crate::sidecarset::{HASH_ANNOTATION, SidecarSet};
+use crate::unified::{self, Layout, Palette, Side, line_of_offset};
+use crate::workload::{PodLocation, pod_location};
+
+/// Whether to colour standard output: `auto` follows the terminal, `NO_COLOR`, `CLICOLOR` and
+/// `CLICOLOR_FORCE`.
+pub fn use_color(when: ColorWhen) -> bool {
+    match when {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => matches!(
+            anstream::AutoStream::choice(&std::io::stdout()),
+            anstream::ColorChoice::Always | anstream::ColorChoice::AlwaysAnsi
+        ),
+    }
+}
+
+/// What happened to one named entry of a pod list (containers, volumes, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Delta {
+    Added,
+    Replaced,
+    Removed,
+}
+
+/// The pod lists a SidecarSet contributes to, with the words used in summaries.
+const LISTS: [(&str, &str); 4] = [
+    ("containers", "containers"),
+    ("initContainers", "init containers"),
+    ("volumes", "volumes"),
+    ("imagePullSecrets", "imagePullSecrets"),
+];
+
+/// One resource whose rendering changes.
+#[derive(Debug, Clone)]
+struct ResourceChange {
+    /// `apps/v1 Deployment default/nginx`.
+    name: String,
+    /// Where it is in its input file.
+    location: Location,
+    /// The SidecarSets whose entry in `kruise.io/sidecarset-hash` changes, each with what it
+    /// changes: (list index in [`LISTS`], entry name, delta).
+    sidecarsets: BTreeMap<String, Vec<(usize, String, Delta)>>,
+    /// Changes no changed SidecarSet accounts for.
+    other: Vec<(usize, String, Delta)>,
+}
+
+/// One document whose text changes.
+#[derive(Debug)]
+struct DocumentDiff {
+    resources: Vec<ResourceChange>,
+    file: String,
+    line: usize,
+    before: String,
+    before_line: usize,
+    after: String,
+    after_line: usize,
+}
+
+/// Everything `diff` found.
+#[derive(Debug, Default)]
+struct Comparison {
+    /// The documents whose text changes, in input order.
+    documents: Vec<DocumentDiff>,
+    /// Pods and workloads read.
+    workloads: usize,
+    /// Files with a change.
+    files: BTreeSet<String>,
+    /// With `--old-sidecarsets`: the changed SidecarSets, by name.
+    impacts: Vec<Impact>,
+    /// With `--old-sidecarsets`: where each SidecarSet is defined.
+    locations: BTreeMap<String, Location>,
+    /// Warnings about the inputs.
+    warnings: Vec<String>,
+}
+
+/// Runs `diff`: exit 0 when nothing changes, 1 when something does, an error otherwise.
+pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
+    let old_mode = !args.old_sidecarsets.is_empty();
+    let found = compare(args)?;
+    let palette = Palette::new(use_color(args.output.color));
+    let layout = Layout {
+        context: args.context,
+        max_lines: None,
+    };
+    let labels = if old_mode {
+        ("rendered with --old-sidecarsets", "rendered")
+    } else {
+        ("input", "rendered")
+    };
+    let mut out = String::new();
+    let mut annotations = Vec::new();
+    write_documents(&mut out, &found.documents, labels, layout, &palette);
+    let resources: Vec<&ResourceChange> =
+        found.documents.iter().flat_map(|d| &d.resources).collect();
+    if old_mode {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        write_impacts(
+            &mut out,
+            &found.impacts,
+            &resources,
+            &found.locations,
+            &palette,
+        );
+        for impact in &found.impacts {
+            annotations.push(impact_annotation(impact, &found.locations));
+        }
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    let replaced = if old_mode { "changed" } else { "replaced" };
+    write_summary(
+        &mut out,
+        &mut annotations,
+        &resources,
+        &found,
+        replaced,
+        &palette,
+    );
+
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(out.as_bytes()).context("writing stdout")?;
+    if args.output.output == OutputFormat::Github {
+        for annotation in &annotations {
+            writeln!(stdout, "{annotation}").context("writing stdout")?;
+        }
+    }
+    stdout.flush().context("writing stdout")?;
+    if !args.output.quiet {
+        print_reports(&found.warnings);
+    }
+    Ok(u8::from(
+        !found.documents.is_empty() || !found.impacts.is_empty(),
+    ))
+}
+
+/// Renders the inputs (with the old SidecarSets too, if given) and compares.
+fn compare(args: &DiffArgs) -> anyhow::Result<Comparison> {
+    let (context_sources, sources) = render::expand_inputs(&args.input)?;
+    let Session {
+        options,
+        cluster,
+        mut reader,
+        warnings,
+    } = Session::new(&args.input, &context_sources, &sources)?;
+    let mut found = Comparison {
+        warnings,
+        ..Comparison::default()
+    };
+    // `input::expand` reads no path as standard input: only expand what was given.
+    let old_sources = if args.old_sidecarsets.is_empty() {
+        Vec::new()
+    } else {
+        input::expand(&args.old_sidecarsets)?
+    };
+    let old_cluster = if old_sources.is_empty() {
+        None
+    } else {
+        Some(old_cluster(
+            &cluster,
+            &old_sources,
+            &options.kruise_namespace,
+            &mut reader,
+            &mut found.warnings,
+        )?)
+    };
+
+    let mut renderer = Renderer::new(&cluster, &options);
+    let mut old_renderer = old_cluster.as_ref().map(|c| Renderer::new(c, &options));
+    let owners = Owners::new(&cluster, old_cluster.as_ref());
+    for source in &sources {
+        let file = reader.read(source)?;
+        let after = renderer.render_file(&file)?;
+        for report in &after.reports {
+            if report.message.starts_with("warning:") {
+                found.warnings.push(report.to_string());
+            } else {
+                found.workloads += 1;
+            }
+        }
+        let before = match &mut old_renderer {
+            Some(r) => r.render_file(&file)?.text,
+            None => file.text.clone(),
+        };
+        if before == after.text {
+            continue;
+        }
+        found.files.insert(file.name.clone());
+        found.documents.extend(document_diffs(
+            &file,
+            before,
+            after.text,
+            &owners,
+            &options.default_namespace,
+        )?);
+    }
+
+    if let Some(old) = &old_cluster {
+        found.impacts = impacts(old, &cluster);
+        let all: Vec<Source> = context_sources
+            .iter()
+            .chain(&sources)
+            .chain(&old_sources)
+            .cloned()
+            .collect();
+        found.locations = sidecarset_locations(&mut reader, &all, &old_sources)?;
+    }
+    Ok(found)
+}
+
+/// One unified diff per changed document, headed by its resources and file.
+fn write_documents(
+    out: &mut String,
+    documents: &[DocumentDiff],
+    (before_label, after_label): (&str, &str),
+    layout: Layout,
+    palette: &Palette,
+) {
+    for doc in documents {
+        let names: Vec<&str> = doc.resources.iter().map(|r| r.name.as_str()).collect();
+        let line = doc.resources.first().map_or(doc.line, |r| r.location.line);
+        let heading = if names.is_empty() {
+            format!("{}:{line}", doc.file)
+        } else {
+            format!("{} ({}:{line})", names.join(", "), doc.file)
+        };
+        let _ = writeln!(out, "{}", Palette::paint(palette.heading, &heading));
+        let _ = writeln!(
+            out,
+            "{}",
+            Palette::paint(palette.file, &format!("--- {} ({before_label})", doc.file))
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            Palette::paint(palette.file, &format!("+++ {} ({after_label})", doc.file))
+        );
+        out.push_str(&unified::hunks(
+            Side {
+                text: &doc.before,
+                first_line: doc.before_line,
+            },
+            Side {
+                text: &doc.after,
+                first_line: doc.after_line,
+            },
+            layout,
+            palette,
+        ));
+    }
+}
+
+/// The summary: how many pods and workloads change, and what each SidecarSet does to each.
+fn write_summary(
+    out: &mut String,
+    annotations: &mut Vec<Annotation>,
+    resources: &[&ResourceChange],
+    found: &Comparison,
+    replaced: &str,
+    palette: &Palette,
+) {
+    let workloads = found.workloads;
+    let heading = match resources.len() {
+        0 => format!(
+            "Summary: no workload changes ({workloads} {} read)",
+            if workloads == 1 {
+                "pod or workload"
+            } else {
+                "pods and workloads"
+            }
+        ),
+        n => format!(
+            "Summary: {n} of {workloads} {} ({})",
+            if workloads == 1 {
+                "pod or workload changes"
+            } else {
+                "pods and workloads change"
+            },
+            out_dir::files(found.files.len())
+        ),
+    };
+    let _ = writeln!(out, "{}", Palette::paint(palette.heading, &heading));
+    let mut by_sidecarset: BTreeMap<&str, usize> = BTreeMap::new();
+    for resource in resources {
+        let effects = effects_text(resource, replaced);
+        let _ = writeln!(
+            out,
+            "  {} ({}:{}): {effects}",
+            resource.name, resource.location.file, resource.location.line
+        );
+        for name in resource.sidecarsets.keys() {
+            *by_sidecarset.entry(name).or_default() += 1;
+        }
+        annotations.push(Annotation::new(
+            Level::Notice,
+            &resource.location.file,
+            resource.location.line,
+            format!("kruise-inject diff: {}", resource.name),
+            format!("{}: {effects}", resource.name),
+        ));
+    }
+    if !by_sidecarset.is_empty() {
+        let list: Vec<String> = by_sidecarset
+            .iter()
+            .map(|(name, n)| format!("{name} ({n} {})", plural(*n, "workload")))
+            .collect();
+        let _ = writeln!(out, "  SidecarSets: {}", list.join(", "));
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        word.to_owned()
+    } else {
+        format!("{word}s")
+    }
+}
+
+/// The cluster of `--old-sidecarsets`: the new cluster with its SidecarSets replaced by the old
+/// ones; Namespaces and ControllerRevisions of the old files are added where missing.
+fn old_cluster(
+    new: &Cluster,
+    old_sources: &[Source],
+    kruise_namespace: &str,
+    reader: &mut Reader,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<Cluster> {
+    let gathered = gather_cluster(old_sources, &[], kruise_namespace, reader, warnings)
+        .context("reading --old-sidecarsets")?;
+    let mut old = new.clone();
+    old.sidecarsets = gathered.sidecarsets;
+    for (name, labels) in gathered.namespaces {
+        old.namespaces.entry(name).or_insert(labels);
+    }
+    for revision in gathered.controller_revisions {
+        let known = old
+            .controller_revisions
+            .iter()
+            .any(|r| r.namespace == revision.namespace && r.name == revision.name);
+        if !known {
+            old.controller_revisions.push(revision);
+        }
+    }
+    Ok(old)
+}
+
+/// The impacts of every SidecarSet that differs between the two clusters, by name.
+fn impacts(old: &Cluster, new: &Cluster) -> Vec<Impact> {
+    let names: BTreeSet<&str> = old
+        .sidecarsets
+        .iter()
+        .chain(&new.sidecarsets)
+        .map(|s| s.name.as_str())
+        .collect();
+    names
+        .into_iter()
+        .filter_map(|name| impact::impact(old.sidecarset(name), new.sidecarset(name)))
+        .collect()
+}
+
+/// Where each SidecarSet is defined: the new ones from `all` (first definition), the ones only in
+/// `old_sources` from there.
+fn sidecarset_locations(
+    reader: &mut Reader,
+    all: &[Source],
+    old_sources: &[Source],
+) -> anyhow::Result<BTreeMap<String, Location>> {
+    let old: BTreeSet<&Source> = old_sources.iter().collect();
+    let mut new_locations = BTreeMap::new();
+    let mut old_locations = BTreeMap::new();
+    for source in all {
+        let file = reader.read(source)?;
+        if !file.text.contains("SidecarSet") {
+            continue;
+        }
+        for object in file.objects()? {
+            if context_kind(&object) == Some(ContextKind::SidecarSet) {
+                let map = if old.contains(source) {
+                    &mut old_locations
+                } else {
+                    &mut new_locations
+                };
+                map.entry(object.name().to_owned())
+                    .or_insert_with(|| object.location.clone());
+            }
+        }
+    }
+    for (name, location) in old_locations {
+        new_locations.entry(name).or_insert(location);
+    }
+    Ok(new_locations)
+}
+
+/// The `SidecarSet changes` section.
+fn write_impacts(
+    out: &mut String,
+    impacts: &[Impact],
+    resources: &[&ResourceChange],
+    locations: &BTreeMap<String, Location>,
+    palette: &Palette,
+) {
+    if impacts.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            Palette::paint(palette.heading, "SidecarSet changes: none")
+        );
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        Palette::paint(palette.heading, "SidecarSet changes:")
+    );
+    for impact in impacts {
+        let at = locations
+            .get(&impact.name)
+            .map(|l| format!(" ({}:{})", l.file, l.line))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {}{at}: {}",
+            Palette::paint(palette.heading, &impact.name),
+            impact.summary
+        );
+        for change in &impact.changes {
+            let _ = writeln!(out, "    - {change}");
+        }
+        let _ = writeln!(out, "    {}", impact.statement);
+        let affected: Vec<&str> = resources
+            .iter()
+            .filter(|r| r.sidecarsets.contains_key(&impact.name))
+            .map(|r| r.name.as_str())
+            .collect();
+        if affected.is_empty() {
+            let _ = writeln!(out, "    Rendered workloads that change: none");
+        } else {
+            let _ = writeln!(
+                out,
+                "    Rendered workloads that change: {}",
+                affected.join(", ")
+            );
+        }
+    }
+}
+
+fn impact_annotation(impact: &Impact, locations: &BTreeMap<String, Location>) -> Annotation {
+    let level = match impact.kind {
+        ImpactKind::NotUpgradable | ImpactKind::Removed => Level::Warning,
+        _ => Level::Notice,
+    };
+    let mut message = String::new();
+    for change in &impact.changes {
+        let _ = writeln!(message, "- {change}");
+    }
+    message.push_str(&impact.statement);
+    let title = format!("SidecarSet {}: {}", impact.name, impact.summary);
+    match locations.get(&impact.name) {
+        Some(l) => Annotation::new(level, &l.file, l.line, title, message),
+        None => Annotation {
+            level,
+            file: None,
+            line: 1,
+            title,
+            message,
+        },
+    }
+}
+
+/// `filebeat-sidecarset (containers added: filebeat; volumes added: config, varlog)`.
+fn effects_text(resource: &ResourceChange, replaced: &str) -> String {
+    let group = |entries: &[(usize, String, Delta)]| -> String {
+        let mut groups: BTreeMap<(usize, Delta), Vec<&str>> = BTreeMap::new();
+        for (list, name, delta) in entries {
+            groups.entry((*list, *delta)).or_default().push(name);
+        }
+        groups
+            .iter()
+            .map(|((list, delta), names)| {
+                let verb = match delta {
+                    Delta::Added => "added",
+                    Delta::Replaced => replaced,
+                    Delta::Removed => "removed",
+                };
+                format!("{} {verb}: {}", LISTS[*list].1, names.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let mut parts: Vec<String> = resource
+        .sidecarsets
+        .iter()
+        .map(|(name, entries)| {
+            if entries.is_empty() {
+                format!("{name} (annotations only)")
+            } else {
+                format!("{name} ({})", group(entries))
+            }
+        })
+        .collect();
+    if !resource.other.is_empty() {
+        parts.push(format!("other ({})", group(&resource.other)));
+    }
+    if parts.is_empty() {
+        "annotations only".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// Which SidecarSet brings which container, volume and pull secret: from the new cluster, then the
+/// old one.
+struct Owners<'c> {
+    new: &'c Cluster,
+    old: Option<&'c Cluster>,
+}
+
+impl<'c> Owners<'c> {
+    fn new(new: &'c Cluster, old: Option<&'c Cluster>) -> Self {
+        Self { new, old }
+    }
+
+    fn sidecarset(&self, name: &str) -> Option<&'c SidecarSet> {
+        self.new
+            .sidecarset(name)
+            .or_else(|| self.old.and_then(|c| c.sidecarset(name)))
+    }
+
+    /// Does SidecarSet `ss` put an entry called `entry` into pod list `list`?
+    fn owns(&self, ss: &str, list: usize, entry: &str) -> bool {
+        let Some(ss) = self.sidecarset(ss) else {
+            return false;
+        };
+        let named = |values: &[Value]| {
+            values
+                .iter()
+                .any(|v| v.get("name").and_then(Value::as_str) == Some(entry))
+        };
+        match LISTS[list].0 {
+            "containers" => ss.spec.containers.iter().any(|c| {
+                c.name() == entry
+                    || (c.upgrade_type() == "HotUpgrade"
+                        && [format!("{}-1", c.name()), format!("{}-2", c.name())]
+                            .iter()
+                            .any(|n| n == entry))
+            }),
+            "initContainers" => ss.spec.init_containers.iter().any(|c| c.name() == entry),
+            "volumes" => named(&ss.spec.volumes),
+            _ => named(&ss.spec.image_pull_secrets),
+        }
+    }
+}
+
+/// The documents of one file whose text changes between `before` and `after`.
+fn document_diffs(
+    file: &ParsedFile,
+    before: String,
+    after: String,
+    owners: &Owners<'_>,
+    default_namespace: &str,
+) -> anyhow::Result<Vec<DocumentDiff>> {
+    let before = if before == file.text {
+        None
+    } else {
+        Some(ParsedFile::parse(file.name.clone(), before)?)
+    };
+    let before = before.as_ref().unwrap_or(file);
+    let after = ParsedFile::parse(file.name.clone(), after)?;
+    let whole = |resources| DocumentDiff {
+        resources,
+        file: file.name.clone(),
+        line: 1,
+        before: before.text.clone(),
+        before_line: 1,
+        after: after.text.clone(),
+        after_line: 1,
+    };
+    let sources = file.objects()?;
+    let olds = before.objects()?;
+    let news = after.objects()?;
+    let aligned = before.documents.len() == after.documents.len()
+        && sources.len() == olds.len()
+        && olds.len() == news.len();
+    if !aligned {
+        // Rendering never adds or removes documents; should it ever, show the file as one diff.
+        return Ok(vec![whole(Vec::new())]);
+    }
+    let mut out = Vec::new();
+    for (index, (b, a)) in before.documents.iter().zip(&after.documents).enumerate() {
+        let before_text = &before.text[b.span.clone()];
+        let after_text = &after.text[a.span.clone()];
+        if before_text == after_text {
+            continue;
+        }
+        let resources = sources
+            .iter()
+            .zip(&olds)
+            .zip(&news)
+            .filter(|((s, o), n)| s.document == index && o.value != n.value)
+            .map(|((s, o), n)| resource_change(s, o, n, owners, default_namespace))
+            .collect();
+        let line = line_of_offset(
+            &file.text,
+            file.documents.get(index).map_or(0, |d| d.span.start),
+        );
+        out.push(DocumentDiff {
+            resources,
+            file: file.name.clone(),
+            line,
+            before: before_text.to_owned(),
+            before_line: line_of_offset(&before.text, b.span.start),
+            after: after_text.to_owned(),
+            after_line: line_of_offset(&after.text, a.span.start),
+        });
+    }
+    if out.is_empty() {
+        // Only text between documents changed (never done by render).
+        out.push(whole(Vec::new()));
+    }
+    Ok(out)
+}
+
+/// The pod (or pod template) of an object.
+fn pod_of(value: &Value) -> Option<&Value> {
+    let api = value
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
+    let at = |path: &[&str]| path.iter().try_fold(value, |v, key| v.get(key));
+    match pod_location(api, kind)? {
+        PodLocation::Pod => Some(value),
+        PodLocation::Template(path) => at(path),
+        PodLocation::FirstOf(paths) => paths.iter().find_map(|p| at(p)),
+    }
+}
+
+/// The entries of `kruise.io/sidecarset-hash` of a pod, by SidecarSet name.
+fn hash_entries(pod: Option<&Value>) -> BTreeMap<String, Value> {
+    pod.and_then(|p| p.pointer("/metadata/annotations"))
+        .and_then(|a| a.get(HASH_ANNOTATION))
+        .and_then(Value::as_str)
+        .and_then(|text| serde_json::from_str::<Value>(text).ok())
+        .and_then(|v| v.as_object().cloned())
+        .map(|m| m.into_iter().collect())
+        .unwrap_or_default()
+}
+
+/// What changes in one object between `old` and `new`.
+fn resource_change(
+    source: &Object<'_>,
+    old: &Object<'_>,
+    new: &Object<'_>,
+    owners: &Owners<'_>,
+    default_namespace: &str,
+) -> ResourceChange {
+    let old_pod = pod_of(&old.value);
+    let new_pod = pod_of(&new.value);
+    let old_entries = hash_entries(old_pod);
+    let new_entries = hash_entries(new_pod);
+    let mut sidecarsets: BTreeMap<String, Vec<(usize, String, Delta)>> = BTreeMap::new();
+    for (name, entry) in &new_entries {
+        if old_entries.get(name) != Some(entry) {
+            sidecarsets.insert(name.clone(), Vec::new());
+        }
+    }
+    for name in old_entries.keys() {
+        if !new_entries.contains_key(name) {
+            sidecarsets.insert(name.clone(), Vec::new());
+        }
+    }
+    let mut other = Vec::new();
+    for (list, (key, _)) in LISTS.iter().enumerate() {
+        let entries = |pod: Option<&Value>| -> Vec<(String, Value)> {
+            pod.and_then(|p| p.pointer(&format!("/spec/{key}")))
+                .and_then(Value::as_array)
+                .map(|items| {
+                    items
+                        .iter()
+                        .map(|v| {
+                            let name = v.get("name").and_then(Value::as_str).unwrap_or("");
+                            (name.to_owned(), v.clone())
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let before = entries(old_pod);
+        let after = entries(new_pod);
+        let find = |list: &[(String, Value)], name: &str| {
+            list.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+        };
+        let mut deltas = Vec::new();
+        for (name, value) in &after {
+            match find(&before, name) {
+                None => deltas.push((name.clone(), Delta::Added)),
+                Some(v) if v != *value => deltas.push((name.clone(), Delta::Replaced)),
+                Some(_) => {}
+            }
+        }
+        for (name, _) in &before {
+            if find(&after, name).is_none() {
+                deltas.push((name.clone(), Delta::Removed));
+            }
+        }
+        for (name, delta) in deltas {
+            let owner = sidecarsets
+                .keys()
+                .find(|ss| owners.owns(ss, list, &name))
+                .cloned();
+            match owner {
+                Some(ss) => sidecarsets.entry(ss).or_default().push((list, name, delta)),
+                None => other.push((list, name, delta)),
+            }
+        }
+    }
+    ResourceChange {
+        name: source.display_name(default_namespace),
+        location: source.location.clone(),
+        sidecarsets,
+        other,
+    }
+}
