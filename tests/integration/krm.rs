@@ -1,0 +1,350 @@
+//! `kruise-inject krm` and the legacy kustomize plugin, run by the real kpt and kubectl.
+//!
+//! These need `kruise-inject krm` and the legacy-plugin routing of `main` (argv[1] an existing
+//! file), and the tools on PATH: kpt (https://kpt.dev/installation/) and kubectl
+//! (https://kubernetes.io/docs/tasks/tools/).
+
+#![allow(
+    clippy::panic,
+    reason = "a test reports a missing tool or file by panicking"
+)]
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::test::Test;
+
+const FILEBEAT: &str = "testdata/filebeat-sidecarset";
+const BIN: &str = env!("CARGO_BIN_EXE_kruise-inject");
+const SERVICE: &str = "# the nginx service\napiVersion: v1\nkind: Service\nmetadata:\n  name: nginx # same name\nspec:\n  ports:\n  - port: 80\n";
+const BROKEN: &str = "apiVersion: apps.kruise.io/v1alpha1\nkind: SidecarSet\nmetadata:\n  name: broken\nspec:\n  selector: {}\n";
+
+/// A kpt package (or kustomization base) with the Filebeat example and an unrelated resource with
+/// comments.
+fn package(dir: &str) -> Test {
+    Test::new()
+        .copy(
+            &format!("{FILEBEAT}/nginx-deployment.yaml"),
+            &format!("{dir}/nginx-deployment.yaml"),
+        )
+        .copy(
+            &format!("{FILEBEAT}/filebeat-sidecarset.yaml"),
+            &format!("{dir}/filebeat-sidecarset.yaml"),
+        )
+        .copy(
+            &format!("{FILEBEAT}/filebeat-configmap.yaml"),
+            &format!("{dir}/filebeat-configmap.yaml"),
+        )
+        .file(&format!("{dir}/service.yaml"), SERVICE)
+}
+
+/// Runs a tool; fails with an install hint when it is missing.
+fn tool(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let hint = match program {
+        "kpt" => "install kpt: https://kpt.dev/installation/ (a single binary, e.g. /usr/bin/kpt)",
+        _ => "install kubectl >= 1.27: https://kubernetes.io/docs/tasks/tools/",
+    };
+    let mut command = Command::new(program);
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SOURCE_DATE_EPOCH");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let out = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program} ({e}): {hint}"));
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn assert_injected(text: &str) {
+    assert!(text.contains("- name: filebeat"), "{text}");
+    assert!(
+        text.contains("kruise.io/sidecarset-injected-list: filebeat-sidecarset"),
+        "{text}"
+    );
+    assert!(text.contains("name: IS_INJECTED"), "{text}");
+    assert!(
+        text.contains("\"controllerRevision\":\"filebeat-sidecarset-6cff4bfb5\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn krm_function_injects_and_keeps_everything_else() {
+    let input = format!(
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n{}\n",
+        ["filebeat-sidecarset.yaml", "nginx-deployment.yaml"]
+            .iter()
+            .map(|f| {
+                let text = read(&crate::test::repo(&format!("{FILEBEAT}/{f}")));
+                let text = text.replacen(
+                    "metadata:\n",
+                    &format!("metadata:\n  annotations:\n    config.kubernetes.io/path: '{f}'\n    internal.config.kubernetes.io/id: '1'\n"),
+                    1,
+                );
+                text.lines()
+                    .enumerate()
+                    .map(|(i, l)| if i == 0 { format!("- {l}") } else if l.is_empty() { String::new() } else { format!("  {l}") })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let out = Test::new().args(&["krm"]).stdin(&input).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_injected(&out.stdout);
+    assert!(
+        out.stdout.starts_with(input.trim_end())
+            || out
+                .stdout
+                .contains("# label that asks for the filebeat sidecar"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("config.kubernetes.io/path: 'nginx-deployment.yaml'"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(
+            "results:\n- message: injected filebeat-sidecarset (filebeat)\n  severity: info\n"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("    path: nginx-deployment.yaml"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn krm_function_rejects_what_is_not_a_resource_list() {
+    let out = Test::new()
+        .args(&["krm"])
+        .stdin("apiVersion: v1\nkind: List\nitems: []\n")
+        .run();
+    assert_eq!(out.code, 2);
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr.contains("not a KRM ResourceList"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn kpt_fn_eval_in_place() {
+    let t = package("pkg");
+    let exec = format!("{BIN} krm");
+    let (code, stdout, stderr) = tool(
+        t.path(),
+        "kpt",
+        &["fn", "eval", "pkg", "--exec", &exec],
+        &[],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("[info] apps/v1/Deployment/nginx: injected filebeat-sidecarset (filebeat)"),
+        "{stderr}"
+    );
+    let deployment = read(&t.path().join("pkg/nginx-deployment.yaml"));
+    assert_injected(&deployment);
+    assert!(
+        deployment.contains("        # label that asks for the filebeat sidecar\n"),
+        "{deployment}"
+    );
+    let service = read(&t.path().join("pkg/service.yaml"));
+    assert_eq!(service, read(&t.path().join("pkg/service.yaml")));
+    assert!(
+        service.contains("# the nginx service") && service.contains("name: nginx # same name"),
+        "{service}"
+    );
+    let sidecarset = read(&crate::test::repo(&format!(
+        "{FILEBEAT}/filebeat-sidecarset.yaml"
+    )));
+    assert_eq!(
+        read(&t.path().join("pkg/filebeat-sidecarset.yaml")),
+        sidecarset
+    );
+}
+
+#[test]
+fn kpt_fn_eval_unwrap_with_config_map_arguments() {
+    let t = package("pkg");
+    let exec = format!("{BIN} krm");
+    let (code, stdout, stderr) = tool(
+        t.path(),
+        "kpt",
+        &[
+            "fn",
+            "eval",
+            "pkg",
+            "--exec",
+            &exec,
+            "-o",
+            "unwrap",
+            "--",
+            "timestamp=2024-01-01T00:00:00Z",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_injected(&stdout);
+    assert!(
+        stdout.contains(r#""updateTimestamp":"2024-01-01T00:00:00Z""#),
+        "{stdout}"
+    );
+    assert!(stdout.contains("# the nginx service"), "{stdout}");
+    assert!(!stdout.contains("config.kubernetes.io/"), "{stdout}");
+    // -o unwrap leaves the package alone.
+    assert!(!read(&t.path().join("pkg/nginx-deployment.yaml")).contains("- name: filebeat"));
+}
+
+#[test]
+fn kpt_fn_eval_failure_fails_and_keeps_the_package() {
+    let t = package("pkg").file("pkg/broken.yaml", BROKEN);
+    let exec = format!("{BIN} krm");
+    let (code, stdout, stderr) = tool(
+        t.path(),
+        "kpt",
+        &["fn", "eval", "pkg", "--exec", &exec],
+        &[],
+    );
+    assert_ne!(code, 0, "{stdout}{stderr}");
+    assert!(stderr.contains("[error] apps.kruise.io/v1alpha1/SidecarSet/broken: SidecarSet broken defines no containers"), "{stderr}");
+    assert!(
+        stderr.contains("error: kruise-inject: broken.yaml:"),
+        "{stderr}"
+    );
+    assert_eq!(
+        read(&t.path().join("pkg/nginx-deployment.yaml")),
+        read(&crate::test::repo(&format!(
+            "{FILEBEAT}/nginx-deployment.yaml"
+        )))
+    );
+    assert!(t.path().join("pkg/service.yaml").exists());
+}
+
+fn kptfile(exec: &str) -> String {
+    format!(
+        "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: pkg\npipeline:\n  mutators:\n  - exec: \"{exec}\"\n    configMap:\n      timestamp: \"2024-01-01T00:00:00Z\"\n"
+    )
+}
+
+#[test]
+fn kpt_fn_render_runs_the_kptfile_pipeline() {
+    let t = package("pkg").file("pkg/Kptfile", &kptfile(&format!("{BIN} krm")));
+    let (code, stdout, stderr) = tool(
+        t.path(),
+        "kpt",
+        &["fn", "render", "pkg", "--allow-exec"],
+        &[],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let deployment = read(&t.path().join("pkg/nginx-deployment.yaml"));
+    assert_injected(&deployment);
+    assert!(
+        deployment.contains(r#""updateTimestamp":"2024-01-01T00:00:00Z""#),
+        "{deployment}"
+    );
+    assert!(
+        deployment.contains("# label that asks for the filebeat sidecar"),
+        "{deployment}"
+    );
+    assert!(read(&t.path().join("pkg/service.yaml")).contains("name: nginx # same name"));
+
+    let broken = package("pkg")
+        .file("pkg/Kptfile", &kptfile(&format!("{BIN} krm")))
+        .file("pkg/broken.yaml", BROKEN);
+    let (code, stdout, stderr) = tool(
+        broken.path(),
+        "kpt",
+        &["fn", "render", "pkg", "--allow-exec"],
+        &[],
+    );
+    assert_ne!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("SidecarSet broken defines no containers"),
+        "{stderr}"
+    );
+    assert!(!read(&broken.path().join("pkg/nginx-deployment.yaml")).contains("- name: filebeat"));
+}
+
+/// A kustomization using the legacy exec plugin, with the plugin home in the test directory.
+fn kustomization(extra: Option<&str>) -> Test {
+    let mut t = package("platform")
+        .copy(&format!("{FILEBEAT}/nginx-deployment.yaml"), "app/nginx-deployment.yaml")
+        .file("app/service.yaml", SERVICE)
+        .file(
+            "app/kustomization.yaml",
+            "resources:\n- nginx-deployment.yaml\n- service.yaml\ntransformers:\n- inject.yaml\n",
+        )
+        .file(
+            "app/inject.yaml",
+            "apiVersion: kruise-inject.dev/v1alpha1\nkind: KruiseInject\nmetadata:\n  name: inject\nspec:\n  sidecarsets:\n  - ../platform\n",
+        );
+    if let Some(broken) = extra {
+        t = t.file("platform/broken.yaml", broken);
+    }
+    let dir = t
+        .path()
+        .join("plugins/kruise-inject.dev/v1alpha1/kruiseinject");
+    std::fs::create_dir_all(&dir).expect("plugin directory");
+    std::os::unix::fs::symlink(BIN, dir.join("KruiseInject")).expect("plugin symlink");
+    t
+}
+
+#[test]
+fn kubectl_kustomize_runs_the_legacy_plugin() {
+    let t = kustomization(None);
+    let home = t.path().join("plugins");
+    let env = [("KUSTOMIZE_PLUGIN_HOME", home.to_str().expect("UTF-8 path"))];
+    let (code, stdout, stderr) = tool(
+        t.path(),
+        "kubectl",
+        &["kustomize", "--enable-alpha-plugins", "app"],
+        &env,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("        name: filebeat\n"), "{stdout}");
+    assert!(
+        stdout.contains("kruise.io/sidecarset-injected-list: filebeat-sidecarset"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("kind: Service"), "{stdout}");
+    assert!(!stdout.contains("kind: SidecarSet"), "{stdout}");
+}
+
+#[test]
+fn kubectl_kustomize_fails_when_the_plugin_fails() {
+    let t = kustomization(Some(BROKEN));
+    let home = t.path().join("plugins");
+    let env = [("KUSTOMIZE_PLUGIN_HOME", home.to_str().expect("UTF-8 path"))];
+    let (code, stdout, stderr) = tool(
+        t.path(),
+        "kubectl",
+        &["kustomize", "--enable-alpha-plugins", "app"],
+        &env,
+    );
+    assert_ne!(code, 0, "{stdout}");
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains("SidecarSet broken defines no containers"),
+        "{stderr}"
+    );
+}
