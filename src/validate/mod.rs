@@ -1,0 +1,467 @@
+//! `kruise-inject validate`: what Kruise's SidecarSet validating webhook would reject (semantics §8),
+//! and what a cluster only finds out too late: ConfigMaps and Secrets missing in a namespace that
+//! receives a sidecar, SidecarSets that select nothing, sidecars that replace or shadow application
+//! containers, and sidecars reading an `emptyDir` nobody writes.
+//!
+//! The rules are pure functions, one concept a module: [`sidecarset_rules`] (§8.1, with
+//! [`fake_pod`] for the Kubernetes pod checks and [`names`] for Kubernetes name syntax),
+//! [`whitelist`] (§8.2, with [`regex`]), [`conflicts`] (§8.3), [`references`], [`lints`].
+//! [`check`] runs them over parsed files; [`run`] reads the files and prints ([`output`]).
+
+pub mod conflicts;
+pub mod fake_pod;
+pub mod finding;
+pub mod lints;
+pub mod names;
+pub mod output;
+pub mod references;
+pub mod regex;
+pub mod sidecarset_rules;
+pub mod whitelist;
+
+use crate::cli::ValidateArgs;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write as _;
+
+use kruise_inject_yaml::tree::Node;
+use serde_json::Value;
+
+use crate::cluster::Cluster;
+use crate::context::string_map;
+use crate::controller_revision::ControllerRevision;
+use crate::inject::{self, InjectError};
+use crate::input::{self, Source};
+use crate::matching::{self, MatchOutcome};
+use crate::objects::{DocumentError, Location, Object, ParsedFile};
+use crate::pod::PodView;
+use crate::render::Reader;
+use crate::revision::find_revision;
+use crate::rng::Rng;
+use crate::sidecarset::SidecarSet;
+use crate::workload::{PodLocation, group, pod_location};
+
+use finding::{FieldError, Finding, Severity};
+pub use output::Format;
+use references::Inventory;
+use sidecarset_rules::RuleContext;
+use whitelist::Whitelist;
+
+/// How to check.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Namespace of documents that have none.
+    pub default_namespace: String,
+    /// Kruise's namespace.
+    pub kruise_namespace: String,
+}
+
+/// Runs `validate`: exit code 0 without errors (warnings alone keep 0 unless `--strict`), 1 with
+/// errors; an `Err` (unreadable input) is exit code 2 in `main`.
+pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
+    let sources = if args.paths.is_empty() && !args.sidecarsets.is_empty() {
+        Vec::new()
+    } else {
+        input::expand(&args.paths)?
+    };
+    let context_sources = input::expand(&args.sidecarsets)?;
+    // Each file once; a file given both as PATH and -s counts as PATH.
+    let mut order: Vec<(Source, bool)> = Vec::new();
+    let mut index: BTreeMap<Source, usize> = BTreeMap::new();
+    for (source, is_path) in context_sources
+        .into_iter()
+        .map(|s| (s, false))
+        .chain(sources.into_iter().map(|s| (s, true)))
+    {
+        let key = match &source {
+            Source::File(p) => Source::File(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())),
+            Source::Stdin => Source::Stdin,
+        };
+        match index.get(&key) {
+            Some(&i) => order[i].1 |= is_path,
+            None => {
+                index.insert(key, order.len());
+                order.push((source, is_path));
+            }
+        }
+    }
+    let mut reader = Reader::default();
+    let mut files = Vec::with_capacity(order.len());
+    for (source, is_path) in &order {
+        files.push((reader.read(source)?, *is_path));
+    }
+    let options = Options {
+        default_namespace: args.namespace.clone(),
+        kruise_namespace: args.kruise_namespace.clone(),
+    };
+    let findings = check(&files, &options)?;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(output::render(&findings, args.output).as_bytes())?;
+    stdout.flush()?;
+    if !args.quiet {
+        eprintln!("validate: {}", output::summary(&findings));
+    }
+    let (errors, warnings) = output::counts(&findings);
+    Ok(u8::from(errors > 0 || (args.strict && warnings > 0)))
+}
+
+struct SidecarSetDoc<'f> {
+    object: Object<'f>,
+    resource: String,
+}
+
+/// Validates parsed files (`true`: a PATH file, whose workloads are checked; `false`: context).
+/// Findings come in file order, then line order. An error is returned only for a document that
+/// is not a Kubernetes object.
+pub fn check(
+    files: &[(ParsedFile, bool)],
+    options: &Options,
+) -> Result<Vec<Finding>, DocumentError> {
+    let mut findings = Vec::new();
+    let mut sidecarset_docs = Vec::new();
+    let mut workloads = Vec::new();
+    let mut cluster = Cluster::new(&options.kruise_namespace);
+    let mut inventory = Inventory::new();
+    let mut whitelist = None;
+    for (file, is_path) in files {
+        for object in file.objects()? {
+            let namespace = object
+                .namespace()
+                .unwrap_or(&options.default_namespace)
+                .to_owned();
+            match (group(object.api_version()), object.kind()) {
+                ("apps.kruise.io", "SidecarSet") => {
+                    let resource = format!("{} SidecarSet {}", object.api_version(), object.name());
+                    sidecarset_docs.push(SidecarSetDoc { object, resource });
+                }
+                ("", "Namespace") => match string_map(&object.value, "/metadata/labels") {
+                    Ok(labels) => cluster.add_namespace(object.name(), labels),
+                    Err(e) => findings.push(error_at(
+                        &object,
+                        &options.default_namespace,
+                        "input",
+                        format!("metadata.labels: {e}"),
+                    )),
+                },
+                ("apps", "ControllerRevision") => {
+                    match ControllerRevision::from_value(&object.value) {
+                        Ok(r) => cluster.add_controller_revision(r),
+                        Err(e) => findings.push(error_at(
+                            &object,
+                            &options.default_namespace,
+                            "input",
+                            e.to_string(),
+                        )),
+                    }
+                }
+                ("", kind @ ("ConfigMap" | "Secret")) => {
+                    if kind == "ConfigMap"
+                        && object.name() == whitelist::CONFIGMAP_NAME
+                        && object
+                            .namespace()
+                            .is_none_or(|ns| ns == options.kruise_namespace)
+                    {
+                        whitelist = Some(Whitelist::from_configmap(&object.value));
+                    }
+                    inventory.insert((kind.to_owned(), namespace, object.name().to_owned()));
+                }
+                _ if *is_path && pod_location(object.api_version(), object.kind()).is_some() => {
+                    workloads.push(object);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    // §8.1 on every SidecarSet; the valid ones join the cluster.
+    let known: BTreeMap<String, bool> = sidecarset_docs
+        .iter()
+        .map(|d| {
+            let annotations =
+                string_map(&d.object.value, "/metadata/annotations").unwrap_or_default();
+            let canary = annotations
+                .get(crate::sidecarset::CANARY_ANNOTATION)
+                .map(String::as_str)
+                == Some("true")
+                && annotations
+                    .get(crate::sidecarset::CANARY_BASE_ANNOTATION)
+                    .is_some_and(|b| !b.is_empty());
+            (d.object.name().to_owned(), canary)
+        })
+        .collect();
+    let ctx = RuleContext {
+        whitelist: whitelist.as_ref(),
+        sidecarsets: Some(&known),
+    };
+    let mut valid: Vec<(usize, SidecarSet)> = Vec::new();
+    for (i, doc) in sidecarset_docs.iter().enumerate() {
+        let errs = sidecarset_rules::validate(&doc.object.value, &ctx);
+        if !errs.is_empty() {
+            for e in errs {
+                findings.push(field_finding(doc, &e));
+            }
+            continue;
+        }
+        match SidecarSet::from_value(&doc.object.value) {
+            Ok(ss) => {
+                if valid.iter().any(|(_, v)| v.name == ss.name) {
+                    findings.push(finding(doc, Severity::Error, "duplicate", format!(
+                        "SidecarSet {} is defined twice: SidecarSets are cluster-scoped, so names are unique; the second one would replace the first",
+                        ss.name
+                    )));
+                    continue;
+                }
+                valid.push((i, ss));
+            }
+            Err(e) => findings.push(finding(
+                doc,
+                Severity::Error,
+                "kruise-webhook",
+                e.to_string(),
+            )),
+        }
+    }
+    for (_, ss) in &valid {
+        // Names are unique here.
+        let _ = cluster.add_sidecarset(ss.clone());
+    }
+    // §8.1.3d: the ControllerRevision of injectionStrategy.revision must exist.
+    let mut clean: Vec<(usize, SidecarSet)> = Vec::new();
+    for (i, ss) in valid {
+        if let Some(reference) = &ss.spec.injection_strategy.revision
+            && let Err(e) = find_revision(&ss, reference, &cluster)
+        {
+            let e = FieldError::new(
+                "revision",
+                finding::ErrorType::Invalid,
+                None,
+                format!("Cannot find specific ControllerRevision, err: {e}"),
+            );
+            findings.push(field_finding(&sidecarset_docs[i], &e));
+            continue;
+        }
+        clean.push((i, ss));
+    }
+    let mut cluster_ok = Cluster::new(&options.kruise_namespace);
+    cluster_ok.namespaces = cluster.namespaces.clone();
+    cluster_ok.controller_revisions = cluster.controller_revisions.clone();
+    for (_, ss) in &clean {
+        let _ = cluster_ok.add_sidecarset(ss.clone());
+    }
+    // §8.3 conflicts, against the other valid SidecarSets (sorted by name, as the API lists them).
+    for (i, ss) in &clean {
+        for e in conflicts::conflicts(ss, &cluster_ok.sidecarsets) {
+            findings.push(field_finding(&sidecarset_docs[*i], &e));
+        }
+    }
+
+    // Workloads: what each pod gets, and what it needs.
+    let mut selected: BTreeSet<String> = BTreeSet::new();
+    let mut rng = Rng::new(0);
+    for object in &workloads {
+        let resource = object.display_name(&options.default_namespace);
+        let mut add = |severity, rule, message: String| {
+            findings.push(Finding {
+                severity,
+                rule,
+                location: object.location.clone(),
+                resource: resource.clone(),
+                message,
+            });
+        };
+        let Some((template, _)) = pod_template(object) else {
+            continue;
+        };
+        let namespace = object.namespace().unwrap_or(&options.default_namespace);
+        let (labels, annotations) = match (
+            string_map(template, "/metadata/labels"),
+            string_map(template, "/metadata/annotations"),
+        ) {
+            (Ok(l), Ok(a)) => (l, a),
+            (Err(e), _) | (_, Err(e)) => {
+                add(
+                    Severity::Error,
+                    "input",
+                    format!("pod labels or annotations: {e}"),
+                );
+                continue;
+            }
+        };
+        let spec = template.get("spec").unwrap_or(&Value::Null);
+        let pod = PodView {
+            namespace,
+            labels,
+            annotations,
+            spec,
+            active: true,
+        };
+        let sidecarsets = match matching::match_pod(&cluster_ok, &pod, &mut rng) {
+            Ok(MatchOutcome::Matched { sidecarsets, notes }) => {
+                selected.extend(notes.iter().map(|n| n.sidecarset.clone()));
+                sidecarsets
+            }
+            Ok(MatchOutcome::Skipped(_)) => continue,
+            Err(e) => {
+                add(
+                    Severity::Error,
+                    "pod-webhook",
+                    format!("Kruise's pod webhook rejects the pod: {e}"),
+                );
+                continue;
+            }
+        };
+        if sidecarsets.is_empty() {
+            continue;
+        }
+        selected.extend(sidecarsets.iter().map(|s| s.name.clone()));
+        match inject::inject(&pod, &sidecarsets, "1970-01-01T00:00:00Z") {
+            Ok(_) | Err(InjectError::ResourcesPolicyUnsupported { .. }) => {}
+            Err(e) => add(
+                Severity::Error,
+                "pod-webhook",
+                format!("Kruise's pod webhook rejects the pod: {e}"),
+            ),
+        }
+        let pod_volumes: BTreeSet<String> = spec
+            .get("volumes")
+            .and_then(Value::as_array)
+            .map(|vs| {
+                vs.iter()
+                    .filter_map(|v| v.get("name").and_then(Value::as_str).map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for ss in &sidecarsets {
+            for r in references::missing(ss, namespace, &pod_volumes, &inventory) {
+                add(
+                    Severity::Error,
+                    "missing-reference",
+                    format!(
+                        "SidecarSet {} injects {} that needs {} {}, which is not among the inputs in namespace {namespace}: the pod cannot start. Create {} {} in namespace {namespace} (in every namespace that receives the sidecar), or mark the reference optional: true",
+                        ss.name, r.via, r.kind, r.name, r.kind, r.name
+                    ),
+                );
+            }
+        }
+        for warning in lints::lint(spec, &sidecarsets) {
+            add(Severity::Warning, "lint", warning);
+        }
+    }
+    if !workloads.is_empty() {
+        for (i, ss) in &clean {
+            if !selected.contains(&ss.name) {
+                let doc = &sidecarset_docs[*i];
+                findings.push(finding(doc, Severity::Warning, "unused-sidecarset", format!(
+                    "SidecarSet {} selects none of the {} workloads among the inputs: check spec.selector (and spec.namespaceSelector, whose Namespace objects must be among the inputs)",
+                    ss.name,
+                    workloads.len()
+                )));
+            }
+        }
+    }
+
+    let file_order: BTreeMap<&str, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, (f, _))| (f.name.as_str(), i))
+        .collect();
+    findings.sort_by_key(|f| {
+        (
+            file_order
+                .get(f.location.file.as_str())
+                .copied()
+                .unwrap_or(usize::MAX),
+            f.location.line,
+        )
+    });
+    Ok(findings)
+}
+
+fn pod_template<'v>(object: &'v Object<'_>) -> Option<(&'v Value, ())> {
+    let path: &[&str] = match pod_location(object.api_version(), object.kind())? {
+        PodLocation::Pod => &[],
+        PodLocation::Template(path) => path,
+        PodLocation::FirstOf(paths) => paths
+            .iter()
+            .copied()
+            .find(|p| object.node.at(p).is_some())
+            .unwrap_or(paths[0]),
+    };
+    let value = path.iter().try_fold(&object.value, |v, k| v.get(k))?;
+    Some((value, ()))
+}
+
+fn error_at(
+    object: &Object<'_>,
+    default_namespace: &str,
+    rule: &'static str,
+    message: String,
+) -> Finding {
+    Finding {
+        severity: Severity::Error,
+        rule,
+        location: object.location.clone(),
+        resource: object.display_name(default_namespace),
+        message,
+    }
+}
+
+fn finding(
+    doc: &SidecarSetDoc<'_>,
+    severity: Severity,
+    rule: &'static str,
+    message: String,
+) -> Finding {
+    Finding {
+        severity,
+        rule,
+        location: doc.object.location.clone(),
+        resource: doc.resource.clone(),
+        message,
+    }
+}
+
+/// A webhook error, at the line of its field path where the document has it.
+fn field_finding(doc: &SidecarSetDoc<'_>, e: &FieldError) -> Finding {
+    let mut f = finding(doc, Severity::Error, "kruise-webhook", e.to_string());
+    f.location = Location {
+        line: line_of(doc.object.node, &e.path).unwrap_or(doc.object.location.line),
+        ..doc.object.location.clone()
+    };
+    f
+}
+
+/// The line of the deepest node on `path` (`spec.containers[0].name`) that the document has.
+fn line_of(root: &Node, path: &str) -> Option<usize> {
+    let mut node = root;
+    let mut line = None;
+    for part in path.split('.') {
+        let (key, indices) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !key.is_empty() {
+            let Some((k, v)) = node.get_pair(key) else {
+                break;
+            };
+            node = v;
+            line = Some(k.line);
+        }
+        for index in indices.split(']').filter_map(|s| s.strip_prefix('[')) {
+            let Some(i) = index.parse::<usize>().ok() else {
+                return line;
+            };
+            let Some(items) = node.as_seq() else {
+                return line;
+            };
+            let Some(item) = items.get(i) else {
+                return line;
+            };
+            node = item;
+            line = Some(item.line);
+        }
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests;

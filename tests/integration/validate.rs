@@ -1,0 +1,165 @@
+//! `kruise-inject validate` end to end.
+
+use crate::test::Test;
+
+const FILEBEAT: &str = "testdata/filebeat-sidecarset";
+
+fn filebeat(with_configmap: bool) -> Test {
+    let t = Test::new()
+        .copy(
+            &format!("{FILEBEAT}/nginx-deployment.yaml"),
+            "app/nginx-deployment.yaml",
+        )
+        .copy(
+            &format!("{FILEBEAT}/filebeat-sidecarset.yaml"),
+            "platform/filebeat-sidecarset.yaml",
+        );
+    if with_configmap {
+        t.copy(
+            &format!("{FILEBEAT}/filebeat-configmap.yaml"),
+            "platform/filebeat-configmap.yaml",
+        )
+    } else {
+        t
+    }
+}
+
+#[test]
+fn filebeat_without_configmap_errors_and_warns_about_varlog() {
+    let out = filebeat(false)
+        .args(&[
+            "validate",
+            "app/nginx-deployment.yaml",
+            "-s",
+            "platform/filebeat-sidecarset.yaml",
+        ])
+        .run();
+    assert_eq!(out.code, 1, "{}", out.transcript());
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", out.transcript());
+    assert!(lines[0].starts_with("app/nginx-deployment.yaml:1: error: apps/v1 Deployment default/nginx: SidecarSet filebeat-sidecarset injects volume config that needs ConfigMap filebeat-config"), "{}", out.stdout);
+    assert!(lines[1].starts_with("app/nginx-deployment.yaml:1: warning: apps/v1 Deployment default/nginx: SidecarSet filebeat-sidecarset: sidecar filebeat reads /var/log from emptyDir volume varlog"), "{}", out.stdout);
+    assert!(
+        lines[1].contains("shareVolumePolicy.type: enabled"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(out.stderr, "validate: 1 error, 1 warning\n");
+}
+
+#[test]
+fn filebeat_with_configmap_only_warns() {
+    let out = filebeat(true)
+        .args(&["validate", "app/nginx-deployment.yaml", "-s", "platform"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.transcript());
+    assert_eq!(out.stdout.lines().count(), 1, "{}", out.stdout);
+    assert!(out.stdout.contains(": warning: "), "{}", out.stdout);
+    let strict = filebeat(true)
+        .args(&[
+            "validate",
+            "--strict",
+            "app/nginx-deployment.yaml",
+            "-s",
+            "platform",
+        ])
+        .run();
+    assert_eq!(strict.code, 1, "{}", strict.transcript());
+}
+
+#[test]
+fn github_and_json_output() {
+    let out = filebeat(false)
+        .args(&[
+            "validate",
+            "-o",
+            "github",
+            "app/nginx-deployment.yaml",
+            "-s",
+            "platform/filebeat-sidecarset.yaml",
+        ])
+        .run();
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.starts_with("::error file=app/nginx-deployment.yaml,line=1::apps/v1 Deployment default/nginx: SidecarSet filebeat-sidecarset injects volume config"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("\n::warning file=app/nginx-deployment.yaml,line=1::"),
+        "{}",
+        out.stdout
+    );
+
+    let out = filebeat(false)
+        .args(&[
+            "validate",
+            "--output",
+            "json",
+            "app/nginx-deployment.yaml",
+            "-s",
+            "platform/filebeat-sidecarset.yaml",
+        ])
+        .run();
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON output");
+    assert_eq!(json["errors"], 1);
+    assert_eq!(json["warnings"], 1);
+    assert_eq!(json["findings"][0]["rule"], "missing-reference");
+    assert_eq!(json["findings"][1]["rule"], "lint");
+}
+
+#[test]
+fn kruise_rejections_have_kruise_paths_and_messages() {
+    let out = Test::new()
+        .copy("testdata/validate/invalid-sidecarset.yaml", "ss.yaml")
+        .args(&["validate", "ss.yaml"])
+        .run();
+    assert_eq!(out.code, 1, "{}", out.transcript());
+    let r = "apps.kruise.io/v1alpha1 SidecarSet broken";
+    assert_eq!(
+        out.stdout,
+        format!(
+            "ss.yaml:7: error: {r}: spec.selector: Required value: no selector defined for SidecarSet\n\
+             ss.yaml:9: error: {r}: spec.containers[0].name: Invalid value: \"Agent\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')\n\
+             ss.yaml:12: error: {r}: spec.containers[0].volumeMounts[0].name: Not found: \"data\"\n"
+        )
+    );
+}
+
+#[test]
+fn conflicting_sidecarsets() {
+    let out = Test::new()
+        .copy("testdata/validate/conflicting-sidecarsets.yaml", "ss.yaml")
+        .args(&["validate", "ss.yaml"])
+        .run();
+    assert_eq!(out.code, 1, "{}", out.transcript());
+    let messages: Vec<&str> = out
+        .stdout
+        .lines()
+        .map(|l| {
+            l.split_once("SidecarSet proxy-")
+                .map_or(l, |(_, m)| &m[3..])
+        })
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "spec.containers: Invalid value: \"proxy\": container proxy already exist in proxy-b",
+            "spec.volumes: Invalid value: \"certs\": volume certs is in conflict with sidecarset proxy-b",
+            "spec.patchPodMetadata: Invalid value: \"oom-score\": annotation oom-score is in conflict with sidecarset proxy-b",
+            "spec.containers: Invalid value: \"proxy\": container proxy already exist in proxy-a",
+            "spec.volumes: Invalid value: \"certs\": volume certs is in conflict with sidecarset proxy-a",
+            "spec.patchPodMetadata: Invalid value: \"oom-score\": annotation oom-score is in conflict with sidecarset proxy-a",
+        ],
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn unreadable_input_exits_2() {
+    let out = Test::new()
+        .file("bad.yaml", "kind: [\n")
+        .args(&["validate", "bad.yaml"])
+        .run();
+    assert_eq!(out.code, 2, "{}", out.transcript());
+    let missing = Test::new().args(&["validate", "nope.yaml"]).run();
+    assert_eq!(missing.code, 2, "{}", missing.transcript());
+}
