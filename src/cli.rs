@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Shows, offline and exactly, what OpenKruise SidecarSets do to your workloads.
 #[derive(Debug, Parser)]
@@ -20,11 +20,31 @@ pub enum Command {
     /// Write the manifests as the cluster will run them: every matching SidecarSet injected into Pods
     /// and workload pod templates, with the annotations and hashes Kruise writes.
     Render(RenderArgs),
+    /// Show what rendering changes, as a unified diff per resource and a summary; with
+    /// --old-sidecarsets, what a SidecarSet change does to the pods. Exit 0: no change, 1: changes,
+    /// 2: error.
+    Diff(DiffArgs),
+    /// Check that a directory holds exactly what `render --out-dir` would write there. Exit 0: up to
+    /// date, 1: stale, missing or extra files, 2: error.
+    Check(CheckArgs),
+    /// Validate SidecarSets as Kruise's webhook does, and what they inject: missing ConfigMaps and
+    /// Secrets, name and mount collisions, sidecars reading volumes nobody writes. Exit 0: no error,
+    /// 1: errors (or warnings with --strict), 2: unreadable input.
+    Validate(ValidateArgs),
+    /// Argo CD health of SidecarSets with status (`kubectl get sidecarset -o yaml`), or with
+    /// --argocd-config a corrected argocd-cm health check. Exit 0: all Healthy, 1: otherwise, 2: error.
+    Health(HealthArgs),
+    /// Remove what Kruise injected, using the annotations it wrote. Exit 0, or 2 on bad input.
+    Uninject(UninjectArgs),
+    /// Run as a KRM function (kustomize, kpt): a ResourceList on stdin, the ResourceList with the
+    /// SidecarSets injected on stdout.
+    Krm(KrmArgs),
 }
 
-/// `kruise-inject render`.
-#[derive(Debug, Args)]
-pub struct RenderArgs {
+/// What to render and how: the inputs, the context and the injection settings shared by every
+/// command that renders.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
     /// Files or directories to render (directories are walked for .yaml, .yml and .json files in
     /// sorted order); `-` or nothing reads standard input. Every document is written to standard
     /// output once, in input order: changed where something was injected, byte-identical otherwise.
@@ -53,10 +73,222 @@ pub struct RenderArgs {
     /// Seed of the random draw of the `Partial` revision policy.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
+}
+
+/// `kruise-inject render`.
+#[derive(Debug, Clone, Args)]
+pub struct RenderArgs {
+    /// The inputs, context and injection settings.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Write one file per input file into DIR, at the input's path relative to the PATH argument it
+    /// was found under, instead of one stream on standard output. Files that are already up to
+    /// date are not touched. Exit code 1 when anything was written (so that a pre-commit hook
+    /// fails and the new files get committed), 0 when DIR was up to date.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+
+    /// With --out-dir: delete the .yaml, .yml and .json files in DIR that no input renders to (left
+    /// over from deleted or moved inputs). Without it they are reported, and the exit code is 1.
+    #[arg(long, requires = "out_dir")]
+    pub prune: bool,
 
     /// Do not print the per-resource report on standard error.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// `kruise-inject diff`.
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    /// The inputs, context and injection settings.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The SidecarSets before the change (file or directory; repeatable). The inputs are rendered
+    /// with these and with the SidecarSets of -s and PATH, and the two results are compared; for
+    /// each changed SidecarSet the output says what Kruise will do to pods that already run.
+    #[arg(long = "old-sidecarsets", value_name = "PATH")]
+    pub old_sidecarsets: Vec<PathBuf>,
+
+    /// Lines of context around each change.
+    #[arg(short = 'U', long, value_name = "N", default_value_t = 3)]
+    pub context: usize,
+
+    /// The output settings.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `kruise-inject check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// The inputs, context and injection settings: the same as given to `render --out-dir`.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The directory `render --out-dir DIR` writes, to compare with what it would write now.
+    #[arg(long, value_name = "DIR", required = true)]
+    pub out_dir: PathBuf,
+
+    /// The output settings.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// How `diff` and `check` print.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// When to colour the output: `auto` colours on a terminal unless NO_COLOR is set.
+    #[arg(long, value_name = "WHEN", value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+
+    /// `github` adds GitHub Actions annotations (`::notice`, `::warning`, `::error` workflow
+    /// commands) after the text, so that a pull request shows each finding at its line.
+    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+
+    /// Do not print warnings about the inputs on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless `NO_COLOR` is set (or `CLICOLOR=0`; `CLICOLOR_FORCE` forces it).
+    Auto,
+    /// Always, even when `NO_COLOR` is set.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// `--output`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Text for people.
+    Text,
+    /// Text, then GitHub Actions workflow-command annotations.
+    Github,
+}
+
+/// `kruise-inject health`.
+#[derive(Debug, Clone, Args)]
+pub struct HealthArgs {
+    /// Files or directories holding SidecarSets with their status (`kubectl get sidecarset -o
+    /// yaml`, a `kind: List` included); `-` or nothing reads standard input. Other kinds are
+    /// ignored. Exit 0: all Healthy, 1: any Progressing or Suspended, 2: error.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Print an `argocd-cm` ConfigMap with the corrected SidecarSet health check (Lua) instead of
+    /// checking anything.
+    #[arg(long, conflicts_with = "paths")]
+    pub argocd_config: bool,
+
+    /// Output format.
+    #[arg(short = 'o', long, value_name = "FORMAT", value_enum, default_value_t = HealthFormat::Text)]
+    pub output: HealthFormat,
+}
+
+/// `health -o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HealthFormat {
+    /// `NAME: STATUS: message`, one line per SidecarSet.
+    Text,
+    /// A JSON array of `{"file", "line", "name", "status", "message"}`.
+    Json,
+}
+
+/// `kruise-inject uninject`.
+#[derive(Debug, Clone, Args)]
+pub struct UninjectArgs {
+    /// Files or directories to read (directories are walked for .yaml, .yml and .json files in
+    /// sorted order); `-` or nothing reads standard input. Every document is written to standard
+    /// output once, in input order: with what Kruise injected removed, byte-identical otherwise.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Do not print the per-resource report on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `kruise-inject validate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ValidateArgs {
+    /// Workloads, Pods, SidecarSets, Namespaces, ConfigMaps and Secrets to validate (files or
+    /// directories walked for .yaml, .yml and .json in sorted order; `-` is standard input). With no
+    /// PATH, standard input is read unless -s is given.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Context: SidecarSets, Namespaces, ControllerRevisions, ConfigMaps and Secrets (file or
+    /// directory; repeatable). SidecarSets here are validated too; workloads here are not.
+    #[arg(short = 's', long = "sidecarsets", value_name = "PATH")]
+    pub sidecarsets: Vec<PathBuf>,
+
+    /// Namespace of documents that have none.
+    #[arg(short = 'n', long, value_name = "NS", default_value = "default")]
+    pub namespace: String,
+
+    /// Namespace Kruise runs in: where ControllerRevisions and the `kruise-configuration` ConfigMap
+    /// (patch-metadata whitelist) live.
+    #[arg(long, value_name = "NS", default_value = "kruise-system")]
+    pub kruise_namespace: String,
+
+    /// Output format.
+    #[arg(short = 'o', long, value_name = "FORMAT", value_enum, default_value_t = ValidateFormat::Text)]
+    pub output: ValidateFormat,
+
+    /// Count warnings as errors for the exit code.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Do not print the summary line on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `validate -o, --output`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ValidateFormat {
+    /// `file:line: error: resource: message`, one line per finding.
+    Text,
+    /// One JSON object: `findings`, `errors`, `warnings`.
+    Json,
+    /// GitHub Actions workflow commands: `::error file=F,line=L::message`.
+    Github,
+}
+
+/// `kruise-inject krm`: a ResourceList on standard input, the ResourceList with the SidecarSets
+/// injected on standard output. The `functionConfig` (a `kruise-inject.dev/v1alpha1 KruiseInject`
+/// object, or kpt's ConfigMap) overrides these options; its `sidecarsets` add to `-s`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct KrmArgs {
+    /// Context read besides the items: SidecarSets, Namespaces, ControllerRevisions (file or
+    /// directory, relative to the working directory; repeatable).
+    #[arg(short = 's', long = "sidecarsets", value_name = "PATH")]
+    pub sidecarsets: Vec<PathBuf>,
+
+    /// Namespace of items that have none [default: default].
+    #[arg(short = 'n', long, value_name = "NS")]
+    pub namespace: Option<String>,
+
+    /// Injection time written into the hash annotations (RFC 3339, or `now`). Default:
+    /// SOURCE_DATE_EPOCH if set, else 1970-01-01T00:00:00Z.
+    #[arg(long, value_name = "RFC3339|now")]
+    pub timestamp: Option<String>,
+
+    /// Namespace where Kruise keeps SidecarSet ControllerRevisions [default: kruise-system].
+    #[arg(long, value_name = "NS")]
+    pub kruise_namespace: Option<String>,
+
+    /// Seed of the random draw of the `Partial` revision policy [default: 0].
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
 }
 
 #[cfg(test)]

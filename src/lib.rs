@@ -15,17 +15,30 @@
 //! Reading, writing and editing YAML text lives in the `kruise-inject-yaml` crate; Go-compatible
 //! encoding of Kubernetes types in `kruise-inject-kube`. The commands join them: [`render`].
 
+pub mod check;
 pub mod cli;
 pub mod cluster;
+pub mod context;
 pub mod controller_revision;
+pub mod diff;
+pub mod github;
+pub mod health;
+pub mod impact;
 pub mod inject;
 pub mod input;
+pub mod krm;
 pub mod matching;
+pub mod objects;
+pub mod out_dir;
 pub mod patch_metadata;
 pub mod pod;
+pub mod render;
 pub mod revision;
 pub mod rng;
 pub mod selector;
 pub mod sidecarset;
 pub mod timestamp;
+pub mod unified;
+pub mod uninject;
+pub mod validate;
 pub mod workload;

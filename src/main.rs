@@ -1,1 +1,40 @@
-fn main() {}
+//! The `kruise-inject` binary: parses arguments, runs the command, maps errors to exit codes.
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+use kruise_inject::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    // kustomize's legacy exec plugin contract: the only argument is the plugin config file.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let result = if let [config] = args.as_slice()
+        && std::path::Path::new(config).is_file()
+        && !Cli::command()
+            .get_subcommands()
+            .any(|c| config.to_str() == Some(c.get_name()))
+    {
+        kruise_inject::krm::run_legacy_plugin(std::path::Path::new(config))
+    } else {
+        run(Cli::parse())
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Render(args) => kruise_inject::render::run(&args),
+        Command::Diff(args) => kruise_inject::diff::run(&args),
+        Command::Check(args) => kruise_inject::check::run(&args),
+        Command::Validate(args) => kruise_inject::validate::run(&args),
+        Command::Health(args) => kruise_inject::health::run(&args),
+        Command::Uninject(args) => kruise_inject::uninject::run(&args),
+        Command::Krm(args) => kruise_inject::krm::run(&args),
+    }
+}

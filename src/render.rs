@@ -10,13 +10,14 @@ use kruise_inject_yaml::edit::{Editor, SeqItem};
 use kruise_inject_yaml::tree::Node;
 use serde_json::Value;
 
-use crate::cli::RenderArgs;
+use crate::cli::{InputArgs, RenderArgs};
 use crate::cluster::Cluster;
 use crate::context::{self, string_map};
 use crate::inject;
 use crate::input::{self, Source};
 use crate::matching::{self, MatchOutcome};
 use crate::objects::{DocumentError, Location, Object, ParsedFile};
+use crate::out_dir;
 use crate::pod::{ListItem, PodPatch, PodView};
 use crate::rng::Rng;
 use crate::timestamp;
@@ -92,7 +93,10 @@ impl<'c> Renderer<'c> {
         let mut patches: BTreeMap<usize, Vec<(&Node, PodPatch)>> = BTreeMap::new();
         for object in &objects {
             if let Some((node, patch)) = self.render_object(object, &mut reports)? {
-                patches.entry(object.document).or_default().push((node, patch));
+                patches
+                    .entry(object.document)
+                    .or_default()
+                    .push((node, patch));
             }
         }
         let changed = !patches.is_empty();
@@ -146,7 +150,10 @@ impl<'c> Renderer<'c> {
         };
         let Some(location) = pod_location(object.api_version(), object.kind()) else {
             if context::context_kind(object).is_none()
-                && object.node.at(&["spec", "template", "spec", "containers"]).is_some()
+                && object
+                    .node
+                    .at(&["spec", "template", "spec", "containers"])
+                    .is_some()
             {
                 report(
                     "warning: has a pod template, but kruise-inject does not know this kind; \
@@ -185,7 +192,7 @@ impl<'c> Renderer<'c> {
             spec: template.get("spec").unwrap_or(&Value::Null),
             active,
         };
-        let sidecarsets = match matching::match_pod(self.cluster, &pod, &mut self.rng)
+        let (sidecarsets, notes) = match matching::match_pod(self.cluster, &pod, &mut self.rng)
             .map_err(|e| object.error(e))?
         {
             MatchOutcome::Skipped(reason) => {
@@ -203,10 +210,7 @@ impl<'c> Renderer<'c> {
                     report(format!("not injected: {why}"));
                     return Ok(None);
                 }
-                for note in notes {
-                    report(format!("note: {note}"));
-                }
-                sidecarsets
+                (sidecarsets, notes)
             }
         };
         let injection = inject::inject(&pod, &sidecarsets, &self.options.timestamp)
@@ -225,11 +229,12 @@ impl<'c> Renderer<'c> {
             })
             .collect::<Vec<_>>()
             .join(", ");
+        let notes: String = notes.iter().map(|n| format!("; {n}")).collect();
         if injection.patch.is_empty() {
-            report(format!("up to date: {summary}"));
+            report(format!("up to date: {summary}{notes}"));
             return Ok(None);
         }
-        report(format!("injected {summary}"));
+        report(format!("injected {summary}{notes}"));
         Ok(Some((node, injection.patch)))
     }
 }
@@ -285,14 +290,20 @@ fn is_active(pod: &Value) -> bool {
     !matches!(phase, Some("Succeeded" | "Failed")) && !deleting
 }
 
-/// Reads every source once, caching stdin so it can be read in both passes.
+/// Reads sources, caching stdin so that both passes see it.
 #[derive(Debug, Default)]
-struct Reader {
+pub struct Reader {
     stdin: Option<String>,
 }
 
 impl Reader {
-    fn read(&mut self, source: &Source) -> anyhow::Result<ParsedFile> {
+    /// A reader whose standard input was already read.
+    pub fn with_stdin(text: String) -> Self {
+        Self { stdin: Some(text) }
+    }
+
+    /// Reads and parses a source.
+    pub fn read(&mut self, source: &Source) -> anyhow::Result<ParsedFile> {
         let text = match source {
             Source::Stdin => match &self.stdin {
                 Some(text) => text.clone(),
@@ -320,9 +331,9 @@ pub fn gather_cluster(
     context_sources: &[Source],
     sources: &[Source],
     kruise_namespace: &str,
+    reader: &mut Reader,
     reports: &mut Vec<String>,
 ) -> anyhow::Result<Cluster> {
-    let mut reader = Reader::default();
     let mut cluster = Cluster::new(kruise_namespace);
     let mut seen = std::collections::BTreeSet::new();
     for source in context_sources.iter().chain(sources) {
@@ -355,8 +366,12 @@ pub fn gather_cluster(
 
 /// Appends one file's text to a multi-document stream, with a `---` separator where the file does
 /// not start with one.
-pub fn append_to_stream(out: &mut impl Write, text: &str, first: bool, last_byte: &mut Option<u8>)
--> std::io::Result<()> {
+pub fn append_to_stream(
+    out: &mut impl Write,
+    text: &str,
+    first: bool,
+    last_byte: &mut Option<u8>,
+) -> std::io::Result<()> {
     if text.is_empty() {
         return Ok(());
     }
@@ -378,31 +393,102 @@ pub fn append_to_stream(out: &mut impl Write, text: &str, first: bool, last_byte
     Ok(())
 }
 
-/// Runs `render` as the command line asks: exit code 0, or an error (exit 2, nothing on stdout).
-pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
+/// The injection settings of the command line.
+pub fn options(args: &InputArgs) -> anyhow::Result<Options> {
     let source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-    let options = Options {
+    Ok(Options {
         default_namespace: args.namespace.clone(),
         timestamp: timestamp::resolve(args.timestamp.as_deref(), source_date_epoch.as_deref())?,
         kruise_namespace: args.kruise_namespace.clone(),
         seed: args.seed,
-    };
+    })
+}
+
+/// What every command that renders starts from: the settings, the cluster state gathered from the
+/// context and the inputs, and the reader that read them.
+#[derive(Debug)]
+pub struct Session {
+    /// The injection settings.
+    pub options: Options,
+    /// SidecarSets, Namespaces and ControllerRevisions of the context and the inputs.
+    pub cluster: Cluster,
+    /// The reader (it keeps standard input for the second pass).
+    pub reader: Reader,
+    /// Warnings about the context objects, as report lines.
+    pub warnings: Vec<String>,
+}
+
+impl Session {
+    /// Reads the settings of `args` and gathers the cluster from `context_sources` and `sources`.
+    pub fn new(
+        args: &InputArgs,
+        context_sources: &[Source],
+        sources: &[Source],
+    ) -> anyhow::Result<Self> {
+        Self::with_reader(args, context_sources, sources, Reader::default())
+    }
+
+    /// Like [`Session::new`], reading through `reader` (which may hold standard input already).
+    pub fn with_reader(
+        args: &InputArgs,
+        context_sources: &[Source],
+        sources: &[Source],
+        mut reader: Reader,
+    ) -> anyhow::Result<Self> {
+        let options = options(args)?;
+        let mut warnings = Vec::new();
+        let cluster = gather_cluster(
+            context_sources,
+            sources,
+            &options.kruise_namespace,
+            &mut reader,
+            &mut warnings,
+        )?;
+        Ok(Self {
+            options,
+            cluster,
+            reader,
+            warnings,
+        })
+    }
+}
+
+/// Expands the PATH and `-s` arguments as `render` reads them: (context sources, sources).
+pub fn expand_inputs(args: &InputArgs) -> anyhow::Result<(Vec<Source>, Vec<Source>)> {
     let sources = input::expand(&args.paths)?;
     let context_sources = if args.sidecarsets.is_empty() {
         Vec::new()
     } else {
         input::expand(&args.sidecarsets)?
     };
-    let mut warnings = Vec::new();
-    let cluster = gather_cluster(
-        &context_sources,
-        &sources,
-        &options.kruise_namespace,
-        &mut warnings,
-    )?;
+    Ok((context_sources, sources))
+}
+
+/// Runs `render` as the command line asks. To standard output: exit code 0, or an error (exit 2,
+/// nothing on stdout). With `--out-dir`: exit code 1 when files were written or removed (or extra
+/// files are left), 0 when the directory was up to date.
+pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
+    if let Some(dir) = &args.out_dir {
+        return out_dir::run_render(args, dir);
+    }
+    let (context_sources, sources) = expand_inputs(&args.input)?;
+    // A KRM ResourceList on standard input: behave as `krm`.
+    let mut reader = Reader::default();
+    if sources == [Source::Stdin] && !context_sources.contains(&Source::Stdin) {
+        let text = input::read(&Source::Stdin)?;
+        if crate::krm::is_resource_list(&text) {
+            return crate::krm::run_text(&text, &crate::krm::Settings::from_render(&args.input));
+        }
+        reader = Reader::with_stdin(text);
+    }
+    let Session {
+        options,
+        cluster,
+        mut reader,
+        warnings,
+    } = Session::with_reader(&args.input, &context_sources, &sources, reader)?;
 
     let mut renderer = Renderer::new(&cluster, &options);
-    let mut reader = Reader::default();
     let mut out = tempfile::SpooledTempFile::new(SPOOL_IN_MEMORY);
     let mut last_byte = None;
     let mut reports = warnings;
@@ -420,10 +506,15 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
     std::io::copy(&mut (&mut out as &mut dyn Read), &mut stdout).context("writing stdout")?;
     stdout.flush().context("writing stdout")?;
     if !args.quiet {
-        let mut stderr = std::io::stderr().lock();
-        for line in reports {
-            let _ = writeln!(stderr, "{line}");
-        }
+        print_reports(&reports);
     }
     Ok(0)
+}
+
+/// Prints report lines on standard error.
+pub fn print_reports(lines: &[String]) {
+    let mut stderr = std::io::stderr().lock();
+    for line in lines {
+        let _ = writeln!(stderr, "{line}");
+    }
 }

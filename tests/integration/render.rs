@@ -12,9 +12,18 @@ const FILEBEAT_REVISION: &str = "filebeat-sidecarset-6cff4bfb5";
 
 fn filebeat() -> Test {
     Test::new()
-        .copy(&format!("{FILEBEAT}/nginx-deployment.yaml"), "app/nginx-deployment.yaml")
-        .copy(&format!("{FILEBEAT}/filebeat-sidecarset.yaml"), "platform/filebeat-sidecarset.yaml")
-        .copy(&format!("{FILEBEAT}/filebeat-configmap.yaml"), "platform/filebeat-configmap.yaml")
+        .copy(
+            &format!("{FILEBEAT}/nginx-deployment.yaml"),
+            "app/nginx-deployment.yaml",
+        )
+        .copy(
+            &format!("{FILEBEAT}/filebeat-sidecarset.yaml"),
+            "platform/filebeat-sidecarset.yaml",
+        )
+        .copy(
+            &format!("{FILEBEAT}/filebeat-configmap.yaml"),
+            "platform/filebeat-configmap.yaml",
+        )
 }
 
 fn line_of(text: &str, needle: &str) -> usize {
@@ -30,7 +39,10 @@ fn filebeat_example_injects_filebeat_before_nginx_and_volumes_after_log() {
         .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     let text = &out.stdout;
-    assert!(line_of(text, "- name: filebeat") < line_of(text, "- name: nginx"), "{text}");
+    assert!(
+        line_of(text, "- name: filebeat") < line_of(text, "- name: nginx"),
+        "{text}"
+    );
     let volumes: Vec<&str> = text
         .lines()
         .skip(line_of(text, "      volumes:"))
@@ -49,7 +61,8 @@ fn filebeat_example_injects_filebeat_before_nginx_and_volumes_after_log() {
     assert!(text.contains(&without), "missing {without}\n{text}");
     assert!(text.contains("kruise.io/sidecarset-injected-list: filebeat-sidecarset"));
     assert!(
-        out.stderr.contains("apps/v1 Deployment default/nginx: injected filebeat-sidecarset (filebeat)"),
+        out.stderr
+            .contains("apps/v1 Deployment default/nginx: injected filebeat-sidecarset (filebeat)"),
         "{}",
         out.stderr
     );
@@ -84,11 +97,22 @@ fn rendering_is_idempotent() {
     assert_eq!(first.code, 0, "{}", first.stderr);
     let second = filebeat()
         .file("rendered.yaml", &first.stdout)
-        .args(&["render", "rendered.yaml", "-s", "platform", "--timestamp", "2030-01-01T00:00:00Z"])
+        .args(&[
+            "render",
+            "rendered.yaml",
+            "-s",
+            "platform",
+            "--timestamp",
+            "2030-01-01T00:00:00Z",
+        ])
         .run();
     assert_eq!(second.code, 0, "{}", second.stderr);
     assert_eq!(first.stdout, second.stdout);
-    assert!(second.stderr.contains("up to date: filebeat-sidecarset"), "{}", second.stderr);
+    assert!(
+        second.stderr.contains("up to date: filebeat-sidecarset"),
+        "{}",
+        second.stderr
+    );
 }
 
 #[test]
@@ -105,9 +129,18 @@ fn untouched_documents_are_byte_identical() {
 #[test]
 fn documents_of_several_files_form_one_stream_in_input_order() {
     let out = filebeat()
-        .file("in/b.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n")
-        .file("in/a.yml", "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a")
-        .file("in/c.json", "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"c\"}}\n")
+        .file(
+            "in/b.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n",
+        )
+        .file(
+            "in/a.yml",
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a",
+        )
+        .file(
+            "in/c.json",
+            "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"c\"}}\n",
+        )
         .file("in/notes.txt", "not yaml")
         .args(&["render", "in", "-s", "platform"])
         .run();
@@ -124,11 +157,19 @@ fn stdin_is_read_when_no_path_or_dash_is_given() {
         "{FILEBEAT}/nginx-deployment.yaml"
     )))
     .expect("fixture");
-    for args in [vec!["render", "-s", "platform"], vec!["render", "-", "-s", "platform"]] {
+    for args in [
+        vec!["render", "-s", "platform"],
+        vec!["render", "-", "-s", "platform"],
+    ] {
         let out = filebeat().stdin(&deployment).args(&args).run();
         assert_eq!(out.code, 0, "{}", out.stderr);
         assert!(out.stdout.contains("- name: filebeat"), "{}", out.stdout);
-        assert!(out.stderr.starts_with("<stdin>:1: apps/v1 Deployment default/nginx"), "{}", out.stderr);
+        assert!(
+            out.stderr
+                .starts_with("<stdin>:1: apps/v1 Deployment default/nginx"),
+            "{}",
+            out.stderr
+        );
     }
 }
 
@@ -136,16 +177,40 @@ fn stdin_is_read_when_no_path_or_dash_is_given() {
 fn timestamp_comes_from_the_flag_then_source_date_epoch() {
     let flag = filebeat()
         .env("SOURCE_DATE_EPOCH", "1704067200")
-        .args(&["render", "app", "-s", "platform", "--timestamp", "2025-06-01T12:00:00+02:00"])
+        .args(&[
+            "render",
+            "app",
+            "-s",
+            "platform",
+            "--timestamp",
+            "2025-06-01T12:00:00+02:00",
+        ])
         .run();
-    assert!(flag.stdout.contains(r#""updateTimestamp":"2025-06-01T10:00:00Z""#), "{}", flag.stdout);
+    assert!(
+        flag.stdout
+            .contains(r#""updateTimestamp":"2025-06-01T10:00:00Z""#),
+        "{}",
+        flag.stdout
+    );
     let env = filebeat()
         .env("SOURCE_DATE_EPOCH", "1704067200")
         .args(&["render", "app", "-s", "platform"])
         .run();
-    assert!(env.stdout.contains(r#""updateTimestamp":"2024-01-01T00:00:00Z""#), "{}", env.stdout);
+    assert!(
+        env.stdout
+            .contains(r#""updateTimestamp":"2024-01-01T00:00:00Z""#),
+        "{}",
+        env.stdout
+    );
     let bad = filebeat()
-        .args(&["render", "app", "-s", "platform", "--timestamp", "yesterday"])
+        .args(&[
+            "render",
+            "app",
+            "-s",
+            "platform",
+            "--timestamp",
+            "yesterday",
+        ])
         .run();
     assert_eq!(bad.code, 2);
     assert_eq!(bad.stdout, "");
@@ -174,7 +239,11 @@ fn namespace_flag_applies_to_documents_without_one() {
         .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains("- name: narrow"), "{}", out.stdout);
-    assert!(out.stderr.contains("Deployment team-a/nginx: injected"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Deployment team-a/nginx: injected"),
+        "{}",
+        out.stderr
+    );
 }
 
 /// Bad input: exit 2, nothing on stdout, a message naming the file and line.
@@ -183,7 +252,11 @@ fn assert_bad(test: Test, expect: &[&str]) {
     assert_eq!(out.code, 2, "{}", out.transcript());
     assert_eq!(out.stdout, "", "nothing may be written on error");
     for needle in expect {
-        assert!(out.stderr.contains(needle), "{needle:?} not in:\n{}", out.stderr);
+        assert!(
+            out.stderr.contains(needle),
+            "{needle:?} not in:\n{}",
+            out.stderr
+        );
     }
 }
 
@@ -192,7 +265,10 @@ fn invalid_yaml_names_file_and_line() {
     assert_bad(
         filebeat()
             .file("a.yaml", "apiVersion: v1\nkind: ConfigMap\n")
-            .file("b.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n")
+            .file(
+                "b.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n",
+            )
             .args(&["render", "a.yaml", "b.yaml", "-s", "platform"]),
         &["b.yaml:", "invalid YAML"],
     );
@@ -202,7 +278,10 @@ fn invalid_yaml_names_file_and_line() {
 fn a_document_without_kind_is_an_error() {
     assert_bad(
         filebeat()
-            .file("a.yaml", "apiVersion: v1\nkind: ConfigMap\n---\napiVersion: v1\nmetadata:\n  name: x\n")
+            .file(
+                "a.yaml",
+                "apiVersion: v1\nkind: ConfigMap\n---\napiVersion: v1\nmetadata:\n  name: x\n",
+            )
             .args(&["render", "a.yaml", "-s", "platform"]),
         &["a.yaml:4: document 2", "no kind"],
     );
@@ -271,7 +350,14 @@ fn unreadable_and_missing_files_are_errors() {
         &["nope.yaml"],
     );
     assert_bad(
-        filebeat().file("bin.yaml", "a: \u{0}").args(&["render", "app", "-s", "platform", "-s", "missing-dir"]),
+        filebeat().file("bin.yaml", "a: \u{0}").args(&[
+            "render",
+            "app",
+            "-s",
+            "platform",
+            "-s",
+            "missing-dir",
+        ]),
         &["missing-dir"],
     );
 }
@@ -302,7 +388,11 @@ fn crlf_files_stay_crlf() {
         .args(&["render", "pod.yaml", "-s", "platform"])
         .run();
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("- name: filebeat\r\n"), "{:?}", out.stdout);
+    assert!(
+        out.stdout.contains("- name: filebeat\r\n"),
+        "{:?}",
+        out.stdout
+    );
     let bare_lf = out
         .stdout
         .match_indices('\n')
@@ -351,13 +441,19 @@ fn written_strings_are_never_read_back_as_bools_or_numbers() {
         r#"value: "off""#,
         r#"value: "true""#,
     ] {
-        assert!(out.stdout.contains(quoted), "{quoted} not in\n{}", out.stdout);
+        assert!(
+            out.stdout.contains(quoted),
+            "{quoted} not in\n{}",
+            out.stdout
+        );
     }
 }
 
 #[test]
 fn alias_bombs_and_deep_nesting_fail_fast_with_a_clear_error() {
-    let mut bomb = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lol\ndata:\n  a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut bomb = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lol\ndata:\n  a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
     let mut prev = 'a';
     for name in 'b'..='j' {
         bomb.push_str(&format!(
@@ -366,12 +462,53 @@ fn alias_bombs_and_deep_nesting_fail_fast_with_a_clear_error() {
         prev = name;
     }
     assert_bad(
-        filebeat().file("bomb.yaml", &bomb).args(&["render", "bomb.yaml", "-s", "platform"]),
+        filebeat()
+            .file("bomb.yaml", &bomb)
+            .args(&["render", "bomb.yaml", "-s", "platform"]),
         &["bomb.yaml:", "alias"],
     );
-    let deep = format!("apiVersion: v1\nkind: ConfigMap\ndata: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let deep = format!(
+        "apiVersion: v1\nkind: ConfigMap\ndata: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
     assert_bad(
-        filebeat().file("deep.yaml", &deep).args(&["render", "deep.yaml", "-s", "platform"]),
+        filebeat()
+            .file("deep.yaml", &deep)
+            .args(&["render", "deep.yaml", "-s", "platform"]),
         &["deep.yaml:"],
     );
+}
+
+#[test]
+fn a_resource_list_on_stdin_is_rendered_as_the_krm_function_does() {
+    let deployment = std::fs::read_to_string(crate::test::repo(&format!(
+        "{FILEBEAT}/nginx-deployment.yaml"
+    )))
+    .expect("fixture");
+    let items: String = deployment
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("- {l}\n")
+            } else {
+                format!("  {l}\n")
+            }
+        })
+        .collect();
+    let list = format!("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n{items}");
+    let out = filebeat()
+        .stdin(&list)
+        .args(&["render", "-s", "platform"])
+        .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .starts_with("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("  - name: filebeat"), "{}", out.stdout);
+    assert!(out.stdout.contains("results:"), "{}", out.stdout);
 }
