@@ -39,6 +39,17 @@ pub enum Command {
     /// Run as a KRM function (kustomize, kpt): a ResourceList on stdin, the ResourceList with the
     /// SidecarSets injected on stdout.
     Krm(KrmArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print a man page (roff): kruise-inject(1), or kruise-inject-COMMAND(1).
+    Man {
+        /// The subcommand whose page to print.
+        command: Option<String>,
+    },
 }
 
 /// What to render and how: the inputs, the context and the injection settings shared by every

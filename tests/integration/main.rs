@@ -6,6 +6,7 @@
 mod cases;
 mod check;
 mod diff;
+mod generate;
 mod health;
 mod krm;
 mod precommit;

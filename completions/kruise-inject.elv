@@ -1,0 +1,183 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[kruise-inject] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'kruise-inject'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'kruise-inject'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand render 'Write the manifests as the cluster will run them: every matching SidecarSet injected into Pods and workload pod templates, with the annotations and hashes Kruise writes'
+            cand diff 'Show what rendering changes, as a unified diff per resource and a summary; with --old-sidecarsets, what a SidecarSet change does to the pods. Exit 0: no change, 1: changes, 2: error'
+            cand check 'Check that a directory holds exactly what `render --out-dir` would write there. Exit 0: up to date, 1: stale, missing or extra files, 2: error'
+            cand validate 'Validate SidecarSets as Kruise''s webhook does, and what they inject: missing ConfigMaps and Secrets, name and mount collisions, sidecars reading volumes nobody writes. Exit 0: no error, 1: errors (or warnings with --strict), 2: unreadable input'
+            cand health 'Argo CD health of SidecarSets with status (`kubectl get sidecarset -o yaml`), or with --argocd-config a corrected argocd-cm health check. Exit 0: all Healthy, 1: otherwise, 2: error'
+            cand uninject 'Remove what Kruise injected, using the annotations it wrote. Exit 0, or 2 on bad input'
+            cand krm 'Run as a KRM function (kustomize, kpt): a ResourceList on stdin, the ResourceList with the SidecarSets injected on stdout'
+            cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+            cand man 'Print a man page (roff): kruise-inject(1), or kruise-inject-COMMAND(1)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kruise-inject;render'= {
+            cand -s 'Context that is read but not written out: SidecarSets, Namespaces, ControllerRevisions and ConfigMaps (file or directory; repeatable). SidecarSets, Namespaces and ControllerRevisions among the PATH documents apply too'
+            cand --sidecarsets 'Context that is read but not written out: SidecarSets, Namespaces, ControllerRevisions and ConfigMaps (file or directory; repeatable). SidecarSets, Namespaces and ControllerRevisions among the PATH documents apply too'
+            cand -n 'Namespace of documents that have none'
+            cand --namespace 'Namespace of documents that have none'
+            cand --timestamp 'Injection time written into the hash annotations (RFC 3339, or `now`). Default: SOURCE_DATE_EPOCH if set, else 1970-01-01T00:00:00Z, so that output is deterministic'
+            cand --kruise-namespace 'Namespace where Kruise keeps SidecarSet ControllerRevisions'
+            cand --seed 'Seed of the random draw of the `Partial` revision policy'
+            cand --out-dir 'Write one file per input file into DIR, at the input''s path relative to the PATH argument it was found under, instead of one stream on standard output. Files that are already up to date are not touched. Exit code 1 when anything was written (so that a pre-commit hook fails and the new files get committed), 0 when DIR was up to date'
+            cand --prune 'With --out-dir: delete the .yaml, .yml and .json files in DIR that no input renders to (left over from deleted or moved inputs). Without it they are reported, and the exit code is 1'
+            cand -q 'Do not print the per-resource report on standard error'
+            cand --quiet 'Do not print the per-resource report on standard error'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kruise-inject;diff'= {
+            cand -s 'Context that is read but not written out: SidecarSets, Namespaces, ControllerRevisions and ConfigMaps (file or directory; repeatable). SidecarSets, Namespaces and ControllerRevisions among the PATH documents apply too'
+            cand --sidecarsets 'Context that is read but not written out: SidecarSets, Namespaces, ControllerRevisions and ConfigMaps (file or directory; repeatable). SidecarSets, Namespaces and ControllerRevisions among the PATH documents apply too'
+            cand -n 'Namespace of documents that have none'
+            cand --namespace 'Namespace of documents that have none'
+            cand --timestamp 'Injection time written into the hash annotations (RFC 3339, or `now`). Default: SOURCE_DATE_EPOCH if set, else 1970-01-01T00:00:00Z, so that output is deterministic'
+            cand --kruise-namespace 'Namespace where Kruise keeps SidecarSet ControllerRevisions'
+            cand --seed 'Seed of the random draw of the `Partial` revision policy'
+            cand --old-sidecarsets 'The SidecarSets before the change (file or directory; repeatable). The inputs are rendered with these and with the SidecarSets of -s and PATH, and the two results are compared; for each changed SidecarSet the output says what Kruise will do to pods that already run'
+            cand -U 'Lines of context around each change'
+            cand --context 'Lines of context around each change'
+            cand --color 'When to colour the output: `auto` colours on a terminal unless NO_COLOR is set'
+            cand --output '`github` adds GitHub Actions annotations (`::notice`, `::warning`, `::error` workflow commands) after the text, so that a pull request shows each finding at its line'
+            cand -q 'Do not print warnings about the inputs on standard error'
+            cand --quiet 'Do not print warnings about the inputs on standard error'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kruise-inject;check'= {
+            cand -s 'Context that is read but not written out: SidecarSets, Namespaces, ControllerRevisions and ConfigMaps (file or directory; repeatable). SidecarSets, Namespaces and ControllerRevisions among the PATH documents apply too'
+            cand --sidecarsets 'Context that is read but not written out: SidecarSets, Namespaces, ControllerRevisions and ConfigMaps (file or directory; repeatable). SidecarSets, Namespaces and ControllerRevisions among the PATH documents apply too'
+            cand -n 'Namespace of documents that have none'
+            cand --namespace 'Namespace of documents that have none'
+            cand --timestamp 'Injection time written into the hash annotations (RFC 3339, or `now`). Default: SOURCE_DATE_EPOCH if set, else 1970-01-01T00:00:00Z, so that output is deterministic'
+            cand --kruise-namespace 'Namespace where Kruise keeps SidecarSet ControllerRevisions'
+            cand --seed 'Seed of the random draw of the `Partial` revision policy'
+            cand --out-dir 'The directory `render --out-dir DIR` writes, to compare with what it would write now'
+            cand --color 'When to colour the output: `auto` colours on a terminal unless NO_COLOR is set'
+            cand --output '`github` adds GitHub Actions annotations (`::notice`, `::warning`, `::error` workflow commands) after the text, so that a pull request shows each finding at its line'
+            cand -q 'Do not print warnings about the inputs on standard error'
+            cand --quiet 'Do not print warnings about the inputs on standard error'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kruise-inject;validate'= {
+            cand -s 'Context: SidecarSets, Namespaces, ControllerRevisions, ConfigMaps and Secrets (file or directory; repeatable). SidecarSets here are validated too; workloads here are not'
+            cand --sidecarsets 'Context: SidecarSets, Namespaces, ControllerRevisions, ConfigMaps and Secrets (file or directory; repeatable). SidecarSets here are validated too; workloads here are not'
+            cand -n 'Namespace of documents that have none'
+            cand --namespace 'Namespace of documents that have none'
+            cand --kruise-namespace 'Namespace Kruise runs in: where ControllerRevisions and the `kruise-configuration` ConfigMap (patch-metadata whitelist) live'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --strict 'Count warnings as errors for the exit code'
+            cand -q 'Do not print the summary line on standard error'
+            cand --quiet 'Do not print the summary line on standard error'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kruise-inject;health'= {
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --argocd-config 'Print an `argocd-cm` ConfigMap with the corrected SidecarSet health check (Lua) instead of checking anything'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kruise-inject;uninject'= {
+            cand -q 'Do not print the per-resource report on standard error'
+            cand --quiet 'Do not print the per-resource report on standard error'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kruise-inject;krm'= {
+            cand -s 'Context read besides the items: SidecarSets, Namespaces, ControllerRevisions (file or directory, relative to the working directory; repeatable)'
+            cand --sidecarsets 'Context read besides the items: SidecarSets, Namespaces, ControllerRevisions (file or directory, relative to the working directory; repeatable)'
+            cand -n 'Namespace of items that have none [default: default]'
+            cand --namespace 'Namespace of items that have none [default: default]'
+            cand --timestamp 'Injection time written into the hash annotations (RFC 3339, or `now`). Default: SOURCE_DATE_EPOCH if set, else 1970-01-01T00:00:00Z'
+            cand --kruise-namespace 'Namespace where Kruise keeps SidecarSet ControllerRevisions [default: kruise-system]'
+            cand --seed 'Seed of the random draw of the `Partial` revision policy [default: 0]'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kruise-inject;completions'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kruise-inject;man'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kruise-inject;help'= {
+            cand render 'Write the manifests as the cluster will run them: every matching SidecarSet injected into Pods and workload pod templates, with the annotations and hashes Kruise writes'
+            cand diff 'Show what rendering changes, as a unified diff per resource and a summary; with --old-sidecarsets, what a SidecarSet change does to the pods. Exit 0: no change, 1: changes, 2: error'
+            cand check 'Check that a directory holds exactly what `render --out-dir` would write there. Exit 0: up to date, 1: stale, missing or extra files, 2: error'
+            cand validate 'Validate SidecarSets as Kruise''s webhook does, and what they inject: missing ConfigMaps and Secrets, name and mount collisions, sidecars reading volumes nobody writes. Exit 0: no error, 1: errors (or warnings with --strict), 2: unreadable input'
+            cand health 'Argo CD health of SidecarSets with status (`kubectl get sidecarset -o yaml`), or with --argocd-config a corrected argocd-cm health check. Exit 0: all Healthy, 1: otherwise, 2: error'
+            cand uninject 'Remove what Kruise injected, using the annotations it wrote. Exit 0, or 2 on bad input'
+            cand krm 'Run as a KRM function (kustomize, kpt): a ResourceList on stdin, the ResourceList with the SidecarSets injected on stdout'
+            cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+            cand man 'Print a man page (roff): kruise-inject(1), or kruise-inject-COMMAND(1)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kruise-inject;help;render'= {
+        }
+        &'kruise-inject;help;diff'= {
+        }
+        &'kruise-inject;help;check'= {
+        }
+        &'kruise-inject;help;validate'= {
+        }
+        &'kruise-inject;help;health'= {
+        }
+        &'kruise-inject;help;uninject'= {
+        }
+        &'kruise-inject;help;krm'= {
+        }
+        &'kruise-inject;help;completions'= {
+        }
+        &'kruise-inject;help;man'= {
+        }
+        &'kruise-inject;help;help'= {
+        }
+    ]
+    $completions[$command]
+}
