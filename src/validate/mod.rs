@@ -5,7 +5,7 @@
 //!
 //! The rules are pure functions, one concept a module: [`sidecarset_rules`] (§8.1, with
 //! [`fake_pod`] for the Kubernetes pod checks and [`names`] for Kubernetes name syntax),
-//! [`whitelist`] (§8.2, with [`regex`]), [`conflicts`] (§8.3), [`references`], [`lints`].
+//! [`whitelist`] (§8.2), [`conflicts`] (§8.3), [`references`], [`lints`].
 //! [`check`] runs them over parsed files; [`run`] reads the files and prints ([`output`]).
 
 pub mod conflicts;
@@ -15,7 +15,6 @@ pub mod lints;
 pub mod names;
 pub mod output;
 pub mod references;
-pub mod regex;
 pub mod sidecarset_rules;
 pub mod whitelist;
 

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::regex::Regex;
 use crate::selector::LabelSelector;
+use regex::Regex;
 
 /// Name of Kruise's configuration ConfigMap (in the Kruise namespace).
 pub const CONFIGMAP_NAME: &str = "kruise-configuration";
@@ -72,7 +72,13 @@ impl Whitelist {
                 .and_then(Value::as_array)
                 .map_or(&[][..], Vec::as_slice)
             {
-                exprs.push(Regex::new(e.as_str().unwrap_or("")).map_err(|e| e.to_string())?);
+                let pattern = e.as_str().unwrap_or("");
+                // Go's regexp is RE2; the regex crate implements the same syntax and semantics
+                // (unanchored MatchString = is_match).
+                exprs.push(
+                    Regex::new(pattern)
+                        .map_err(|e| format!("error parsing regexp {pattern:?}: {e}"))?,
+                );
             }
         }
         if exprs.is_empty() {
