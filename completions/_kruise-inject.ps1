@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'kruise-inject' -ScriptBlock {
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Argo CD health of SidecarSets with status (`kubectl get sidecarset -o yaml`), or with --argocd-config a corrected argocd-cm health check. Exit 0: all Healthy, 1: otherwise, 2: error')
             [CompletionResult]::new('uninject', 'uninject', [CompletionResultType]::ParameterValue, 'Remove what Kruise injected, using the annotations it wrote. Exit 0, or 2 on bad input')
             [CompletionResult]::new('krm', 'krm', [CompletionResultType]::ParameterValue, 'Run as a KRM function (kustomize, kpt): a ResourceList on stdin, the ResourceList with the SidecarSets injected on stdout')
+            [CompletionResult]::new('rollout', 'rollout', [CompletionResultType]::ParameterValue, 'Simulate how Kruise upgrades sidecars in place when a SidecarSet changes, round by round: which pods go first, how many rounds, which pods are never upgraded. Exit 0, or 2 on bad input')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff): kruise-inject(1), or kruise-inject-COMMAND(1)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -145,6 +146,27 @@ Register-ArgumentCompleter -Native -CommandName 'kruise-inject' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kruise-inject;rollout' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The SidecarSets to roll out (usually the new version), and the Namespaces their namespaceSelector needs (file or directory; repeatable)')
+            [CompletionResult]::new('--sidecarsets', '--sidecarsets', [CompletionResultType]::ParameterName, 'The SidecarSets to roll out (usually the new version), and the Namespaces their namespaceSelector needs (file or directory; repeatable)')
+            [CompletionResult]::new('--old-sidecarsets', '--old-sidecarsets', [CompletionResultType]::ParameterName, 'With --from-workloads: the SidecarSets the pods were created with (before the change), and the Namespaces and ControllerRevisions they need (file or directory; repeatable)')
+            [CompletionResult]::new('--rounds', '--rounds', [CompletionResultType]::ParameterName, 'How many rounds to simulate: a number, or `all` (until nothing is left to do). Between rounds every upgraded sidecar is assumed to restart and its pod to become ready')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output: `table` (a readable plan), `json` (per SidecarSet the status and the pods of each round), `yaml` (the pods after the rounds, as a List `rollout` reads back)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output: `table` (a readable plan), `json` (per SidecarSet the status and the pods of each round), `yaml` (the pods after the rounds, as a List `rollout` reads back)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of objects that have none')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of objects that have none')
+            [CompletionResult]::new('--timestamp', '--timestamp', [CompletionResultType]::ParameterName, 'Time the controller writes into annotations (RFC 3339, or `now`). Default: SOURCE_DATE_EPOCH if set, else 1970-01-01T00:00:00Z, so that output is deterministic')
+            [CompletionResult]::new('--kruise-namespace', '--kruise-namespace', [CompletionResultType]::ParameterName, 'Namespace where Kruise keeps SidecarSet ControllerRevisions')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the random draw of the `Partial` revision policy (--from-workloads injection)')
+            [CompletionResult]::new('--from-workloads', '--from-workloads', [CompletionResultType]::ParameterName, 'Plan from workloads instead of pods: each workload becomes `replicas` pods named <workload>-<i>, Running and Ready, injected with the SidecarSets of --old-sidecarsets')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not print warnings and notes on standard error')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print warnings and notes on standard error')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kruise-inject;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -167,6 +189,7 @@ Register-ArgumentCompleter -Native -CommandName 'kruise-inject' -ScriptBlock {
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Argo CD health of SidecarSets with status (`kubectl get sidecarset -o yaml`), or with --argocd-config a corrected argocd-cm health check. Exit 0: all Healthy, 1: otherwise, 2: error')
             [CompletionResult]::new('uninject', 'uninject', [CompletionResultType]::ParameterValue, 'Remove what Kruise injected, using the annotations it wrote. Exit 0, or 2 on bad input')
             [CompletionResult]::new('krm', 'krm', [CompletionResultType]::ParameterValue, 'Run as a KRM function (kustomize, kpt): a ResourceList on stdin, the ResourceList with the SidecarSets injected on stdout')
+            [CompletionResult]::new('rollout', 'rollout', [CompletionResultType]::ParameterValue, 'Simulate how Kruise upgrades sidecars in place when a SidecarSet changes, round by round: which pods go first, how many rounds, which pods are never upgraded. Exit 0, or 2 on bad input')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff): kruise-inject(1), or kruise-inject-COMMAND(1)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -191,6 +214,9 @@ Register-ArgumentCompleter -Native -CommandName 'kruise-inject' -ScriptBlock {
             break
         }
         'kruise-inject;help;krm' {
+            break
+        }
+        'kruise-inject;help;rollout' {
             break
         }
         'kruise-inject;help;completions' {

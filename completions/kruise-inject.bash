@@ -40,6 +40,9 @@ _kruise__inject() {
             kruise__inject,render)
                 cmd="kruise__inject__subcmd__render"
                 ;;
+            kruise__inject,rollout)
+                cmd="kruise__inject__subcmd__rollout"
+                ;;
             kruise__inject,uninject)
                 cmd="kruise__inject__subcmd__uninject"
                 ;;
@@ -70,6 +73,9 @@ _kruise__inject() {
             kruise__inject__subcmd__help,render)
                 cmd="kruise__inject__subcmd__help__subcmd__render"
                 ;;
+            kruise__inject__subcmd__help,rollout)
+                cmd="kruise__inject__subcmd__help__subcmd__rollout"
+                ;;
             kruise__inject__subcmd__help,uninject)
                 cmd="kruise__inject__subcmd__help__subcmd__uninject"
                 ;;
@@ -83,7 +89,7 @@ _kruise__inject() {
 
     case "${cmd}" in
         kruise__inject)
-            opts="-h -V --help --version render diff check validate health uninject krm completions man help"
+            opts="-h -V --help --version render diff check validate health uninject krm rollout completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -249,7 +255,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__subcmd__inject__subcmd__help)
-            opts="render diff check validate health uninject krm completions man help"
+            opts="render diff check validate health uninject krm rollout completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -361,6 +367,20 @@ _kruise__inject() {
             return 0
             ;;
         kruise__subcmd__inject__subcmd__help__subcmd__render)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kruise__subcmd__inject__subcmd__help__subcmd__rollout)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -494,6 +514,64 @@ _kruise__inject() {
                     return 0
                     ;;
                 --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kruise__subcmd__inject__subcmd__rollout)
+            opts="-s -o -n -q -h -V --sidecarsets --from-workloads --old-sidecarsets --rounds --output --namespace --timestamp --kruise-namespace --seed --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --sidecarsets)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --old-sidecarsets)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rounds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timestamp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kruise-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

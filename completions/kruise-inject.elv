@@ -29,6 +29,7 @@ set edit:completion:arg-completer[kruise-inject] = {|@words|
             cand health 'Argo CD health of SidecarSets with status (`kubectl get sidecarset -o yaml`), or with --argocd-config a corrected argocd-cm health check. Exit 0: all Healthy, 1: otherwise, 2: error'
             cand uninject 'Remove what Kruise injected, using the annotations it wrote. Exit 0, or 2 on bad input'
             cand krm 'Run as a KRM function (kustomize, kpt): a ResourceList on stdin, the ResourceList with the SidecarSets injected on stdout'
+            cand rollout 'Simulate how Kruise upgrades sidecars in place when a SidecarSet changes, round by round: which pods go first, how many rounds, which pods are never upgraded. Exit 0, or 2 on bad input'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand man 'Print a man page (roff): kruise-inject(1), or kruise-inject-COMMAND(1)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -134,6 +135,26 @@ set edit:completion:arg-completer[kruise-inject] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kruise-inject;rollout'= {
+            cand -s 'The SidecarSets to roll out (usually the new version), and the Namespaces their namespaceSelector needs (file or directory; repeatable)'
+            cand --sidecarsets 'The SidecarSets to roll out (usually the new version), and the Namespaces their namespaceSelector needs (file or directory; repeatable)'
+            cand --old-sidecarsets 'With --from-workloads: the SidecarSets the pods were created with (before the change), and the Namespaces and ControllerRevisions they need (file or directory; repeatable)'
+            cand --rounds 'How many rounds to simulate: a number, or `all` (until nothing is left to do). Between rounds every upgraded sidecar is assumed to restart and its pod to become ready'
+            cand -o 'Output: `table` (a readable plan), `json` (per SidecarSet the status and the pods of each round), `yaml` (the pods after the rounds, as a List `rollout` reads back)'
+            cand --output 'Output: `table` (a readable plan), `json` (per SidecarSet the status and the pods of each round), `yaml` (the pods after the rounds, as a List `rollout` reads back)'
+            cand -n 'Namespace of objects that have none'
+            cand --namespace 'Namespace of objects that have none'
+            cand --timestamp 'Time the controller writes into annotations (RFC 3339, or `now`). Default: SOURCE_DATE_EPOCH if set, else 1970-01-01T00:00:00Z, so that output is deterministic'
+            cand --kruise-namespace 'Namespace where Kruise keeps SidecarSet ControllerRevisions'
+            cand --seed 'Seed of the random draw of the `Partial` revision policy (--from-workloads injection)'
+            cand --from-workloads 'Plan from workloads instead of pods: each workload becomes `replicas` pods named <workload>-<i>, Running and Ready, injected with the SidecarSets of --old-sidecarsets'
+            cand -q 'Do not print warnings and notes on standard error'
+            cand --quiet 'Do not print warnings and notes on standard error'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kruise-inject;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -154,6 +175,7 @@ set edit:completion:arg-completer[kruise-inject] = {|@words|
             cand health 'Argo CD health of SidecarSets with status (`kubectl get sidecarset -o yaml`), or with --argocd-config a corrected argocd-cm health check. Exit 0: all Healthy, 1: otherwise, 2: error'
             cand uninject 'Remove what Kruise injected, using the annotations it wrote. Exit 0, or 2 on bad input'
             cand krm 'Run as a KRM function (kustomize, kpt): a ResourceList on stdin, the ResourceList with the SidecarSets injected on stdout'
+            cand rollout 'Simulate how Kruise upgrades sidecars in place when a SidecarSet changes, round by round: which pods go first, how many rounds, which pods are never upgraded. Exit 0, or 2 on bad input'
             cand completions 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand man 'Print a man page (roff): kruise-inject(1), or kruise-inject-COMMAND(1)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -171,6 +193,8 @@ set edit:completion:arg-completer[kruise-inject] = {|@words|
         &'kruise-inject;help;uninject'= {
         }
         &'kruise-inject;help;krm'= {
+        }
+        &'kruise-inject;help;rollout'= {
         }
         &'kruise-inject;help;completions'= {
         }

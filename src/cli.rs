@@ -39,6 +39,10 @@ pub enum Command {
     /// Run as a KRM function (kustomize, kpt): a ResourceList on stdin, the ResourceList with the
     /// SidecarSets injected on stdout.
     Krm(KrmArgs),
+    /// Simulate how Kruise upgrades sidecars in place when a SidecarSet changes, round by round:
+    /// which pods go first, how many rounds, which pods are never upgraded. Exit 0, or 2 on bad
+    /// input.
+    Rollout(RolloutArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions {
         /// The shell.
@@ -272,6 +276,67 @@ pub enum ValidateFormat {
     Json,
     /// GitHub Actions workflow commands: `::error file=F,line=L::message`.
     Github,
+}
+
+/// `kruise-inject rollout`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RolloutArgs {
+    /// Pods as the cluster reports them (`kubectl get pods -A -o yaml`, a List; or Pod documents),
+    /// or with --from-workloads the workloads. Files or directories (walked for .yaml, .yml and
+    /// .json files in sorted order); `-` or nothing reads standard input. SidecarSets and Namespaces
+    /// among them apply too.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// The SidecarSets to roll out (usually the new version), and the Namespaces their
+    /// namespaceSelector needs (file or directory; repeatable).
+    #[arg(short = 's', long = "sidecarsets", value_name = "PATH")]
+    pub sidecarsets: Vec<PathBuf>,
+
+    /// Plan from workloads instead of pods: each workload becomes `replicas` pods named
+    /// <workload>-<i>, Running and Ready, injected with the SidecarSets of --old-sidecarsets.
+    #[arg(long)]
+    pub from_workloads: bool,
+
+    /// With --from-workloads: the SidecarSets the pods were created with (before the change), and
+    /// the Namespaces and ControllerRevisions they need (file or directory; repeatable).
+    #[arg(
+        long = "old-sidecarsets",
+        value_name = "PATH",
+        requires = "from_workloads"
+    )]
+    pub old_sidecarsets: Vec<PathBuf>,
+
+    /// How many rounds to simulate: a number, or `all` (until nothing is left to do). Between
+    /// rounds every upgraded sidecar is assumed to restart and its pod to become ready.
+    #[arg(long, value_name = "N|all", default_value = "1")]
+    pub rounds: crate::rollout::Rounds,
+
+    /// Output: `table` (a readable plan), `json` (per SidecarSet the status and the pods of each
+    /// round), `yaml` (the pods after the rounds, as a List `rollout` reads back).
+    #[arg(short = 'o', long, value_enum, default_value_t = crate::rollout::output::Format::Table)]
+    pub output: crate::rollout::output::Format,
+
+    /// Namespace of objects that have none.
+    #[arg(short = 'n', long, value_name = "NS", default_value = "default")]
+    pub namespace: String,
+
+    /// Time the controller writes into annotations (RFC 3339, or `now`). Default:
+    /// SOURCE_DATE_EPOCH if set, else 1970-01-01T00:00:00Z, so that output is deterministic.
+    #[arg(long, value_name = "RFC3339|now")]
+    pub timestamp: Option<String>,
+
+    /// Namespace where Kruise keeps SidecarSet ControllerRevisions.
+    #[arg(long, value_name = "NS", default_value = "kruise-system")]
+    pub kruise_namespace: String,
+
+    /// Seed of the random draw of the `Partial` revision policy (--from-workloads injection).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed: u64,
+
+    /// Do not print warnings and notes on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// `kruise-inject krm`: a ResourceList on standard input, the ResourceList with the SidecarSets

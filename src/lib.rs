@@ -36,6 +36,7 @@ pub mod pod;
 pub mod render;
 pub mod revision;
 pub mod rng;
+pub mod rollout;
 pub mod selector;
 pub mod sidecarset;
 pub mod timestamp;

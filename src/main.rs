@@ -36,6 +36,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Health(args) => kruise_inject::health::run(&args),
         Command::Uninject(args) => kruise_inject::uninject::run(&args),
         Command::Krm(args) => kruise_inject::krm::run(&args),
+        Command::Rollout(args) => kruise_inject::rollout::run(&args),
         Command::Completions { shell } => kruise_inject::generate::run_completions(shell),
         Command::Man { command } => kruise_inject::generate::run_man(command.as_deref()),
     }
