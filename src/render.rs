@@ -304,7 +304,13 @@ impl Reader {
 
     /// Reads and parses a source.
     pub fn read(&mut self, source: &Source) -> anyhow::Result<ParsedFile> {
-        let text = match source {
+        let text = self.read_text(source)?;
+        Ok(ParsedFile::parse(source.to_string(), text)?)
+    }
+
+    /// Reads a source without parsing it.
+    fn read_text(&mut self, source: &Source) -> anyhow::Result<String> {
+        Ok(match source {
             Source::Stdin => match &self.stdin {
                 Some(text) => text.clone(),
                 None => {
@@ -314,8 +320,7 @@ impl Reader {
                 }
             },
             Source::File(_) => input::read(source)?,
-        };
-        Ok(ParsedFile::parse(source.to_string(), text)?)
+        })
     }
 }
 
@@ -346,10 +351,11 @@ pub fn gather_cluster(
         {
             continue;
         }
-        let file = reader.read(source)?;
-        if !may_hold_context(&file.text) {
+        let text = reader.read_text(source)?;
+        if !may_hold_context(&text) {
             continue;
         }
+        let file = ParsedFile::parse(source.to_string(), text)?;
         for object in file.objects()? {
             for warning in context::add(&mut cluster, &object)? {
                 reports.push(format!(
@@ -481,23 +487,52 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
         }
         reader = Reader::with_stdin(text);
     }
+    let floor = std::env::var_os(BENCH_FLOOR_ENV).is_some_and(|v| !v.is_empty());
     let Session {
         options,
         cluster,
         mut reader,
         warnings,
-    } = Session::with_reader(&args.input, &context_sources, &sources, reader)?;
+    } = if floor {
+        // The benchmark floor: no context pass, no injection (docs/readme-bench.md).
+        Session {
+            options: options(&args.input)?,
+            cluster: Cluster::new(&args.input.kruise_namespace),
+            reader,
+            warnings: Vec::new(),
+        }
+    } else {
+        Session::with_reader(&args.input, &context_sources, &sources, reader)?
+    };
 
-    let mut renderer = Renderer::new(&cluster, &options);
     let mut out = tempfile::SpooledTempFile::new(SPOOL_IN_MEMORY);
+    let mut report_spool = tempfile::SpooledTempFile::new(SPOOL_REPORTS_IN_MEMORY);
     let mut last_byte = None;
-    let mut reports = warnings;
-    for (i, source) in sources.iter().enumerate() {
-        let file = reader.read(source)?;
-        let rendered = renderer.render_file(&file)?;
+    for line in &warnings {
+        writeln!(report_spool, "{line}").context("writing the report buffer")?;
+    }
+    let mut sink = |i: usize, rendered: RenderedFile| -> anyhow::Result<()> {
         append_to_stream(&mut out, &rendered.text, i == 0, &mut last_byte)
             .context("writing the output buffer")?;
-        reports.extend(rendered.reports.iter().map(ToString::to_string));
+        for report in &rendered.reports {
+            writeln!(report_spool, "{report}").context("writing the report buffer")?;
+        }
+        Ok(())
+    };
+    let workers = workers(&cluster, &sources);
+    if floor {
+        render_stream(&sources, &mut reader, workers, |_| floor_file, &mut sink)?;
+    } else {
+        render_stream(
+            &sources,
+            &mut reader,
+            workers,
+            |_| {
+                let mut renderer = Renderer::new(&cluster, &options);
+                move |file: &ParsedFile| renderer.render_file(file)
+            },
+            &mut sink,
+        )?;
     }
 
     out.seek(SeekFrom::Start(0))?;
@@ -506,9 +541,161 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
     std::io::copy(&mut (&mut out as &mut dyn Read), &mut stdout).context("writing stdout")?;
     stdout.flush().context("writing stdout")?;
     if !args.quiet {
-        print_reports(&reports);
+        report_spool.seek(SeekFrom::Start(0))?;
+        let mut stderr = std::io::stderr().lock();
+        let _ = std::io::copy(&mut (&mut report_spool as &mut dyn Read), &mut stderr);
     }
     Ok(0)
+}
+
+/// Report lines up to this size are kept in memory before they spill to a temporary file.
+const SPOOL_REPORTS_IN_MEMORY: usize = 4 << 20;
+
+/// Set (non-empty) to make `render` measure the benchmark floor: every file is read, parsed
+/// (`tree::parse`) and resolved (`to_value`, through [`ParsedFile::objects`]) and written back
+/// unchanged, through the same pipeline, without the context pass and without injection.
+pub const BENCH_FLOOR_ENV: &str = "KRUISE_INJECT_BENCH_FLOOR";
+
+/// How many threads render files; `KRUISE_INJECT_THREADS` overrides the number of cores.
+pub const THREADS_ENV: &str = "KRUISE_INJECT_THREADS";
+
+/// Files in flight (read, rendered or waiting to be written) per worker thread.
+const WINDOW_PER_WORKER: usize = 4;
+
+/// The floor's "render": parse, resolve every object, write the text back as it was.
+fn floor_file(file: &ParsedFile) -> Result<RenderedFile, DocumentError> {
+    let objects = file.objects()?;
+    std::hint::black_box(&objects);
+    Ok(RenderedFile {
+        text: file.text.clone(),
+        changed: false,
+        reports: Vec::new(),
+    })
+}
+
+/// How many threads render: 1 when the output depends on the order of the `Partial` draws (a
+/// SidecarSet with `injectionStrategy.revision.policy: Partial` draws from one seeded sequence, file
+/// after file) or when there is at most one file.
+fn workers(cluster: &Cluster, sources: &[Source]) -> usize {
+    let draws = cluster.sidecarsets.iter().any(|ss| {
+        ss.spec
+            .injection_strategy
+            .revision
+            .as_ref()
+            .is_some_and(|r| r.policy == crate::revision::PARTIAL_POLICY)
+    });
+    if draws || sources.len() < 2 {
+        return 1;
+    }
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    std::env::var(THREADS_ENV)
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(cores)
+        .min(sources.len())
+}
+
+/// Reads, parses and renders `sources` with `workers` threads (each with its own renderer, made by
+/// `make_renderer`) and hands the results to `sink` in input order. At most
+/// `WINDOW_PER_WORKER * workers` files are in flight, so memory holds a few files, not the inputs.
+/// The first error in input order is returned, as a sequential run would; after an error no
+/// further file is handed to `sink`. Standard input is read (from the reader's cache) on the
+/// calling thread's sequential path.
+fn render_stream<M, R>(
+    sources: &[Source],
+    reader: &mut Reader,
+    workers: usize,
+    make_renderer: M,
+    sink: &mut dyn FnMut(usize, RenderedFile) -> anyhow::Result<()>,
+) -> anyhow::Result<()>
+where
+    M: Fn(usize) -> R + Sync,
+    R: FnMut(&ParsedFile) -> Result<RenderedFile, DocumentError>,
+{
+    if workers <= 1 || sources.contains(&Source::Stdin) {
+        let mut render = make_renderer(0);
+        for (i, source) in sources.iter().enumerate() {
+            let file = reader.read(source)?;
+            sink(i, render(&file)?)?;
+        }
+        return Ok(());
+    }
+    let window = WINDOW_PER_WORKER * workers;
+    let state = std::sync::Mutex::new(Window::default());
+    let turn = std::sync::Condvar::new();
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, anyhow::Result<RenderedFile>)>();
+    std::thread::scope(|scope| {
+        for w in 0..workers {
+            let tx = tx.clone();
+            let (state, turn, make_renderer) = (&state, &turn, &make_renderer);
+            scope.spawn(move || {
+                let mut render = make_renderer(w);
+                loop {
+                    let i = {
+                        let Ok(mut s) = state.lock() else { return };
+                        while !s.stop && s.next < sources.len() && s.next >= s.written + window {
+                            s = match turn.wait(s) {
+                                Ok(s) => s,
+                                Err(_) => return,
+                            };
+                        }
+                        if s.stop || s.next >= sources.len() {
+                            return;
+                        }
+                        s.next += 1;
+                        s.next - 1
+                    };
+                    let source = &sources[i];
+                    let result = input::read(source)
+                        .map_err(anyhow::Error::from)
+                        .and_then(|text| Ok(ParsedFile::parse(source.to_string(), text)?))
+                        .and_then(|file| Ok(render(&file)?));
+                    if tx.send((i, result)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let stop = |state: &std::sync::Mutex<Window>| {
+            if let Ok(mut s) = state.lock() {
+                s.stop = true;
+            }
+            turn.notify_all();
+        };
+        let mut pending = BTreeMap::new();
+        let mut written = 0;
+        for (i, result) in rx.iter() {
+            pending.insert(i, result);
+            while let Some(result) = pending.remove(&written) {
+                let result = result.and_then(|rendered| sink(written, rendered));
+                if let Err(err) = result {
+                    stop(&state);
+                    return Err(err);
+                }
+                written += 1;
+                if let Ok(mut s) = state.lock() {
+                    s.written = written;
+                }
+                turn.notify_all();
+            }
+        }
+        stop(&state);
+        if written == sources.len() {
+            Ok(())
+        } else {
+            Err(anyhow::anyhow!("a render thread stopped early"))
+        }
+    })
+}
+
+/// The files the render threads have claimed and the results the writer has written.
+#[derive(Debug, Default)]
+struct Window {
+    next: usize,
+    written: usize,
+    stop: bool,
 }
 
 /// Prints report lines on standard error.

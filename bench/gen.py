@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""Generates a synthetic GitOps repository for the kruise-inject benchmark.
+
+    bench/gen.py OUT --workloads N --sidecarsets K [--seed S]
+
+OUT/
+  apps/team-XX/app-XXXX.yaml   N workloads of every supported kind, 1-50 documents per file (each
+                               file also holds a Service or ConfigMap now and then: documents that
+                               pass through), ~1.5-3 KB per workload, comments, quoted strings
+  platform/sidecarsets.yaml    K SidecarSets; SidecarSet i selects pods labelled bench.io/sc-i=on,
+                               and each workload carries each such label with probability 1/2
+  kustomization.yaml           the peer: the same workloads, with one JSON 6902 patch per
+                               (SidecarSet, pod path) that adds the same container, volume and
+                               annotation to the workloads whose labels select it
+Deterministic for a given seed. Only the standard library.
+"""
+
+import argparse
+import os
+import random
+
+KINDS = [
+    # (apiVersion, kind, path to the pod template's parent, weight)
+    ("apps/v1", "Deployment", "spec/template", 40),
+    ("apps/v1", "StatefulSet", "spec/template", 12),
+    ("apps/v1", "DaemonSet", "spec/template", 6),
+    ("batch/v1", "Job", "spec/template", 6),
+    ("batch/v1", "CronJob", "spec/jobTemplate/spec/template", 8),
+    ("v1", "Pod", "", 4),
+    ("apps.kruise.io/v1alpha1", "CloneSet", "spec/template", 16),
+    ("apps.kruise.io/v1beta1", "StatefulSet", "spec/template", 8),
+]
+
+
+def sidecar_container(i):
+    return f"""\
+- name: agent-{i}
+  image: registry.example.com/platform/agent-{i}:1.{i}.0
+  args: ["--config", "/etc/agent/agent.yaml", "--log-level", "info"]
+  env:
+  - name: POD_NAME
+    valueFrom:
+      fieldRef:
+        fieldPath: metadata.name
+  - name: POD_NAMESPACE
+    valueFrom:
+      fieldRef:
+        fieldPath: metadata.namespace
+  - name: AGENT_ENDPOINT
+    value: "collector.platform.svc:4317"
+  resources:
+    requests: {{cpu: 50m, memory: 64Mi}}
+    limits: {{cpu: 200m, memory: 128Mi}}
+  volumeMounts:
+  - name: agent-{i}-config
+    mountPath: /etc/agent
+    readOnly: true
+"""
+
+
+def sidecar_volume(i):
+    return f"""\
+- name: agent-{i}-config
+  configMap:
+    name: agent-{i}-config
+"""
+
+
+def item_body(text):
+    """A one-item block sequence (`- a: 1` + continuation lines) as the item's own mapping."""
+    lines = text.splitlines(True)
+    return "".join([lines[0][2:]] + [line[2:] for line in lines[1:]])
+
+
+def indent(text, n):
+    pad = " " * n
+    return "".join(pad + line if line.strip() else line for line in text.splitlines(True))
+
+
+def sidecarset(i):
+    return f"""\
+apiVersion: apps.kruise.io/v1alpha1
+kind: SidecarSet
+metadata:
+  name: agent-{i}
+spec:
+  selector:
+    matchLabels:
+      bench.io/sc-{i}: "on"
+  containers:
+{indent(sidecar_container(i), 2)}  volumes:
+{indent(sidecar_volume(i), 2)}"""
+
+
+def pod_spec(rng, name, labels, restart):
+    """A pod template's metadata and spec, at indentation 0."""
+    label_lines = "".join(f'    {k}: "{v}"\n' if v == "on" else f"    {k}: {v}\n" for k, v in labels)
+    containers = []
+    for c in range(rng.choice([1, 1, 1, 2, 3])):
+        cname = "app" if c == 0 else f"helper-{c}"
+        env = "".join(
+            f'  - name: SETTING_{e}\n    value: "{rng.randrange(10**6)}"\n' for e in range(rng.randrange(2, 8))
+        )
+        containers.append(f"""\
+- name: {cname}
+  image: registry.example.com/{name}/{cname}:v{rng.randrange(1, 9)}.{rng.randrange(30)}.{rng.randrange(30)}
+  imagePullPolicy: IfNotPresent
+  ports:
+  - containerPort: {8080 + c}
+    name: http-{c}
+    protocol: TCP
+  env:
+{env}  - name: LOG_FORMAT
+    value: json  # keep in sync with the collector
+  resources:
+    requests:
+      cpu: {rng.choice(["100m", "250m", "500m", "1"])}
+      memory: {rng.choice(["128Mi", "256Mi", "512Mi", "1Gi"])}
+    limits:
+      memory: {rng.choice(["256Mi", "512Mi", "1Gi", "2Gi"])}
+  readinessProbe:
+    httpGet:
+      path: /healthz
+      port: {8080 + c}
+    periodSeconds: 10
+  volumeMounts:
+  - name: data
+    mountPath: /var/lib/{cname}
+""")
+    restart_line = f"  restartPolicy: {restart}\n" if restart else ""
+    return f"""\
+metadata:
+  labels:
+{label_lines}  annotations:
+    prometheus.io/scrape: "true"
+    prometheus.io/port: "8080"
+spec:
+{restart_line}  serviceAccountName: {name}
+  securityContext:
+    runAsNonRoot: true
+    fsGroup: 2000
+  containers:
+{indent("".join(containers), 2)}  volumes:
+  - name: data
+    emptyDir: {{}}
+"""
+
+
+def workload(rng, index, k):
+    api, kind, path, _ = rng.choices(KINDS, weights=[w[3] for w in KINDS])[0]
+    name = f"app-{index:06d}"
+    namespace = f"team-{index % 37:02d}"
+    labels = [("app.kubernetes.io/name", name), ("app.kubernetes.io/part-of", namespace)]
+    labels += [(f"bench.io/sc-{i}", "on") for i in range(k) if rng.random() < 0.5]
+    restart = "OnFailure" if kind in ("Job", "CronJob") else ""
+    pod = pod_spec(rng, name, labels, restart)
+    meta_labels = "".join(f'    {k_}: "{v}"\n' for k_, v in labels)
+    head = f"""\
+# {kind} {name}: owned by {namespace}
+apiVersion: {api}
+kind: {kind}
+metadata:
+  name: {name}
+  namespace: {namespace}
+  labels:
+{meta_labels}"""
+    selector = f"""\
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: {name}
+"""
+    if kind == "Pod":
+        body = pod
+        body = body.replace("metadata:\n  labels:\n", "", 1)
+        # A Pod: metadata labels already in head, spec at the root.
+        body = body[body.index("spec:\n") :]
+        doc = head + '  annotations:\n    prometheus.io/scrape: "true"\n' + body
+    elif kind == "CronJob":
+        doc = (
+            head
+            + f'spec:\n  schedule: "{rng.randrange(60)} * * * *"\n  jobTemplate:\n    spec:\n      template:\n'
+            + indent(pod, 8)
+        )
+    elif kind == "Job":
+        doc = head + "spec:\n  backoffLimit: 3\n  template:\n" + indent(pod, 4)
+    else:
+        replicas = "" if kind == "DaemonSet" else f"  replicas: {rng.randrange(1, 6)}\n"
+        extra = f"  serviceName: {name}\n" if kind == "StatefulSet" else ""
+        doc = head + "spec:\n" + replicas + extra + selector + "  template:\n" + indent(pod, 4)
+    matched = [i for i in range(k) if (f"bench.io/sc-{i}", "on") in labels]
+    return doc, kind, path, matched
+
+
+def passthrough(rng, index):
+    name = f"app-{index:06d}"
+    if rng.random() < 0.5:
+        return f"""\
+apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+spec:
+  selector:
+    app.kubernetes.io/name: {name}
+  ports:
+  - port: 80
+    targetPort: 8080
+"""
+    return f"""\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {name}-settings
+data:
+  settings.json: |
+    {{"feature": "on", "threshold": {rng.randrange(100)}}}
+"""
+
+
+def kustomize_patches(k, paths):
+    """One JSON 6902 patch per (SidecarSet, pod path, kind)."""
+    out = []
+    for i in range(k):
+        for path, kinds in sorted(paths.items()):
+            prefix = "/" + path + "/" if path else "/"
+            ops = f"""\
+    - op: add
+      path: {prefix}spec/containers/-
+      value:
+{indent(item_body(sidecar_container(i)), 8)}    - op: add
+      path: {prefix}spec/volumes/-
+      value:
+{indent(item_body(sidecar_volume(i)), 8)}    - op: add
+      path: {prefix}metadata/annotations/kruise.io~1sidecarset-injected-list
+      value: agent-{i}
+"""
+            for kind in sorted(kinds):
+                out.append(
+                    f"""\
+- target:
+    kind: {kind}
+    labelSelector: bench.io/sc-{i}=on
+  patch: |-
+{ops}"""
+                )
+    return "".join(out)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("out")
+    p.add_argument("--workloads", "-n", type=int, required=True)
+    p.add_argument("--sidecarsets", "-k", type=int, default=8)
+    p.add_argument("--seed", type=int, default=1)
+    a = p.parse_args()
+    rng = random.Random(a.seed)
+    os.makedirs(os.path.join(a.out, "platform"), exist_ok=True)
+    with open(os.path.join(a.out, "platform", "sidecarsets.yaml"), "w") as f:
+        f.write("---\n".join(sidecarset(i) for i in range(a.sidecarsets)))
+    files = []
+    paths = {}
+    index = 0
+    docs = 0
+    while index < a.workloads:
+        size = min(rng.choice([1, 1, 1, 2, 3, 5, 8, 13, 20, 50]), a.workloads - index)
+        team = f"team-{index % 37:02d}"
+        rel = os.path.join("apps", team, f"app-{index:06d}.yaml")
+        parts = []
+        for _ in range(size):
+            doc, kind, path, _ = workload(rng, index, a.sidecarsets)
+            paths.setdefault(path, set()).add(kind)
+            parts.append(doc)
+            if rng.random() < 0.15:
+                parts.append(passthrough(rng, index))
+            index += 1
+        docs += len(parts)
+        os.makedirs(os.path.join(a.out, "apps", team), exist_ok=True)
+        with open(os.path.join(a.out, rel), "w") as f:
+            f.write("---\n".join(parts))
+        files.append(rel)
+    with open(os.path.join(a.out, "kustomization.yaml"), "w") as f:
+        f.write("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n")
+        f.write("".join(f"- {r}\n" for r in files))
+        f.write("patches:\n" + kustomize_patches(a.sidecarsets, paths))
+    print(f"{a.out}: {a.workloads} workloads, {docs} documents in {len(files)} files, {a.sidecarsets} SidecarSets")
+
+
+if __name__ == "__main__":
+    main()

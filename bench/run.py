@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""The kruise-inject render benchmark (issue 7). See docs/readme-bench.md.
+
+    bench/run.py [--sizes 1000,10000,100000] [--k 8] [--k-sweep 2,8,32] [--k-sweep-n 10000]
+                 [--repeat 3] [--kustomize-max-n 1000] [--kustomize-timeout 600] [--dir DIR]
+
+For every size N it generates (once, cached in DIR) a repository with bench/gen.py and measures, in
+one run, with /usr/bin/time (wall clock, peak RSS):
+  render     kruise-inject render DIR/apps -s DIR/platform          (all cores)
+  render-1   the same with KRUISE_INJECT_THREADS=1                   (one core)
+  floor      the same with KRUISE_INJECT_BENCH_FLOOR=1: read, parse (tree::parse + to_value),
+             write back unchanged, through the same pipeline, no context pass, no injection
+  kustomize  kubectl kustomize DIR (the same sidecars added with JSON 6902 patches), when
+             N <= --kustomize-max-n; killed after --kustomize-timeout seconds (then reported as ">")
+render, render-1 and floor: the best of --repeat runs; kustomize: one run. Output goes to /dev/null.
+Prints a Markdown report on stdout.
+"""
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "kruise-inject")
+
+
+def generate(base, n, k):
+    out = os.path.join(base, f"n{n}-k{k}")
+    meta = os.path.join(out, ".meta")
+    if not os.path.exists(meta):
+        shutil.rmtree(out, ignore_errors=True)
+        line = subprocess.run(
+            [sys.executable, os.path.join(ROOT, "bench", "gen.py"), out, "-n", str(n), "-k", str(k)],
+            check=True, capture_output=True, text=True,
+        ).stdout.strip()
+        with open(meta, "w") as f:
+            f.write(line)
+    with open(meta) as f:
+        line = f.read()
+    docs = int(line.split(" documents")[0].split()[-1])
+    files = int(line.split(" files")[0].split()[-1])
+    size = 0
+    for d, _, names in os.walk(os.path.join(out, "apps")):
+        size += sum(os.path.getsize(os.path.join(d, x)) for x in names)
+    return out, docs, files, size
+
+
+def timed(cmd, env=None, timeout=None):
+    """(seconds, peak RSS in MiB) of one run, or (None, None) after the timeout."""
+    with tempfile.NamedTemporaryFile("r") as t:
+        try:
+            subprocess.run(
+                ["/usr/bin/time", "-o", t.name, "-f", "%e %M"] + cmd,
+                env={**os.environ, **(env or {})}, check=True, timeout=timeout,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+        except subprocess.TimeoutExpired:
+            return None, None
+        secs, kb = t.read().split()[-2:]
+        return float(secs), int(kb) / 1024
+
+
+def best(cmd, env, repeat):
+    runs = [timed(cmd, env) for _ in range(repeat)]
+    return min(runs, key=lambda r: r[0])
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", default="1000,10000,100000")
+    p.add_argument("--k", type=int, default=8)
+    p.add_argument("--k-sweep", default="2,8,32")
+    p.add_argument("--k-sweep-n", type=int, default=10000)
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--kustomize-max-n", type=int, default=1000)
+    p.add_argument("--kustomize-timeout", type=float, default=600)
+    p.add_argument("--dir", default=os.path.join(tempfile.gettempdir(), "kruise-inject-bench"))
+    a = p.parse_args()
+    subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
+    os.makedirs(a.dir, exist_ok=True)
+
+    def render(out, extra_env=None):
+        cmd = [BIN, "render", os.path.join(out, "apps"), "-s", os.path.join(out, "platform")]
+        return best(cmd, extra_env, a.repeat)
+
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "0")
+    kubectl = subprocess.run(["kubectl", "version", "--client"], capture_output=True, text=True).stdout
+    print(f"Machine: {cpu}, {os.cpu_count()} cores, {int(mem) / 2**20:.0f} GiB, {platform.platform()}")
+    print(f"kubectl: {' / '.join(l.strip() for l in kubectl.splitlines())}")
+    print()
+    print("| N | K | files | docs | MB | render s | docs/s | MB/s | RSS MiB | 1 thread s | RSS MiB"
+          " | floor s | RSS MiB | render/floor | kustomize s | RSS MiB | kustomize/render |")
+    print("|" + "---|" * 17)
+    rows = [(n, a.k) for n in map(int, a.sizes.split(","))]
+    rows += [(a.k_sweep_n, k) for k in map(int, a.k_sweep.split(",")) if (a.k_sweep_n, k) not in rows]
+    for n, k in rows:
+        out, docs, files, size = generate(a.dir, n, k)
+        mb = size / 1e6
+        r, r_rss = render(out)
+        r1, r1_rss = render(out, {"KRUISE_INJECT_THREADS": "1"})
+        f, f_rss = render(out, {"KRUISE_INJECT_BENCH_FLOOR": "1"})
+        kz = kz_rss = None
+        kz_text = kz_rss_text = ratio_text = "not run"
+        if n <= a.kustomize_max_n:
+            kz, kz_rss = timed(["kubectl", "kustomize", out], timeout=a.kustomize_timeout)
+            if kz is None:
+                kz_text, kz_rss_text = f"> {a.kustomize_timeout:.0f}", "?"
+                ratio_text = f"> {a.kustomize_timeout / r:.0f}×"
+            else:
+                kz_text, kz_rss_text, ratio_text = f"{kz:.2f}", f"{kz_rss:.0f}", f"{kz / r:.0f}×"
+        print(f"| {n:,} | {k} | {files:,} | {docs:,} | {mb:.1f} | {r:.2f} | {docs / r:,.0f} | {mb / r:.1f}"
+              f" | {r_rss:.0f} | {r1:.2f} | {r1_rss:.0f} | {f:.2f} | {f_rss:.0f} | {r / f:.2f}×"
+              f" | {kz_text} | {kz_rss_text} | {ratio_text} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
