@@ -15,7 +15,6 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::selector::LabelSelector;
 use crate::sidecarset::{
     HASH_ANNOTATION, HASH_WITHOUT_IMAGE_ANNOTATION, SidecarContainer, SidecarSet,
 };
@@ -186,7 +185,7 @@ fn image_only(ss: &SidecarSet) -> String {
     if let Some(selector) = &strategy.selector {
         terms.push(format!(
             "canary selector {} (only pods with these labels are upgraded)",
-            selector_text(selector)
+            selector.describe("(everything)")
         ));
     }
     if strategy.priority_strategy.is_some() {
@@ -222,29 +221,6 @@ fn int_or_string(value: Option<&Value>, default: &str) -> String {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
         _ => default.to_owned(),
-    }
-}
-
-/// A label selector as kubectl prints one: `a=b,c in (d,e),!f`.
-pub fn selector_text(selector: &LabelSelector) -> String {
-    let mut parts: Vec<String> = selector
-        .match_labels
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    for r in &selector.match_expressions {
-        parts.push(match r.operator.as_str() {
-            "In" => format!("{} in ({})", r.key, r.values.join(",")),
-            "NotIn" => format!("{} notin ({})", r.key, r.values.join(",")),
-            "Exists" => r.key.clone(),
-            "DoesNotExist" => format!("!{}", r.key),
-            op => format!("{} {op} ({})", r.key, r.values.join(",")),
-        });
-    }
-    if parts.is_empty() {
-        "(everything)".to_owned()
-    } else {
-        parts.join(",")
     }
 }
 
@@ -367,6 +343,7 @@ fn containers(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::selector::LabelSelector;
     use serde_json::json;
 
     fn ss(container: Value, extra_spec: Value) -> SidecarSet {
@@ -513,6 +490,6 @@ mod tests {
                 values: vec!["d".into(), "e".into()],
             }],
         };
-        assert_eq!(selector_text(&s), "a=b,c in (d,e)");
+        assert_eq!(s.describe("(everything)"), "a=b,c in (d,e)");
     }
 }

@@ -13,11 +13,11 @@
 
 mod container;
 mod go_values;
-mod hot_upgrade;
+pub(crate) mod hot_upgrade;
 mod merge;
 mod share_volume;
 mod transfer_env;
-mod upgrade_spec;
+pub(crate) mod upgrade_spec;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -114,7 +114,7 @@ pub fn inject(
     sidecarsets: &[SidecarSet],
     timestamp: &str,
 ) -> Result<Injection, InjectError> {
-    let now = upgrade_spec::normalize_timestamp(timestamp)
+    let now = crate::timestamp::normalize_metav1(timestamp)
         .map_err(|_| InjectError::InvalidTimestamp(timestamp.to_owned()))?;
     let mut annotations = pod.annotations.clone();
     let mut order = patch_metadata::apply(&mut annotations, sidecarsets)?;

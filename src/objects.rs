@@ -1,8 +1,10 @@
 //! The Kubernetes objects of a parsed file: each document, and each item of a `kind: List`, with its
 //! YAML node (for editing) and its resolved value (for the semantics).
 
+use std::collections::BTreeMap;
 use std::fmt;
 
+use kruise_inject_yaml::edit::{EditError, Editor};
 use kruise_inject_yaml::resolve;
 use kruise_inject_yaml::tree::{self, Document, Node};
 use serde_json::Value;
@@ -117,6 +119,44 @@ impl Object<'_> {
 }
 
 impl ParsedFile {
+    /// The file's text with `edits` (by document index) made: each edited document gets one
+    /// [`Editor`] on which `apply` makes its edits in order, and `finish` turns the original and the
+    /// edited text of the document into the text written; everything else stays as it is. A failed
+    /// edit is an error at its node.
+    pub fn edit<E>(
+        &self,
+        edits: &BTreeMap<usize, Vec<(&Node, E)>>,
+        apply: impl Fn(&mut Editor<'_>, &Node, &E) -> Result<(), EditError>,
+        finish: impl Fn(&str, String) -> String,
+    ) -> Result<String, DocumentError> {
+        let mut text = String::with_capacity(self.text.len() + 1024 * edits.len());
+        let mut at = 0;
+        for (index, doc) in self.documents.iter().enumerate() {
+            text.push_str(&self.text[at..doc.span.start]);
+            let original = &self.text[doc.span.clone()];
+            match edits.get(&index) {
+                Some(list) => {
+                    let mut editor = Editor::new(&self.text, doc);
+                    for (node, edit) in list {
+                        apply(&mut editor, node, edit).map_err(|err| DocumentError {
+                            location: Location {
+                                file: self.name.clone(),
+                                line: node.line,
+                                document: index + 1,
+                            },
+                            message: format!("cannot edit this document: {err}"),
+                        })?;
+                    }
+                    text.push_str(&finish(original, editor.finish()));
+                }
+                None => text.push_str(original),
+            }
+            at = doc.span.end;
+        }
+        text.push_str(&self.text[at..]);
+        Ok(text)
+    }
+
     /// Parses `text`; YAML errors name the file and line.
     pub fn parse(name: String, text: String) -> Result<Self, DocumentError> {
         let documents = tree::parse(&text).map_err(|err| DocumentError {

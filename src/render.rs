@@ -100,30 +100,7 @@ impl<'c> Renderer<'c> {
             }
         }
         let changed = !patches.is_empty();
-        let mut text = String::with_capacity(file.text.len() + 1024 * patches.len());
-        let mut at = 0;
-        for (index, doc) in file.documents.iter().enumerate() {
-            text.push_str(&file.text[at..doc.span.start]);
-            match patches.get(&index) {
-                Some(edits) => {
-                    let mut editor = Editor::new(&file.text, doc);
-                    for (node, patch) in edits {
-                        apply(&mut editor, node, patch).map_err(|err| DocumentError {
-                            location: Location {
-                                file: file.name.clone(),
-                                line: node.line,
-                                document: index + 1,
-                            },
-                            message: format!("cannot edit this document: {err}"),
-                        })?;
-                    }
-                    text.push_str(&editor.finish());
-                }
-                None => text.push_str(&file.text[doc.span.clone()]),
-            }
-            at = doc.span.end;
-        }
-        text.push_str(&file.text[at..]);
+        let text = file.edit(&patches, apply, |_, edited| edited)?;
         Ok(RenderedFile {
             text,
             changed,
@@ -163,15 +140,7 @@ impl<'c> Renderer<'c> {
             }
             return Ok(None);
         };
-        let path: &[&str] = match location {
-            PodLocation::Pod => &[],
-            PodLocation::Template(path) => path,
-            PodLocation::FirstOf(paths) => paths
-                .iter()
-                .copied()
-                .find(|p| object.node.at(p).is_some())
-                .unwrap_or(paths[0]),
-        };
+        let path: &[&str] = location.path(|p| object.node.at(p).is_some());
         let (Some(node), Some(template)) = (object.node.at(path), pointer(&object.value, path))
         else {
             report(format!(
@@ -294,12 +263,17 @@ fn is_active(pod: &Value) -> bool {
 #[derive(Debug, Default)]
 pub struct Reader {
     stdin: Option<String>,
+    /// Texts of sources that can be read only once (pipes, `/dev/stdin`, FIFOs given as PATH).
+    once: BTreeMap<std::path::PathBuf, String>,
 }
 
 impl Reader {
     /// A reader whose standard input was already read.
     pub fn with_stdin(text: String) -> Self {
-        Self { stdin: Some(text) }
+        Self {
+            stdin: Some(text),
+            once: BTreeMap::new(),
+        }
     }
 
     /// Reads and parses a source.
@@ -319,8 +293,25 @@ impl Reader {
                     text
                 }
             },
+            Source::File(path) if readable_once(source) => match self.once.get(path) {
+                Some(text) => text.clone(),
+                None => {
+                    let text = input::read(source)?;
+                    self.once.insert(path.clone(), text.clone());
+                    text
+                }
+            },
             Source::File(_) => input::read(source)?,
         })
+    }
+}
+
+/// Standard input, or a path that is not a regular file (a pipe such as `/dev/stdin` or `<(...)`, a
+/// FIFO): its text can be read only once, so the reader keeps it for the second pass.
+fn readable_once(source: &Source) -> bool {
+    match source {
+        Source::Stdin => true,
+        Source::File(path) => std::fs::metadata(path).is_ok_and(|m| !m.is_file()),
     }
 }
 
@@ -381,12 +372,14 @@ pub fn append_to_stream(
     if text.is_empty() {
         return Ok(());
     }
+    let mut text = text;
     if !first {
         if last_byte.is_some_and(|b| b != b'\n') {
             out.write_all(b"\n")?;
         }
-        let text_no_bom = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let starts_with_marker = text_no_bom
+        // A BOM may only start the stream: drop it from every later file.
+        text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let starts_with_marker = text
             .lines()
             .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
             .is_some_and(|l| l == "---" || l.starts_with("--- ") || l.starts_with('%'));
@@ -613,7 +606,7 @@ where
     M: Fn(usize) -> R + Sync,
     R: FnMut(&ParsedFile) -> Result<RenderedFile, DocumentError>,
 {
-    if workers <= 1 || sources.contains(&Source::Stdin) {
+    if workers <= 1 || sources.iter().any(readable_once) {
         let mut render = make_renderer(0);
         for (i, source) in sources.iter().enumerate() {
             let file = reader.read(source)?;

@@ -113,6 +113,29 @@ impl LabelSelector {
         self.match_labels.is_empty() && self.match_expressions.is_empty()
     }
 
+    /// The selector as kubectl prints one: `a=b,c in (d,e),!f`; `everything` when it is empty.
+    pub fn describe(&self, everything: &str) -> String {
+        let mut parts: Vec<String> = self
+            .match_labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        for r in &self.match_expressions {
+            parts.push(match r.operator.as_str() {
+                "In" => format!("{} in ({})", r.key, r.values.join(",")),
+                "NotIn" => format!("{} notin ({})", r.key, r.values.join(",")),
+                "Exists" => r.key.clone(),
+                "DoesNotExist" => format!("!{}", r.key),
+                op => format!("{} {op} ({})", r.key, r.values.join(",")),
+            });
+        }
+        if parts.is_empty() {
+            everything.to_owned()
+        } else {
+            parts.join(",")
+        }
+    }
+
     /// Standard Kubernetes label-selector evaluation (`metav1.LabelSelectorAsSelector`): every
     /// `matchLabels` pair AND every expression must hold; `NotIn` holds when the key is absent; an
     /// empty selector matches everything.

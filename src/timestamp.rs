@@ -52,9 +52,41 @@ pub fn format_unix(secs: i64) -> String {
     )
 }
 
-/// RFC 3339 (`2024-01-01T10:00:00+02:00`, `...Z`, optional fraction, `t`/`z`/space accepted as Go's
-/// parser does not; we accept the strict form plus lowercase) → seconds since the epoch.
+/// RFC 3339 (`2024-01-01T10:00:00+02:00`, `...Z`, optional fraction) as `--timestamp` takes it: the
+/// strict form plus lower-case `t`/`z` (which Go's parser rejects) → seconds since the epoch. For a
+/// value Kruise decodes use [`parse_go_rfc3339`].
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    parse(text, Syntax::Lenient)
+}
+
+/// RFC 3339 as Go's `time.Parse(time.RFC3339, s)` reads it (how a `metav1.Time` is decoded) →
+/// seconds since the epoch: `YYYY-MM-DDTHH:MM:SS`, optional fractional seconds after `.` or `,`
+/// (dropped), then `Z` or `±HH:MM`; upper-case `T` and `Z` only, no leap second.
+pub fn parse_go_rfc3339(text: &str) -> Option<i64> {
+    parse(text, Syntax::Go)
+}
+
+/// `metav1.Time` round trip: `time.Parse(time.RFC3339, s)` then `t.UTC().Format(time.RFC3339)`;
+/// `None` for the zero time (marshalled as `null`).
+pub fn normalize_metav1(text: &str) -> Result<Option<String>, String> {
+    let secs = parse_go_rfc3339(text).ok_or_else(|| format!("{text:?} is not an RFC 3339 time"))?;
+    Ok((secs != GO_ZERO_TIME).then(|| format_unix(secs)))
+}
+
+/// `0001-01-01T00:00:00Z`, Go's zero `time.Time`, in seconds since the Unix epoch.
+const GO_ZERO_TIME: i64 = -62_135_596_800;
+
+/// Which RFC 3339 texts [`parse`] accepts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Syntax {
+    /// Go's `time.Parse(time.RFC3339, _)`.
+    Go,
+    /// `--timestamp`: lower-case `t`/`z` too, a leap second read as `:59`, no `,` fraction.
+    Lenient,
+}
+
+fn parse(text: &str, syntax: Syntax) -> Option<i64> {
+    let go = syntax == Syntax::Go;
     let b = text.as_bytes();
     if b.len() < 20 {
         return None;
@@ -71,7 +103,7 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     let (hour, min, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
     if b[4] != b'-'
         || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't')
+        || !(b[10] == b'T' || (!go && b[10] == b't'))
         || b[13] != b':'
         || b[16] != b':'
     {
@@ -80,11 +112,12 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
         return None;
     }
-    if hour > 23 || min > 59 || sec > 60 {
+    let max_sec = if go { 59 } else { 60 };
+    if hour > 23 || min > 59 || sec > max_sec {
         return None;
     }
     let mut i = 19;
-    if b.get(i) == Some(&b'.') {
+    if b.get(i) == Some(&b'.') || (go && b.get(i) == Some(&b',')) {
         i += 1;
         let start = i;
         while b.get(i).is_some_and(u8::is_ascii_digit) {
@@ -95,7 +128,8 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
         }
     }
     let offset = match b.get(i)? {
-        b'Z' | b'z' if i + 1 == b.len() => 0,
+        b'Z' if i + 1 == b.len() => 0,
+        b'z' if !go && i + 1 == b.len() => 0,
         sign @ (b'+' | b'-') if i + 6 == b.len() && b[i + 3] == b':' => {
             let (h, m) = (num(i + 1..i + 3)?, num(i + 4..i + 6)?);
             if h > 23 || m > 59 {
@@ -182,6 +216,28 @@ mod tests {
             resolve(Some("1969-12-31T23:00:00-01:00"), None).as_deref(),
             Ok("1970-01-01T00:00:00Z")
         );
+    }
+
+    #[test]
+    fn timestamps_round_trip_as_metav1_time() {
+        let n = |s: &str| normalize_metav1(s);
+        assert_eq!(
+            n("2024-01-01T00:00:00Z"),
+            Ok(Some("2024-01-01T00:00:00Z".into()))
+        );
+        assert_eq!(
+            n("2024-01-01T00:30:00.123+01:00"),
+            Ok(Some("2023-12-31T23:30:00Z".into()))
+        );
+        assert_eq!(
+            n("2024-02-29T23:00:00-02:00"),
+            Ok(Some("2024-03-01T01:00:00Z".into()))
+        );
+        assert_eq!(n("0001-01-01T00:00:00Z"), Ok(None));
+        assert!(n("2023-02-29T00:00:00Z").is_err());
+        assert!(n("2024-01-01 00:00:00Z").is_err());
+        assert!(n("2024-01-01T24:00:00Z").is_err());
+        assert!(n("2024-01-01T00:00:00").is_err());
     }
 
     #[test]

@@ -39,10 +39,10 @@ use serde_json::Value;
 use crate::context::string_map;
 use crate::inject::{INJECTED_LIST_ANNOTATION, IS_INJECTED_ENV, WORKING_CONTAINER_ANNOTATION};
 use crate::input;
-use crate::objects::{DocumentError, Location, Object, ParsedFile};
+use crate::objects::{DocumentError, Object, ParsedFile};
 use crate::render::append_to_stream;
 use crate::sidecarset::{HASH_ANNOTATION, HASH_WITHOUT_IMAGE_ANNOTATION};
-use crate::workload::{PodLocation, pod_location};
+use crate::workload::pod_location;
 
 /// Prefix of the hot-upgrade version annotations.
 const VERSION_PREFIX: &str = "version.sidecarset.kruise.io/";
@@ -337,15 +337,7 @@ pub fn uninject_file(file: &ParsedFile) -> Result<(String, Vec<String>), Documen
         let Some(location) = pod_location(object.api_version(), object.kind()) else {
             continue;
         };
-        let path: &[&str] = match location {
-            PodLocation::Pod => &[],
-            PodLocation::Template(path) => path,
-            PodLocation::FirstOf(paths) => paths
-                .iter()
-                .copied()
-                .find(|p| object.node.at(p).is_some())
-                .unwrap_or(paths[0]),
-        };
+        let path: &[&str] = location.path(|p| object.node.at(p).is_some());
         let (Some(node), Some(pod)) = (
             object.node.at(path),
             path.iter().try_fold(&object.value, |v, k| v.get(k)),
@@ -362,43 +354,20 @@ pub fn uninject_file(file: &ParsedFile) -> Result<(String, Vec<String>), Documen
             .or_default()
             .push((node, removal));
     }
-    let mut text = String::with_capacity(file.text.len());
-    let mut at = 0;
-    for (index, doc) in file.documents.iter().enumerate() {
-        text.push_str(&file.text[at..doc.span.start]);
-        match edits.get(&index) {
-            Some(list) => {
-                let mut editor = Editor::new(&file.text, doc);
-                for (node, removal) in list {
-                    apply(&mut editor, node, removal).map_err(|err| DocumentError {
-                        location: Location {
-                            file: file.name.clone(),
-                            line: node.line,
-                            document: index + 1,
-                        },
-                        message: format!("cannot edit this document: {err}"),
-                    })?;
-                }
-                let mut edited = editor.finish();
-                // removing the last lines of a file without a final line break leaves the line
-                // break of the line before them: drop it
-                let original = &file.text[doc.span.clone()];
-                if !original.ends_with('\n') && !original.is_empty() {
-                    let kept = edited
-                        .strip_suffix("\r\n")
-                        .or_else(|| edited.strip_suffix('\n'))
-                        .map(str::len);
-                    if let Some(len) = kept {
-                        edited.truncate(len);
-                    }
-                }
-                text.push_str(&edited);
+    let text = file.edit(&edits, apply, |original, mut edited| {
+        // removing the last lines of a file without a final line break leaves the line break of
+        // the line before them: drop it
+        if !original.ends_with('\n') && !original.is_empty() {
+            let kept = edited
+                .strip_suffix("\r\n")
+                .or_else(|| edited.strip_suffix('\n'))
+                .map(str::len);
+            if let Some(len) = kept {
+                edited.truncate(len);
             }
-            None => text.push_str(&file.text[doc.span.clone()]),
         }
-        at = doc.span.end;
-    }
-    text.push_str(&file.text[at..]);
+        edited
+    })?;
     Ok((text, reports))
 }
 

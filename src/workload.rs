@@ -14,6 +14,22 @@ pub enum PodLocation {
     FirstOf(&'static [&'static [&'static str]]),
 }
 
+impl PodLocation {
+    /// The keys leading to the pod: none for a Pod, the template path, or the first of several
+    /// paths that is `present` (the first path when none is).
+    pub fn path(self, present: impl Fn(&[&str]) -> bool) -> &'static [&'static str] {
+        match self {
+            PodLocation::Pod => &[],
+            PodLocation::Template(path) => path,
+            PodLocation::FirstOf(paths) => paths
+                .iter()
+                .copied()
+                .find(|p| present(p))
+                .unwrap_or(paths[0]),
+        }
+    }
+}
+
 const TEMPLATE: &[&str] = &["spec", "template"];
 const JOB_TEMPLATE: &[&str] = &["spec", "jobTemplate", "spec", "template"];
 const ADVANCED_CRON_JOB: &[&[&str]] = &[

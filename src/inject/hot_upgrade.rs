@@ -25,7 +25,7 @@ pub fn version_alt_annotation(container: &str) -> String {
 /// `json.Unmarshal` leaves the map empty on a syntax error or a non-object, keeps the entries it
 /// could decode (non-string values as `""`) on a type error, and sets it to nil for `null`
 /// (returned as `None`).
-pub(super) fn parse_work_info(value: Option<&str>) -> Option<BTreeMap<String, String>> {
+pub(crate) fn parse_work_info(value: Option<&str>) -> Option<BTreeMap<String, String>> {
     let Some(text) = value else {
         return Some(BTreeMap::new());
     };
@@ -41,7 +41,7 @@ pub(super) fn parse_work_info(value: Option<&str>) -> Option<BTreeMap<String, St
 }
 
 /// The working-container annotation value: Go-JSON of the map, keys sorted.
-fn encode_work_info(info: &BTreeMap<String, String>) -> String {
+pub fn encode_work_info(info: &BTreeMap<String, String>) -> String {
     let map = info
         .iter()
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))

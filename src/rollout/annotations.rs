@@ -13,9 +13,13 @@ use std::thread::LocalKey;
 use kruise_inject_kube::gojson;
 use serde_json::{Map, Value};
 
+use crate::inject::hot_upgrade;
+use crate::inject::upgrade_spec::{self, parse_legacy, parse_new_format};
 use crate::sidecarset::{HASH_ANNOTATION, HASH_WITHOUT_IMAGE_ANNOTATION, SidecarSet};
 use crate::timestamp;
 
+pub use crate::inject::hot_upgrade::encode_work_info;
+pub use crate::inject::upgrade_spec::UpgradeSpec;
 pub use crate::inject::{WORKING_CONTAINER_ANNOTATION, version_alt_annotation, version_annotation};
 
 /// Pod annotation listing the SidecarSets injected into the pod.
@@ -79,21 +83,6 @@ fn memo<T>(cache: &'static LocalKey<Memo<T>>, text: &str, decode: impl FnOnce(&s
         c.insert(text.to_owned(), Rc::clone(&value));
     });
     value
-}
-
-/// `SidecarSetUpgradeSpec` (§6.9).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UpgradeSpec {
-    /// `updateTimestamp` as Go marshals it (`None`: the zero time, `null`).
-    pub update_timestamp: Option<String>,
-    /// `hash`.
-    pub hash: String,
-    /// `sidecarSetName`.
-    pub sidecar_set_name: String,
-    /// `sidecarList` (`None`: nil, `null`).
-    pub sidecar_list: Option<Vec<String>>,
-    /// `controllerRevision` (omitted when empty).
-    pub controller_revision: String,
 }
 
 /// `GetPodSidecarSetUpgradeSpecInAnnotations`: the entry of `sidecarset` in the hash annotation
@@ -164,7 +153,7 @@ pub fn update_pod_sidecarset_hash(
                 legacy.extend(map);
                 annotations.insert(
                     HASH_WITHOUT_IMAGE_ANNOTATION.to_owned(),
-                    encode_upgrade_specs(&convert_legacy(&legacy, &ss.name, now)),
+                    upgrade_spec::encode(Some(&convert_legacy(&legacy, &ss.name, now))),
                 );
             }
             converted
@@ -190,7 +179,10 @@ pub fn update_pod_sidecarset_hash(
             controller_revision: ss.latest_revision.clone(),
         },
     );
-    annotations.insert(HASH_ANNOTATION.to_owned(), encode_upgrade_specs(&specs));
+    annotations.insert(
+        HASH_ANNOTATION.to_owned(),
+        upgrade_spec::encode(Some(&specs)),
+    );
 }
 
 fn convert_legacy(
@@ -212,168 +204,25 @@ fn convert_legacy(
         .collect()
 }
 
-/// Go-JSON of `map[string]SidecarSetUpgradeSpec`.
-pub fn encode_upgrade_specs(specs: &BTreeMap<String, UpgradeSpec>) -> String {
-    let entry = |s: &UpgradeSpec| {
-        let mut m = Map::new();
-        m.insert(
-            "updateTimestamp".into(),
-            s.update_timestamp
-                .clone()
-                .map_or(Value::Null, Value::String),
-        );
-        m.insert("hash".into(), Value::String(s.hash.clone()));
-        m.insert(
-            "sidecarSetName".into(),
-            Value::String(s.sidecar_set_name.clone()),
-        );
-        m.insert(
-            "sidecarList".into(),
-            s.sidecar_list.as_ref().map_or(Value::Null, |l| {
-                Value::Array(l.iter().cloned().map(Value::String).collect())
-            }),
-        );
-        if !s.controller_revision.is_empty() {
-            m.insert(
-                "controllerRevision".into(),
-                Value::String(s.controller_revision.clone()),
-            );
-        }
-        Value::Object(m)
-    };
-    gojson::to_string(&Value::Object(
-        specs.iter().map(|(k, s)| (k.clone(), entry(s))).collect(),
-    ))
-}
-
-/// The new format: `Ok(None)` for JSON `null`; `Err` where Go's decoder reports any error.
-fn parse_new_format(text: &str) -> Result<Option<BTreeMap<String, UpgradeSpec>>, String> {
-    let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
-    let entries = match value {
-        Value::Null => return Ok(None),
-        Value::Object(entries) => entries,
-        other => return Err(format!("expected a JSON object, found {other}")),
-    };
-    let mut out = BTreeMap::new();
-    for (name, entry) in entries {
-        let spec = match entry {
-            Value::Null => UpgradeSpec::default(),
-            Value::Object(fields) => parse_entry(&fields).map_err(|e| format!("{name}: {e}"))?,
-            other => return Err(format!("{name}: expected an object, found {other}")),
-        };
-        out.insert(name, spec);
-    }
-    Ok(Some(out))
-}
-
-/// One `SidecarSetUpgradeSpec`: keys matched case-insensitively, unknown keys ignored.
-fn parse_entry(fields: &Map<String, Value>) -> Result<UpgradeSpec, String> {
-    const FIELDS: [&str; 5] = [
-        "updateTimestamp",
-        "hash",
-        "sidecarSetName",
-        "sidecarList",
-        "controllerRevision",
-    ];
-    let mut spec = UpgradeSpec::default();
-    for (key, value) in fields {
-        let Some(field) = FIELDS
-            .into_iter()
-            .find(|f| *f == key)
-            .or_else(|| FIELDS.into_iter().find(|f| f.eq_ignore_ascii_case(key)))
-        else {
-            continue;
-        };
-        let string = |target: &mut String| match value {
-            Value::Null => Ok(()),
-            Value::String(s) => {
-                target.clone_from(s);
-                Ok(())
-            }
-            other => Err(format!("{key}: expected a string, found {other}")),
-        };
-        match field {
-            "updateTimestamp" => spec.update_timestamp = parse_time(value)?,
-            "hash" => string(&mut spec.hash)?,
-            "sidecarSetName" => string(&mut spec.sidecar_set_name)?,
-            "controllerRevision" => string(&mut spec.controller_revision)?,
-            _ => {
-                spec.sidecar_list = match value {
-                    Value::Null => None,
-                    Value::Array(items) => Some(
-                        items
-                            .iter()
-                            .map(|i| match i {
-                                Value::String(s) => Ok(s.clone()),
-                                Value::Null => Ok(String::new()),
-                                other => Err(format!("{key}: expected strings, found {other}")),
-                            })
-                            .collect::<Result<_, _>>()?,
-                    ),
-                    other => return Err(format!("{key}: expected a list, found {other}")),
-                }
-            }
-        }
-    }
-    Ok(spec)
-}
-
-/// The legacy `map[string]string`: `Ok(None)` for `null`.
-fn parse_legacy(text: &str) -> Result<Option<BTreeMap<String, String>>, String> {
-    let value: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
-    match value {
-        Value::Null => Ok(None),
-        Value::Object(entries) => entries
-            .into_iter()
-            .map(|(k, v)| match v {
-                Value::String(s) => Ok((k, s)),
-                Value::Null => Ok((k, String::new())),
-                other => Err(format!("{k}: expected a string, found {other}")),
-            })
-            .collect::<Result<_, _>>()
-            .map(Some),
-        other => Err(format!("expected a JSON object, found {other}")),
-    }
-}
-
 /// A `metav1.Time` JSON value, re-marshalled: RFC 3339 UTC seconds, `None` for the zero time.
 fn parse_time(value: &Value) -> Result<Option<String>, String> {
     match value {
         Value::Null => Ok(None),
-        Value::String(s) => {
-            let secs = timestamp::parse_rfc3339(s)
-                .ok_or_else(|| format!("{s:?} is not an RFC 3339 time"))?;
-            Ok((secs != ZERO_TIME).then(|| timestamp::format_unix(secs)))
-        }
+        Value::String(s) => timestamp::normalize_metav1(s),
         other => Err(format!("expected a time string, found {other}")),
     }
 }
 
-/// `0001-01-01T00:00:00Z`, Go's zero `time.Time`, in seconds since the Unix epoch.
-const ZERO_TIME: i64 = -62_135_596_800;
-
 /// `GetPodHotUpgradeInfoInAnnotations`: sidecar name → working container (`mesh` → `mesh-1`).
-/// An unreadable value gives an empty map; non-string values decode as `""` (Go keeps the key).
+/// An unreadable value gives an empty map; non-string values decode as `""` (Go keeps the key);
+/// `null` (a nil map in Go) gives an empty map too.
 pub fn hot_upgrade_work_info(annotations: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    let Some(text) = annotations.get(WORKING_CONTAINER_ANNOTATION) else {
-        return BTreeMap::new();
-    };
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => map
-            .into_iter()
-            .map(|(k, v)| (k, v.as_str().unwrap_or("").to_owned()))
-            .collect(),
-        _ => BTreeMap::new(),
-    }
-}
-
-/// Go-JSON of the working-container map (keys sorted).
-pub fn encode_work_info(info: &BTreeMap<String, String>) -> String {
-    gojson::to_string(&Value::Object(
-        info.iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect(),
-    ))
+    hot_upgrade::parse_work_info(
+        annotations
+            .get(WORKING_CONTAINER_ANNOTATION)
+            .map(String::as_str),
+    )
+    .unwrap_or_default()
 }
 
 /// `pub.InPlaceUpdateState`, as far as the SidecarSet controller uses it.

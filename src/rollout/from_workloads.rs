@@ -69,16 +69,8 @@ pub fn workload_pods(
         ns => ns,
     };
     let (count, note) = replicas(object, group(api_version), kind)?;
-    let path: Vec<&str> = match location {
-        PodLocation::Pod => Vec::new(),
-        PodLocation::Template(path) => path.to_vec(),
-        PodLocation::FirstOf(paths) => paths
-            .iter()
-            .find(|p| pointer(object, p).is_some())
-            .unwrap_or(&paths[0])
-            .to_vec(),
-    };
-    let Some(template) = pointer(object, &path) else {
+    let path = location.path(|p| pointer(object, p).is_some());
+    let Some(template) = pointer(object, path) else {
         return Ok(Some(WorkloadPods {
             pods: Vec::new(),
             note: Some(format!("no pod template at {}", path.join("."))),

@@ -2,6 +2,8 @@
 //! IsImageDigest, IsContainerImageEqual`), which use `github.com/docker/distribution/reference.Parse`:
 //! the name is taken as written (no `docker.io/library/` normalisation, quirk §11.12).
 
+use kruise_inject_kube::defaults::split_reference;
+
 /// The parts of an image reference: `repo[:tag][@digest]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageRef<'a> {
@@ -14,32 +16,18 @@ pub struct ImageRef<'a> {
 }
 
 /// `reference.Parse`: `None` where Go returns an error (invalid format, upper case in the name, a
-/// name over 255 characters, an unsupported or malformed digest).
+/// name over 255 characters, an unsupported or malformed digest). Kruise's docker/distribution v2
+/// differs from the v0.6.0 grammar of [`split_reference`] in two ways: no IPv6 (`[…]`) domain, and
+/// the 255-character limit applies to the whole name, domain included.
 pub fn parse(image: &str) -> Option<ImageRef<'_>> {
-    let (rest, digest) = match image.split_once('@') {
-        Some((rest, digest)) => (rest, Some(digest)),
-        None => (image, None),
-    };
-    // The tag follows the last ':' that is not part of the domain (no '/' after it).
-    let (name, tag) = match rest.rfind(':') {
-        Some(i) if !rest[i..].contains('/') => (&rest[..i], Some(&rest[i + 1..])),
-        _ => (rest, None),
-    };
-    if !valid_name(name) || tag.is_some_and(|t| !valid_tag(t)) {
-        return None;
-    }
-    if name.len() > 255 {
-        return None;
-    }
-    if let Some(d) = digest
-        && !valid_digest(d)
-    {
+    let r = split_reference(image)?;
+    if r.domain.starts_with('[') || r.name.len() > 255 {
         return None;
     }
     Some(ImageRef {
-        repo: name,
-        tag: tag.unwrap_or(""),
-        digest: digest.unwrap_or(""),
+        repo: r.name,
+        tag: r.tag,
+        digest: r.digest,
     })
 }
 
@@ -58,99 +46,6 @@ pub fn equal(image1: &str, image2: &str) -> bool {
         return a.repo == b.repo && a.digest == b.digest;
     }
     a.repo == b.repo && a.tag == b.tag
-}
-
-/// `(domain/)?path-component(/path-component)*`.
-fn valid_name(name: &str) -> bool {
-    let parts: Vec<&str> = name.split('/').collect();
-    if parts.iter().all(|p| valid_path_component(p)) {
-        return true;
-    }
-    parts.len() > 1 && valid_domain(parts[0]) && parts[1..].iter().all(|p| valid_path_component(p))
-}
-
-/// `[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*`.
-fn valid_path_component(s: &str) -> bool {
-    let b = s.as_bytes();
-    let alnum = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
-    let mut i = 0;
-    loop {
-        let start = i;
-        while i < b.len() && alnum(b[i]) {
-            i += 1;
-        }
-        if i == start {
-            return false;
-        }
-        if i == b.len() {
-            return true;
-        }
-        let sep_start = i;
-        match b[i] {
-            b'.' => i += 1,
-            b'_' => {
-                i += 1;
-                if b.get(i) == Some(&b'_') {
-                    i += 1;
-                }
-            }
-            b'-' => {
-                while b.get(i) == Some(&b'-') {
-                    i += 1;
-                }
-            }
-            _ => return false,
-        }
-        if i == sep_start {
-            return false;
-        }
-    }
-}
-
-/// `domain-component(\.domain-component)*(:[0-9]+)?`.
-fn valid_domain(s: &str) -> bool {
-    let (host, port) = match s.split_once(':') {
-        Some((h, p)) => (h, Some(p)),
-        None => (s, None),
-    };
-    if port.is_some_and(|p| p.is_empty() || !p.bytes().all(|c| c.is_ascii_digit())) {
-        return false;
-    }
-    host.split('.').all(|c| {
-        let b = c.as_bytes();
-        !b.is_empty()
-            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
-            && b[0] != b'-'
-            && b[b.len() - 1] != b'-'
-    })
-}
-
-/// `[\w][\w.-]{0,127}`.
-fn valid_tag(s: &str) -> bool {
-    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 128
-        && word(b[0])
-        && b[1..].iter().all(|c| word(*c) || *c == b'.' || *c == b'-')
-}
-
-/// The reference grammar's digest (`algorithm:hex{32,}`) and `digest.Parse`'s validation: a
-/// registered algorithm (`sha256`, `sha384`, `sha512`) with that many lower-case hex characters.
-fn valid_digest(s: &str) -> bool {
-    let Some((algorithm, encoded)) = s.split_once(':') else {
-        return false;
-    };
-    let len = match algorithm {
-        "sha256" => 64,
-        "sha384" => 96,
-        "sha512" => 128,
-        _ => return false,
-    };
-    encoded.len() == len
-        && encoded
-            .bytes()
-            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
 }
 
 #[cfg(test)]

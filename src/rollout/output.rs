@@ -15,7 +15,6 @@ use super::pod::Pod;
 use super::simulate::{Action, PodChanges, Run, Stopped};
 use super::status::{self, Status};
 use super::strategy::{self, Plan};
-use crate::selector::LabelSelector;
 use crate::sidecarset::{HASH_WITHOUT_IMAGE_ANNOTATION, SidecarSet};
 
 /// `--output`.
@@ -359,7 +358,7 @@ fn waiting_groups(
         let selector = us
             .selector
             .as_ref()
-            .map_or(String::new(), describe_selector);
+            .map_or(String::new(), |s| s.describe("everything"));
         let _ = writeln!(
             out,
             "    not selected by updateStrategy.selector ({selector}): {}",
@@ -490,29 +489,6 @@ fn raw(v: Option<&Value>) -> String {
     }
 }
 
-/// `k=v,k2 in (a,b),!k3`.
-pub fn describe_selector(s: &LabelSelector) -> String {
-    let mut parts: Vec<String> = s
-        .match_labels
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    for r in &s.match_expressions {
-        parts.push(match r.operator.as_str() {
-            "In" => format!("{} in ({})", r.key, r.values.join(",")),
-            "NotIn" => format!("{} notin ({})", r.key, r.values.join(",")),
-            "Exists" => r.key.clone(),
-            "DoesNotExist" => format!("!{}", r.key),
-            op => format!("{} {op} ({})", r.key, r.values.join(",")),
-        });
-    }
-    if parts.is_empty() {
-        "everything".to_owned()
-    } else {
-        parts.join(",")
-    }
-}
-
 /// `3`, or `20% (3 pods)` when the value is not simply that number of pods.
 fn with_count(v: Option<&Value>, pods: i64) -> String {
     match v {
@@ -532,7 +508,7 @@ fn describe_strategy(ss: &SidecarSet, matched: usize) -> String {
         parts.push("paused".to_owned());
     }
     if let Some(s) = &us.selector {
-        parts.push(format!("selector {}", describe_selector(s)));
+        parts.push(format!("selector {}", s.describe("everything")));
     }
     let partition = strategy::partition_replicas(us.partition.as_ref(), matched);
     parts.push(format!(
@@ -578,6 +554,7 @@ fn describe_strategy(ss: &SidecarSet, matched: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::selector::LabelSelector;
 
     #[test]
     fn image_changes_show_the_new_tag() {
@@ -604,6 +581,6 @@ mod tests {
             "s",
         )
         .expect("valid");
-        assert_eq!(describe_selector(&s), "a=1,b in (x,y),!c");
+        assert_eq!(s.describe("everything"), "a=1,b in (x,y),!c");
     }
 }

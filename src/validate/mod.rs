@@ -37,7 +37,7 @@ use crate::render::Reader;
 use crate::revision::find_revision;
 use crate::rng::Rng;
 use crate::sidecarset::SidecarSet;
-use crate::workload::{PodLocation, group, pod_location};
+use crate::workload::{group, pod_location};
 
 use finding::{FieldError, Finding, Severity};
 pub use output::Format;
@@ -376,15 +376,8 @@ pub fn check(
 }
 
 fn pod_template<'v>(object: &'v Object<'_>) -> Option<(&'v Value, ())> {
-    let path: &[&str] = match pod_location(object.api_version(), object.kind())? {
-        PodLocation::Pod => &[],
-        PodLocation::Template(path) => path,
-        PodLocation::FirstOf(paths) => paths
-            .iter()
-            .copied()
-            .find(|p| object.node.at(p).is_some())
-            .unwrap_or(paths[0]),
-    };
+    let path =
+        pod_location(object.api_version(), object.kind())?.path(|p| object.node.at(p).is_some());
     let value = path.iter().try_fold(&object.value, |v, k| v.get(k))?;
     Some((value, ()))
 }

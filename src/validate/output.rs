@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use serde_json::json;
 
 use super::finding::{Finding, Severity};
+use crate::github;
 
 pub use crate::cli::ValidateFormat as Format;
 
@@ -51,9 +52,9 @@ pub fn render(findings: &[Finding], format: Format) -> String {
                     out,
                     "::{} file={},line={}::{}",
                     f.severity.as_str(),
-                    escape_property(&f.location.file),
+                    github::property(&f.location.file),
                     f.location.line,
-                    escape_data(&format!("{}: {}", f.resource, f.message))
+                    github::data(&format!("{}: {}", f.resource, f.message))
                 );
             }
         }
@@ -79,16 +80,6 @@ pub fn summary(findings: &[Finding]) -> String {
         plural(errors, "error"),
         plural(warnings, "warning")
     )
-}
-
-fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
-}
-
-fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 #[cfg(test)]

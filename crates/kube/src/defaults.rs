@@ -263,6 +263,33 @@ fn split_docker_domain(name: &str) -> (String, String) {
 
 /// `reference.Parse`: (tag, digest) of a valid reference.
 fn parse_reference(s: &str) -> Option<(&str, &str)> {
+    let r = split_reference(s)?;
+    if r.path.len() > 255 {
+        return None;
+    }
+    Some((r.tag, r.digest))
+}
+
+/// An image reference split as `reference.Parse` splits it: `name[:tag][@digest]`, the name being
+/// `[domain/]path`. Parts not written are `""`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reference<'a> {
+    /// The name as written, e.g. `docker.io/busybox` (no normalisation).
+    pub name: &'a str,
+    /// The domain (with port) the name starts with, e.g. `localhost:5000` or `[::1]`.
+    pub domain: &'a str,
+    /// The name without the domain.
+    pub path: &'a str,
+    /// The tag.
+    pub tag: &'a str,
+    /// The digest, e.g. `sha256:a928...`.
+    pub digest: &'a str,
+}
+
+/// The grammar of `reference.Parse` (distribution/reference v0.6.0 `ReferenceRegexp`) and the digest
+/// validation of go-digest; `None` where either fails. The name-length limit is left to the caller
+/// (v0.6.0 limits the path to 255 characters, docker/distribution v2 the whole name).
+pub fn split_reference(s: &str) -> Option<Reference<'_>> {
     let (left, digest) = match s.split_once('@') {
         Some((l, d)) => (l, d),
         None => (s, ""),
@@ -284,10 +311,21 @@ fn parse_reference(s: &str) -> Option<(&str, &str)> {
         return None;
     }
     let path_len = valid_name(name)?;
-    if path_len > 255 {
-        return None;
-    }
-    Some((tag, digest))
+    let (domain, path) = if path_len == name.len() {
+        ("", name)
+    } else {
+        (
+            &name[..name.len() - path_len - 1],
+            &name[name.len() - path_len..],
+        )
+    };
+    Some(Reference {
+        name,
+        domain,
+        path,
+        tag,
+        digest,
+    })
 }
 
 /// `[\w][\w.-]{0,127}`
