@@ -27,12 +27,13 @@ impl fmt::Display for Source {
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     /// The OS refused (missing, unreadable, a symlink loop...).
-    #[error("{path}: {source}")]
+    // Not a `#[source]`: the message already ends with it, and `{:#}` would print it twice.
+    #[error("{path}: {error}")]
     Io {
         /// The path, as given or as found while walking.
         path: String,
         /// The OS error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The bytes are not UTF-8 text.
     #[error("{path}: line {line}: not valid UTF-8 text (YAML and JSON must be UTF-8)")]
@@ -41,6 +42,14 @@ pub enum InputError {
         path: String,
         /// 1-based line of the first invalid byte.
         line: usize,
+    },
+    /// A FIFO, socket or device found while walking a directory: reading it could block forever.
+    #[error(
+        "{path}: not a regular file (a FIFO, socket or device); give it as a PATH of its own to read it"
+    )]
+    NotRegular {
+        /// The path.
+        path: String,
     },
     /// A directory that (through symlinks) contains itself.
     #[error("{path}: symlink loop: this directory contains itself")]
@@ -102,16 +111,25 @@ fn walk(dir: &Path, ancestors: &mut Vec<PathBuf>, out: &mut Vec<Source>) -> Resu
         let meta = fs::metadata(&path).map_err(|source| io_error(&path, source))?;
         if meta.is_dir() {
             walk(&path, ancestors, out)?;
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| EXTENSIONS.contains(&e))
-        {
+        } else if !meta.is_file() {
+            // only if it has one of the extensions: other entries are never read
+            if has_extension(&path) {
+                return Err(InputError::NotRegular {
+                    path: path.display().to_string(),
+                });
+            }
+        } else if has_extension(&path) {
             out.push(Source::File(path));
         }
     }
     ancestors.pop();
     Ok(())
+}
+
+fn has_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| EXTENSIONS.contains(&e))
 }
 
 /// Reads a source as UTF-8 text.
@@ -121,9 +139,9 @@ pub fn read(source: &Source) -> Result<String, InputError> {
             let mut bytes = Vec::new();
             std::io::stdin()
                 .read_to_end(&mut bytes)
-                .map_err(|source| InputError::Io {
+                .map_err(|error| InputError::Io {
                     path: "<stdin>".into(),
-                    source,
+                    error,
                 })?;
             (bytes, "<stdin>".to_owned())
         }
@@ -150,10 +168,10 @@ pub fn text(bytes: Vec<u8>, name: &str) -> Result<String, InputError> {
     })
 }
 
-fn io_error(path: &Path, source: std::io::Error) -> InputError {
+fn io_error(path: &Path, error: std::io::Error) -> InputError {
     InputError::Io {
         path: path.display().to_string(),
-        source,
+        error,
     }
 }
 

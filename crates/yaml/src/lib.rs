@@ -13,6 +13,9 @@ pub mod emit;
 pub mod resolve;
 pub mod tree;
 
+#[cfg(test)]
+mod proptests;
+
 pub use edit::{EditError, Editor, SeqItem};
 pub use emit::IndentStyle;
 pub use resolve::to_value;

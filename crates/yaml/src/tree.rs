@@ -744,6 +744,20 @@ fn block_scalar_end(text: &str, start: usize, token_end: usize) -> usize {
 
 /// Parses a YAML stream (or JSON text) into its documents.
 pub fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
+    // YAML reads a lone CR as a line break, but edits are made at LF line boundaries: an edit
+    // could land on the wrong line. Old Mac line ends have no place in manifests: refuse them.
+    if let Some(pos) = text
+        .match_indices('\r')
+        .map(|(i, _)| i)
+        .find(|&i| text.as_bytes().get(i + 1) != Some(&b'\n'))
+    {
+        let before = &text[..pos];
+        return Err(YamlError {
+            line: 1 + before.matches('\n').count(),
+            col: 1 + before.rsplit('\n').next().map_or(0, |l| l.chars().count()),
+            message: "a carriage return without a line feed (an old Mac line end): use LF or CRLF line ends".to_owned(),
+        });
+    }
     let mut builder = Builder {
         src: Src::new(text),
         cur: 0,
@@ -772,6 +786,17 @@ pub fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
 mod tests {
     use super::*;
     use std::fmt::Write;
+
+    /// Found by `cargo fuzz` (fuzz/regressions/render/lone-cr.yaml): a lone CR is a YAML line
+    /// break, so an edit made at the next LF landed inside the following key.
+    #[test]
+    fn lone_carriage_returns_are_errors() {
+        let err = parse("a: 1\nb: \"on\"\rc: 2\n").unwrap_err();
+        assert_eq!((err.line, err.col), (2, 8));
+        assert!(err.message.contains("carriage return"), "{}", err.message);
+        assert!(parse("a: 1\r\nb: 2\r\n").is_ok());
+        assert!(parse("a: 1\r").is_err());
+    }
 
     const NGINX: &str = include_str!("../../../testdata/filebeat-sidecarset/nginx-deployment.yaml");
 
