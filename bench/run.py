@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The kruise-inject render benchmark (issue 7). See docs/readme-bench.md.
+"""The kruise-inject render benchmark (issue 7). See the README section "Performance and the benchmark".
 
     bench/run.py [--sizes 1000,10000,100000] [--k 8] [--k-sweep 2,8,32] [--k-sweep-n 10000]
                  [--repeat 3] [--kustomize-max-n 1000] [--kustomize-timeout 600] [--dir DIR]

@@ -487,7 +487,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
         mut reader,
         warnings,
     } = if floor {
-        // The benchmark floor: no context pass, no injection (docs/readme-bench.md).
+        // The benchmark floor: no context pass, no injection (README: Performance and the benchmark).
         Session {
             options: options(&args.input)?,
             cluster: Cluster::new(&args.input.kruise_namespace),
