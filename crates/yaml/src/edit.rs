@@ -24,7 +24,9 @@ use std::ops::Range;
 
 use serde_json::{Map, Value};
 
-use crate::emit::{IndentStyle, block_with, detect_style, flow, json_string, pretty_json, scalar};
+use crate::emit::{
+    IndentStyle, block_seq_with, block_with, detect_style, flow, json_string, pretty_json, scalar,
+};
 use crate::resolve::{Resolved, resolve_scalar};
 use crate::tree::{Document, Node, NodeKind, ScalarStyle, line_end_after, line_start, skip_blank};
 
@@ -589,8 +591,17 @@ impl<'a> Editor<'a> {
         let dash = |i: usize| orig[i].dash.unwrap_or(orig[i].span.start);
         let col = self.col(dash(0));
         let render = |this: &Self, news: &[&Value], lit: LiteralOk| {
-            let arr = Value::Array(news.iter().map(|v| (*v).clone()).collect());
-            this.render_block(&arr, col, lit)
+            if news.is_empty() {
+                this.render_block(&Value::Array(Vec::new()), col, lit)
+            } else {
+                this.lines(block_seq_with(
+                    news,
+                    col,
+                    &this.style,
+                    lit.literal,
+                    lit.keep,
+                ))
+            }
         };
         // text for a `-` that isn't at the start of its line (`- - a`): the first line's
         // indentation dropped, the item that follows moved to a line of its own

@@ -236,6 +236,26 @@ pub fn block(value: &Value, indent: usize, style: &IndentStyle) -> String {
     block_with(value, indent, style, true, true)
 }
 
+/// [`block_with`] of a non-empty sequence given as references: the new items of a list edit,
+/// emitted without first copying them into one `Value::Array`.
+pub(crate) fn block_seq_with(
+    items: &[&Value],
+    indent: usize,
+    style: &IndentStyle,
+    last_literal: bool,
+    last_keep: bool,
+) -> String {
+    let mut w = BlockWriter {
+        out: String::new(),
+        map: style.map.clamp(1, 9),
+        seq: style.seq,
+        last_literal,
+        last_keep,
+    };
+    w.seq_of(items, indent, true);
+    w.out
+}
+
 /// [`block`]; the very last scalar of the output is a block scalar only if `last_literal` (and,
 /// for keep chomping, `last_keep`) allow it: the text that will follow the output might otherwise
 /// be read as part of it (a comment line, or blank lines for `|+`).
@@ -322,8 +342,13 @@ impl BlockWriter {
     }
 
     fn seq(&mut self, items: &[Value], indent: usize, last: bool) {
+        let refs: Vec<&Value> = items.iter().collect();
+        self.seq_of(&refs, indent, last);
+    }
+
+    fn seq_of(&mut self, items: &[&Value], indent: usize, last: bool) {
         let n = items.len();
-        for (i, v) in items.iter().enumerate() {
+        for (i, &v) in items.iter().enumerate() {
             let last = last && i + 1 == n;
             let start = self.out.len();
             match v {
