@@ -338,6 +338,41 @@ impl<'a> Editor<'a> {
         Ok(Target::Found { key, node })
     }
 
+    /// Replaces the block collection `node` (the value of `key`, if any), whose content ends at
+    /// `content_end`, by the empty flow collection `empty` (`[]` or `{}`): after the key's colon
+    /// through the end of the content's last line, or the node itself when it has no block key.
+    fn replace_with_empty(
+        &mut self,
+        key: Option<&Node>,
+        node: &Node,
+        content_end: usize,
+        empty: &str,
+    ) -> Result<(), EditError> {
+        match key.filter(|k| !k.flow) {
+            Some(k) => {
+                let colon = self.colon_end(k, node);
+                let end = line_end_after(self.text, content_end);
+                let nl = if end > 0 && self.text.as_bytes()[end - 1] == b'\n' {
+                    self.nl
+                } else {
+                    ""
+                };
+                self.add_splice(
+                    colon..end,
+                    node.span.start,
+                    SpliceText::Text(format!(" {empty}{nl}")),
+                    false,
+                )
+            }
+            None => self.add_splice(
+                node.span.clone(),
+                node.span.start,
+                SpliceText::Text(empty.to_owned()),
+                false,
+            ),
+        }
+    }
+
     fn add_splice(
         &mut self,
         range: Range<usize>,
@@ -793,29 +828,7 @@ impl<'a> Editor<'a> {
                 false,
             );
         }
-        match key.filter(|k| !k.flow) {
-            Some(k) => {
-                let colon = self.colon_end(k, seq);
-                let end = line_end_after(self.text, seq.span.end);
-                let nl = if end > 0 && self.text.as_bytes()[end - 1] == b'\n' {
-                    self.nl
-                } else {
-                    ""
-                };
-                self.add_splice(
-                    colon..end,
-                    seq.span.start,
-                    SpliceText::Text(format!(" []{nl}")),
-                    false,
-                )
-            }
-            None => self.add_splice(
-                seq.span.clone(),
-                seq.span.start,
-                SpliceText::Text("[]".into()),
-                false,
-            ),
-        }
+        self.replace_with_empty(key, seq, seq.span.end, "[]")
     }
 
     /// The position right after the `:` that follows key `k` (whose value is `value`).
@@ -1162,29 +1175,12 @@ impl<'a> Editor<'a> {
                     false,
                 );
             }
-            return match key.filter(|k| !k.flow) {
-                Some(k) => {
-                    let colon = self.colon_end(k, mapping);
-                    let end = line_end_after(text, mapping.span.end.max(last.1.span.end));
-                    let nl = if end > 0 && text.as_bytes()[end - 1] == b'\n' {
-                        self.nl
-                    } else {
-                        ""
-                    };
-                    self.add_splice(
-                        colon..end,
-                        mapping.span.start,
-                        SpliceText::Text(format!(" {{}}{nl}")),
-                        false,
-                    )
-                }
-                None => self.add_splice(
-                    mapping.span.clone(),
-                    mapping.span.start,
-                    SpliceText::Text("{}".into()),
-                    false,
-                ),
-            };
+            return self.replace_with_empty(
+                key,
+                mapping,
+                mapping.span.end.max(last.1.span.end),
+                "{}",
+            );
         }
         // runs of removed pairs: first..=last
         let mut runs = Vec::new();
