@@ -182,10 +182,35 @@ fn validate_container(
             "supported values: \"Always\", \"IfNotPresent\", \"Never\"",
         ));
     }
-    let mut mount_paths = BTreeSet::new();
-    for (j, m) in arr(c.get("volumeMounts")).iter().enumerate() {
-        let at = format!("{path}.volumeMounts[{j}]");
-        let vname = s(m, "name");
+    let mount_paths =
+        validate_volume_refs(c, path, "volumeMounts", "mountPath", None, volumes, errs);
+    validate_volume_refs(
+        c,
+        path,
+        "volumeDevices",
+        "devicePath",
+        Some(&mount_paths),
+        volumes,
+        errs,
+    );
+}
+
+/// The paths of one container's `volumeMounts` or `volumeDevices` (`list`), each entry checked: a
+/// volume name that is declared, a non-empty, unique path (`path_key`), not among `taken` (the
+/// mount paths, for devices).
+fn validate_volume_refs(
+    c: &Value,
+    path: &str,
+    list: &str,
+    path_key: &str,
+    taken: Option<&BTreeSet<String>>,
+    volumes: &BTreeSet<String>,
+    errs: &mut Vec<FieldError>,
+) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    for (j, r) in arr(c.get(list)).iter().enumerate() {
+        let at = format!("{path}.{list}[{j}]");
+        let vname = s(r, "name");
         if vname.is_empty() {
             errs.push(FieldError::required(format!("{at}.name"), ""));
         } else if !volumes.contains(vname) {
@@ -196,48 +221,24 @@ fn validate_container(
                 "",
             ));
         }
-        let mount_path = s(m, "mountPath");
-        if mount_path.is_empty() {
-            errs.push(FieldError::required(format!("{at}.mountPath"), ""));
-        } else if !mount_paths.insert(mount_path.to_owned()) {
+        let p = s(r, path_key);
+        if p.is_empty() {
+            errs.push(FieldError::required(format!("{at}.{path_key}"), ""));
+        } else if !seen.insert(p.to_owned()) {
             errs.push(FieldError::invalid(
-                format!("{at}.mountPath"),
-                mount_path,
+                format!("{at}.{path_key}"),
+                p,
                 "must be unique",
             ));
-        }
-    }
-    let mut device_paths = BTreeSet::new();
-    for (j, d) in arr(c.get("volumeDevices")).iter().enumerate() {
-        let at = format!("{path}.volumeDevices[{j}]");
-        let vname = s(d, "name");
-        if vname.is_empty() {
-            errs.push(FieldError::required(format!("{at}.name"), ""));
-        } else if !volumes.contains(vname) {
-            errs.push(FieldError::new(
-                format!("{at}.name"),
-                ErrorType::NotFound,
-                Some(BadValue::Str(vname.to_owned())),
-                "",
-            ));
-        }
-        let device_path = s(d, "devicePath");
-        if device_path.is_empty() {
-            errs.push(FieldError::required(format!("{at}.devicePath"), ""));
-        } else if !device_paths.insert(device_path.to_owned()) {
+        } else if taken.is_some_and(|t| t.contains(p)) {
             errs.push(FieldError::invalid(
-                format!("{at}.devicePath"),
-                device_path,
-                "must be unique",
-            ));
-        } else if mount_paths.contains(device_path) {
-            errs.push(FieldError::invalid(
-                format!("{at}.devicePath"),
-                device_path,
+                format!("{at}.{path_key}"),
+                p,
                 "can not be used by volumeMounts",
             ));
         }
     }
+    seen
 }
 
 #[cfg(test)]
@@ -272,6 +273,26 @@ mod tests {
                 "spec.containers[0].volumeMounts[0].name: Not found: \"varlog\"",
                 "spec.containers[0].volumeMounts[1].mountPath: Invalid value: \"/var/log\": must be unique",
                 "spec.initContainers[0].name: Duplicate value: \"dup\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn devices_need_a_volume_a_unique_path_and_no_mount_path() {
+        let spec = json!({
+            "containers": [{"name": "c", "image": "x",
+                "volumeMounts": [{"name": "data", "mountPath": "/dev/xvda"}],
+                "volumeDevices": [{"name": "data", "devicePath": "/dev/xvda"},
+                                  {"name": "nope", "devicePath": "/dev/xvdb"},
+                                  {"name": "data", "devicePath": "/dev/xvdb"}]}],
+            "volumes": [{"name": "data", "emptyDir": {}}]
+        });
+        assert_eq!(
+            messages(spec),
+            [
+                "spec.containers[0].volumeDevices[0].devicePath: Invalid value: \"/dev/xvda\": can not be used by volumeMounts",
+                "spec.containers[0].volumeDevices[1].name: Not found: \"nope\"",
+                "spec.containers[0].volumeDevices[2].devicePath: Invalid value: \"/dev/xvdb\": must be unique",
             ]
         );
     }
