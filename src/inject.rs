@@ -19,6 +19,7 @@ mod share_volume;
 mod transfer_env;
 pub(crate) mod upgrade_spec;
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value;
@@ -109,9 +110,9 @@ pub struct InjectedSidecarSet {
 /// Annotations in the patch, each only if its value changes: the `patchPodMetadata` keys (in
 /// SidecarSet, patch and key order), then `kruise.io/sidecarset-hash`, `-hash-without-image`,
 /// `-injected-list`, then the hot-upgrade keys (sorted).
-pub fn inject(
+pub fn inject<S: Borrow<SidecarSet>>(
     pod: &PodView,
-    sidecarsets: &[SidecarSet],
+    sidecarsets: &[S],
     timestamp: &str,
 ) -> Result<Injection, InjectError> {
     let now = crate::timestamp::normalize_metav1(timestamp)
@@ -133,11 +134,11 @@ pub fn inject(
         init_containers
             .sort_by(|a, b| str_field(&a.container, "name").cmp(str_field(&b.container, "name")));
         patch.init_containers =
-            merge::merge_sidecar_containers(spec_list("initContainers"), &init_containers);
-        patch.containers = merge::merge_sidecar_containers(ctx.containers, &built.containers);
-        patch.volumes = merge::merge_volumes(spec_list("volumes"), &built.volumes);
+            merge::merge_sidecar_containers(spec_list("initContainers"), init_containers);
+        patch.containers = merge::merge_sidecar_containers(ctx.containers, built.containers);
+        patch.volumes = merge::merge_volumes(spec_list("volumes"), built.volumes);
         patch.image_pull_secrets =
-            merge::merge_secrets(spec_list("imagePullSecrets"), &built.secrets);
+            merge::merge_secrets(spec_list("imagePullSecrets"), built.secrets);
         for (key, value) in built.annotations {
             annotations.insert(key.clone(), value);
             order.push(key);
@@ -181,9 +182,9 @@ struct Built {
 }
 
 /// `buildSidecars` for a CREATE (§6.1).
-fn build_sidecars(
+fn build_sidecars<S: Borrow<SidecarSet>>(
     pod: &PodCtx,
-    sidecarsets: &[SidecarSet],
+    sidecarsets: &[S],
     now: Option<String>,
 ) -> Result<Built, InjectError> {
     let mut hashes = parse_hash_annotation(pod, HASH_ANNOTATION)?;
@@ -200,7 +201,7 @@ fn build_sidecars(
     let mut hot_annotations = BTreeMap::new();
     let mut built = Built::default();
 
-    for ss in sidecarsets {
+    for ss in sidecarsets.iter().map(Borrow::borrow) {
         names.insert(ss.name.clone());
         let volumes: HashMap<&str, &Value> = ss
             .spec
@@ -377,12 +378,20 @@ fn build_container(
             volumes_out.push((*volume).clone());
         }
     }
-    let mounts = share_volume::merge_volume_mounts(&c, shared_mounts);
-    let mut env = list(&c, "env").to_vec();
-    env.push(container::env_value(IS_INJECTED_ENV, "true"));
-    let env = transfer_env::merge_env_vars(env, transferred);
+    // Merging nothing into a non-empty list leaves it as it is (an empty one is dropped).
+    if !shared_mounts.is_empty() || list(&c, "volumeMounts").is_empty() {
+        let mounts = share_volume::merge_volume_mounts(&c, shared_mounts);
+        if let Some(obj) = c.as_object_mut() {
+            set_list(obj, "volumeMounts", mounts);
+        }
+    }
     if let Some(obj) = c.as_object_mut() {
-        set_list(obj, "volumeMounts", mounts);
+        let mut env = match obj.get_mut("env") {
+            Some(Value::Array(own)) => std::mem::take(own),
+            _ => Vec::new(),
+        };
+        env.push(container::env_value(IS_INJECTED_ENV, "true"));
+        let env = transfer_env::merge_env_vars(env, transferred);
         set_field(obj, "env", Value::Array(env));
     }
     let shared_devices = if sc.share_volume_device_policy_enabled() {
@@ -390,9 +399,11 @@ fn build_container(
     } else {
         Vec::new()
     };
-    let devices = share_volume::merge_volume_devices(&c, shared_devices);
-    if let Some(obj) = c.as_object_mut() {
-        set_list(obj, "volumeDevices", devices);
+    if !shared_devices.is_empty() || list(&c, "volumeDevices").is_empty() {
+        let devices = share_volume::merge_volume_devices(&c, shared_devices);
+        if let Some(obj) = c.as_object_mut() {
+            set_list(obj, "volumeDevices", devices);
+        }
     }
     Ok(c)
 }

@@ -22,6 +22,7 @@
 //! cluster-scoped ones, each group sorted by name. The order decides container order across
 //! SidecarSets, first-wins merges, and the order of RNG draws.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -37,13 +38,15 @@ pub const CONTROL_PLANE_LABEL: &str = "control-plane";
 
 /// What the pod webhook does with a pod, as far as choosing SidecarSets goes.
 #[derive(Debug, Clone, PartialEq)]
-pub enum MatchOutcome {
+pub enum MatchOutcome<'c> {
     /// The webhook leaves the pod alone whatever the SidecarSets are.
     Skipped(PodSkip),
     /// The SidecarSets to inject (possibly none).
     Matched {
-        /// The SidecarSets to inject, in injection order, each at the revision to inject (§5).
-        sidecarsets: Vec<SidecarSet>,
+        /// The SidecarSets to inject, in injection order, each at the revision to inject (§5):
+        /// the cluster's own when that is the revision, else one restored from a
+        /// ControllerRevision.
+        sidecarsets: Vec<Cow<'c, SidecarSet>>,
         /// SidecarSets whose `selector` matches the pod but that are not injected, sorted by name.
         notes: Vec<NotInjected>,
     },
@@ -114,9 +117,9 @@ pub enum MatchError {
     Revision(#[from] RevisionError),
 }
 
-impl MatchOutcome {
+impl<'c> MatchOutcome<'c> {
     /// The SidecarSets to inject, in order (none for a skipped pod).
-    pub fn sidecarsets(&self) -> &[SidecarSet] {
+    pub fn sidecarsets(&self) -> &[Cow<'c, SidecarSet>] {
         match self {
             MatchOutcome::Skipped(_) => &[],
             MatchOutcome::Matched { sidecarsets, .. } => sidecarsets,
@@ -134,11 +137,11 @@ impl MatchOutcome {
 
 /// Chooses the SidecarSets the pod webhook injects into `pod` on CREATE, in injection order, with
 /// their revisions resolved (§4, §5). See the module documentation for the rules and the order.
-pub fn match_pod(
-    cluster: &Cluster,
+pub fn match_pod<'c>(
+    cluster: &'c Cluster,
     pod: &PodView,
     rng: &mut Rng,
-) -> Result<MatchOutcome, MatchError> {
+) -> Result<MatchOutcome<'c>, MatchError> {
     let namespace = if pod.namespace.is_empty() {
         "default"
     } else {
@@ -167,7 +170,7 @@ pub fn match_pod(
         }
     }
 
-    let mut matched: Vec<SidecarSet> = Vec::new();
+    let mut matched: Vec<Cow<'c, SidecarSet>> = Vec::new();
     let mut not_injected = Vec::new();
     let mut note = |ss: &SidecarSet, reason: NotInjectedReason| {
         // Only worth reporting when the SidecarSet is otherwise aimed at this pod.
@@ -223,7 +226,7 @@ pub fn match_pod(
     for ss in matched {
         match bases.get(&ss.name) {
             Some(canary) => not_injected.push(NotInjected {
-                sidecarset: ss.name,
+                sidecarset: ss.name.clone(),
                 reason: NotInjectedReason::ReplacedByCanary {
                     canary: canary.clone(),
                 },
@@ -328,7 +331,7 @@ impl fmt::Display for NotInjected {
     }
 }
 
-impl fmt::Display for MatchOutcome {
+impl fmt::Display for MatchOutcome<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             MatchOutcome::Skipped(s) => write!(f, "not injected: {s}"),
@@ -408,15 +411,15 @@ mod tests {
         }
     }
 
-    fn run(c: &Cluster, p: &PodView) -> MatchOutcome {
+    fn run<'c>(c: &'c Cluster, p: &PodView) -> MatchOutcome<'c> {
         match_pod(c, p, &mut Rng::new(0)).expect("matches")
     }
 
-    fn names(o: &MatchOutcome) -> Vec<&str> {
+    fn names<'o>(o: &'o MatchOutcome) -> Vec<&'o str> {
         o.sidecarsets().iter().map(|s| s.name.as_str()).collect()
     }
 
-    fn notes(o: &MatchOutcome) -> Vec<(&str, &NotInjectedReason)> {
+    fn notes<'o>(o: &'o MatchOutcome) -> Vec<(&'o str, &'o NotInjectedReason)> {
         o.notes()
             .iter()
             .map(|n| (n.sidecarset.as_str(), &n.reason))
@@ -782,7 +785,10 @@ mod tests {
     #[test]
     fn display_texts() {
         let m = MatchOutcome::Matched {
-            sidecarsets: vec![ss("a", json!({})), ss("b", json!({}))],
+            sidecarsets: vec![
+                Cow::Owned(ss("a", json!({}))),
+                Cow::Owned(ss("b", json!({}))),
+            ],
             notes: vec![NotInjected {
                 sidecarset: "c".into(),
                 reason: NotInjectedReason::InjectionPaused,

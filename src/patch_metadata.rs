@@ -5,6 +5,7 @@
 //! values it never looks into keep their original text (compacted, HTML-escaped), as the library's
 //! `lazyNode`s keep a `json.RawMessage` until they are needed.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 use kruise_inject_kube::gojson;
@@ -43,12 +44,12 @@ pub enum MergePatchError {
 ///
 /// Returns every annotation key the patches name, in SidecarSet order, then patch order, then key
 /// order, each once (whether or not its value changed).
-pub fn apply(
+pub fn apply<S: Borrow<SidecarSet>>(
     annotations: &mut BTreeMap<String, String>,
-    sidecarsets: &[SidecarSet],
+    sidecarsets: &[S],
 ) -> Result<Vec<String>, PatchMetadataError> {
     let mut keys: Vec<String> = Vec::new();
-    for ss in sidecarsets {
+    for ss in sidecarsets.iter().map(Borrow::borrow) {
         for patch in &ss.spec.patch_pod_metadata {
             for (key, value) in &patch.annotations {
                 match patch.patch_policy.as_str() {

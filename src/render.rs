@@ -229,7 +229,7 @@ fn apply(
                 .iter()
                 .map(|item| match item {
                     ListItem::Keep(i) => SeqItem::Keep(*i),
-                    ListItem::New(v) => SeqItem::New(v.clone()),
+                    ListItem::New(v) => SeqItem::New(v),
                 })
                 .collect();
             editor.edit_sequence(node, &["spec", key], &items)?;

@@ -7,6 +7,7 @@
 //! `Partial` → specific for pods outside `updateStrategy.selector`, else a random draw against a
 //! percent `partition` (an int or absent partition → latest); any other policy → specific.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -105,19 +106,19 @@ fn known_revisions(known: &[String]) -> String {
 /// The SidecarSet to inject into `pod` on CREATE: `ss` itself (the latest) or a SidecarSet restored
 /// from a ControllerRevision in `cluster` (§5). `rng` is drawn from only for policy `Partial` with a
 /// percent `partition`.
-pub fn suitable_revision(
-    ss: &SidecarSet,
+pub fn suitable_revision<'s>(
+    ss: &'s SidecarSet,
     pod: &PodView,
     cluster: &Cluster,
     rng: &mut Rng,
-) -> Result<SidecarSet, RevisionError> {
+) -> Result<Cow<'s, SidecarSet>, RevisionError> {
     let Some(reference) = &ss.spec.injection_strategy.revision else {
-        return Ok(ss.clone());
+        return Ok(Cow::Borrowed(ss));
     };
     let Some(revision) = find_revision(ss, reference, cluster)? else {
-        return Ok(ss.clone());
+        return Ok(Cow::Borrowed(ss));
     };
-    let specific = restore(ss, revision)?;
+    let specific = Cow::Owned(restore(ss, revision)?);
     let strategy = &ss.spec.update_strategy;
     if strategy.paused {
         return Ok(specific);
@@ -143,7 +144,7 @@ pub fn suitable_revision(
     }
     // selectRevisionRandomly: the partition is the probability of the specific (old) revision.
     let Some(Value::String(partition)) = &strategy.partition else {
-        return Ok(ss.clone());
+        return Ok(Cow::Borrowed(ss));
     };
     let probability =
         parse_percentage(partition).map_err(|reason| RevisionError::BadPartition {
@@ -154,7 +155,7 @@ pub fn suitable_revision(
     if rng.float64() <= probability {
         Ok(specific)
     } else {
-        Ok(ss.clone())
+        Ok(Cow::Borrowed(ss))
     }
 }
 
@@ -371,7 +372,7 @@ mod tests {
         } else {
             &[("app", "demo")]
         };
-        suitable_revision(ss, &pod(labels, &spec), c, &mut Rng::new(1))
+        suitable_revision(ss, &pod(labels, &spec), c, &mut Rng::new(1)).map(Cow::into_owned)
     }
 
     // ---- upstream TestCanarySidecarSetInjection ----

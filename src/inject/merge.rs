@@ -26,7 +26,7 @@ pub(super) struct Injected {
 /// containers (`BeforeAppContainer`) or after them (anything else), in the given order.
 pub(super) fn merge_sidecar_containers(
     origins: &[Value],
-    injected: &[Injected],
+    injected: Vec<Injected>,
 ) -> Option<Vec<ListItem>> {
     let index: HashMap<&str, usize> = origins
         .iter()
@@ -42,12 +42,12 @@ pub(super) fn merge_sidecar_containers(
                 *slot = if origins.get(i) == Some(&s.container) {
                     ListItem::Keep(i)
                 } else {
-                    ListItem::New(s.container.clone())
+                    ListItem::New(s.container)
                 };
             }
             continue;
         }
-        let item = ListItem::New(s.container.clone());
+        let item = ListItem::New(s.container);
         if s.pod_inject_policy == "BeforeAppContainer" {
             before.push(item);
         } else {
@@ -60,12 +60,15 @@ pub(super) fn merge_sidecar_containers(
 
 /// `MergeVolumes(original, additional)`: additional volumes whose name is not yet present, in
 /// order (first wins; the pod's own volume wins).
-pub(super) fn merge_volumes(original: &[Value], additional: &[Value]) -> Option<Vec<ListItem>> {
-    let mut names: HashSet<&str> = original.iter().map(|v| str_field(v, "name")).collect();
+pub(super) fn merge_volumes(original: &[Value], additional: Vec<Value>) -> Option<Vec<ListItem>> {
+    let mut names: HashSet<String> = original
+        .iter()
+        .map(|v| str_field(v, "name").to_owned())
+        .collect();
     let mut out: Vec<ListItem> = (0..original.len()).map(ListItem::Keep).collect();
     for volume in additional {
-        if names.insert(str_field(volume, "name")) {
-            out.push(ListItem::New(volume.clone()));
+        if names.insert(str_field(&volume, "name").to_owned()) {
+            out.push(ListItem::New(volume));
         }
     }
     changed(out, original.len())
@@ -73,17 +76,17 @@ pub(super) fn merge_volumes(original: &[Value], additional: &[Value]) -> Option<
 
 /// `mergeSidecarSecrets(inPod, inSidecars)`: the pod's secrets de-duplicated by name (first wins),
 /// then the SidecarSets' secrets not yet present.
-pub(super) fn merge_secrets(in_pod: &[Value], in_sidecars: &[Value]) -> Option<Vec<ListItem>> {
-    let mut names: HashSet<&str> = HashSet::new();
+pub(super) fn merge_secrets(in_pod: &[Value], in_sidecars: Vec<Value>) -> Option<Vec<ListItem>> {
+    let mut names: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
     for (i, secret) in in_pod.iter().enumerate() {
-        if names.insert(str_field(secret, "name")) {
+        if names.insert(str_field(secret, "name").to_owned()) {
             out.push(ListItem::Keep(i));
         }
     }
     for secret in in_sidecars {
-        if names.insert(str_field(secret, "name")) {
-            out.push(ListItem::New(secret.clone()));
+        if names.insert(str_field(&secret, "name").to_owned()) {
+            out.push(ListItem::New(secret));
         }
     }
     changed(out, in_pod.len())
@@ -133,7 +136,7 @@ mod tests {
         let origins = named(&["app1-init", "app2-init"]);
         let items = merge_sidecar_containers(
             &origins,
-            &[
+            vec![
                 injected("a-init", "AfterAppContainer"),
                 injected("b-init", "BeforeAppContainer"),
                 injected("c-init", "BeforeAppContainer"),
@@ -154,7 +157,7 @@ mod tests {
         ];
         let items = merge_sidecar_containers(
             &origins,
-            &[injected("envoy", "BeforeAppContainer"), injected("log", "")],
+            vec![injected("envoy", "BeforeAppContainer"), injected("log", "")],
         )
         .expect("changed");
         assert_eq!(render(&origins, &items), ["app", "+envoy", "+log"]);
@@ -168,10 +171,10 @@ mod tests {
             json!({"name": "envoy", "image": "x"}),
         ];
         assert_eq!(
-            merge_sidecar_containers(&origins, &[injected("envoy", "BeforeAppContainer")]),
+            merge_sidecar_containers(&origins, vec![injected("envoy", "BeforeAppContainer")]),
             None
         );
-        assert_eq!(merge_sidecar_containers(&origins, &[]), None);
+        assert_eq!(merge_sidecar_containers(&origins, vec![]), None);
     }
 
     #[test]
@@ -179,7 +182,7 @@ mod tests {
         let original = named(&["a", "b"]);
         let items = merge_volumes(
             &original,
-            &[
+            vec![
                 json!({"name": "b", "x": 1}),
                 json!({"name": "c", "x": 1}),
                 json!({"name": "c", "x": 2}),
@@ -190,17 +193,17 @@ mod tests {
             items,
             vec![Keep(0), Keep(1), New(json!({"name": "c", "x": 1}))]
         );
-        assert_eq!(merge_volumes(&original, &named(&["a"])), None);
+        assert_eq!(merge_volumes(&original, named(&["a"])), None);
     }
 
     // sidecarset_test.go: TestMergeSidecarSecrets.
     #[test]
     fn secrets_deduplicate_pod_list_too() {
         let pod = named(&["s2", "s3", "s3"]);
-        let items = merge_secrets(&pod, &named(&["s0", "s1", "s2"])).expect("changed");
+        let items = merge_secrets(&pod, named(&["s0", "s1", "s2"])).expect("changed");
         assert_eq!(render(&pod, &items), ["s2", "s3", "+s0", "+s1"]);
         assert_eq!(items[..2], [Keep(0), Keep(1)]);
-        assert_eq!(merge_secrets(&named(&["s0"]), &named(&["s0"])), None);
-        assert_eq!(merge_secrets(&[], &[]), None);
+        assert_eq!(merge_secrets(&named(&["s0"]), named(&["s0"])), None);
+        assert_eq!(merge_secrets(&[], vec![]), None);
     }
 }

@@ -101,9 +101,10 @@ pub fn with_results(text: &str, results: &[KrmResult]) -> Result<String, String>
         .get("results")
         .and_then(Node::as_seq)
         .map_or(0, <[Node]>::len);
+    let values: Vec<serde_json::Value> = results.iter().map(|r| r.to_value()).collect();
     let items: Vec<SeqItem> = (0..existing)
         .map(SeqItem::Keep)
-        .chain(results.iter().map(|r| SeqItem::New(r.to_value())))
+        .chain(values.iter().map(SeqItem::New))
         .collect();
     let mut editor = Editor::new(text, doc);
     editor

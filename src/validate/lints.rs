@@ -4,6 +4,7 @@
 //! shadowed by a different pod volume of the same name, and a sidecar reading an `emptyDir` that no
 //! container writes.
 
+use std::borrow::Borrow;
 use std::collections::BTreeSet;
 
 use serde_json::Value;
@@ -41,7 +42,7 @@ fn read_only(m: &Value) -> bool {
 }
 
 /// The warnings for `pod_spec` receiving `sidecarsets` (in injection order).
-pub fn lint(pod_spec: &Value, sidecarsets: &[SidecarSet]) -> Vec<String> {
+pub fn lint<S: Borrow<SidecarSet>>(pod_spec: &Value, sidecarsets: &[S]) -> Vec<String> {
     let mut out = Vec::new();
     let apps = app_containers(pod_spec);
     let app_inits: Vec<&Value> = arr(pod_spec.get("initContainers"))
@@ -54,7 +55,7 @@ pub fn lint(pod_spec: &Value, sidecarsets: &[SidecarSet]) -> Vec<String> {
         .map(|v| s(v, "name").to_owned())
         .collect();
 
-    for ss in sidecarsets {
+    for ss in sidecarsets.iter().map(Borrow::borrow) {
         // Same-name replacement (§6.5, quirk 7).
         for (sidecars, pod_list, list) in [
             (&ss.spec.containers, &apps, "containers"),
@@ -124,6 +125,7 @@ pub fn lint(pod_spec: &Value, sidecarsets: &[SidecarSet]) -> Vec<String> {
                 }
                 let written = sidecarsets
                     .iter()
+                    .map(Borrow::borrow)
                     .flat_map(|o| o.spec.init_containers.iter().chain(&o.spec.containers))
                     .filter(|o| o.name() != c.name())
                     .flat_map(|o| arr(o.spec.get("volumeMounts")))

@@ -31,13 +31,13 @@ use crate::resolve::{Resolved, resolve_scalar};
 use crate::tree::{Document, Node, NodeKind, ScalarStyle, line_end_after, line_start, skip_blank};
 
 /// One entry of a sequence edit script.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SeqItem {
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SeqItem<'v> {
     /// The original item at this index, unchanged (indices strictly increasing; original items
     /// not kept are removed).
     Keep(usize),
     /// A new item at this place in the list.
-    New(Value),
+    New(&'v Value),
 }
 
 /// An edit that can't be made: 1-based line of the node concerned.
@@ -501,7 +501,7 @@ impl<'a> Editor<'a> {
             items
                 .iter()
                 .map(|it| match it {
-                    SeqItem::New(v) => Some(v.clone()),
+                    SeqItem::New(v) => Some((*v).clone()),
                     SeqItem::Keep(_) => None,
                 })
                 .collect()
@@ -1409,16 +1409,16 @@ mod tests {
             ed.edit_sequence(
                 template,
                 &["spec", "containers"],
-                &[SeqItem::New(filebeat()), SeqItem::Keep(0)],
+                &[SeqItem::New(&filebeat()), SeqItem::Keep(0)],
             )?;
             ed.edit_sequence(
                 template,
                 &["spec", "volumes"],
                 &[
                     SeqItem::Keep(0),
-                    SeqItem::New(json!({"name": "varlog", "emptyDir": {}})),
+                    SeqItem::New(&json!({"name": "varlog", "emptyDir": {}})),
                     SeqItem::New(
-                        json!({"name": "config", "configMap": {"name": "filebeat-config"}}),
+                        &json!({"name": "config", "configMap": {"name": "filebeat-config"}}),
                     ),
                 ],
             )?;
@@ -1462,7 +1462,7 @@ items:
             ed.edit_sequence(
                 root,
                 &["spec", "containers"],
-                &[SeqItem::New(json!({"name": "sidecar"})), SeqItem::Keep(0)],
+                &[SeqItem::New(&json!({"name": "sidecar"})), SeqItem::Keep(0)],
             )
         });
         assert_eq!(
@@ -1475,7 +1475,7 @@ items:
             ed.edit_sequence(
                 root,
                 &["spec", "containers"],
-                &[SeqItem::New(json!({"name": "sidecar"})), SeqItem::Keep(0)],
+                &[SeqItem::New(&json!({"name": "sidecar"})), SeqItem::Keep(0)],
             )
         });
         assert_eq!(
@@ -1492,7 +1492,7 @@ items:
 
     #[test]
     fn sequence_inserts_replacements_removals() {
-        let n = |s: &str| SeqItem::New(json!(s));
+        let n = |s: &str| SeqItem::New(Box::leak(Box::new(json!(s))));
         let k = SeqItem::Keep;
         let start = items_edit(&[n("new"), k(0), k(1), k(2)]);
         let middle = items_edit(&[k(0), n("new"), k(1), k(2)]);
@@ -1518,7 +1518,7 @@ items:
     #[test]
     fn nested_sequences_in_sequences() {
         let text = "l:\n- - a\n  - b\n- x\n";
-        let n = |s: &str| SeqItem::New(json!(s));
+        let n = |s: &str| SeqItem::New(Box::leak(Box::new(json!(s))));
         let out = edit(text, 0, |ed, root| {
             let inner = &root.get("l").unwrap().as_seq().unwrap()[0];
             ed.edit_sequence(inner, &[], &[n("new"), SeqItem::Keep(1)])
@@ -1559,13 +1559,13 @@ items:
                 template,
                 &["spec", "initContainers"],
                 &[SeqItem::New(
-                    json!({"name": "init", "command": ["sh", "-c", "echo 1\necho 2\n"]}),
+                    &json!({"name": "init", "command": ["sh", "-c", "echo 1\necho 2\n"]}),
                 )],
             )?;
             ed.edit_sequence(
                 template,
                 &["spec", "volumes"],
-                &[SeqItem::New(json!({"name": "v"}))],
+                &[SeqItem::New(&json!({"name": "v"}))],
             )?;
             ed.set_entries(
                 root,
@@ -1604,12 +1604,12 @@ items:
             ed.edit_sequence(
                 root,
                 &["spec", "volumes"],
-                &[SeqItem::New(json!({"name": "v"}))],
+                &[SeqItem::New(&json!({"name": "v"}))],
             )?;
             ed.edit_sequence(
                 root,
                 &["spec", "containers"],
-                &[SeqItem::New(json!({"name": "c"}))],
+                &[SeqItem::New(&json!({"name": "c"}))],
             )
         });
         insta::assert_snapshot!(out);
@@ -1656,7 +1656,7 @@ items:
                 &["spec", "containers"],
                 &[
                     SeqItem::Keep(0),
-                    SeqItem::New(json!({"name": "x", "args": ["on"]})),
+                    SeqItem::New(&json!({"name": "x", "args": ["on"]})),
                     SeqItem::Keep(1),
                 ],
             )?;
@@ -1669,7 +1669,7 @@ items:
             ed.edit_sequence(
                 root,
                 &["spec", "volumes"],
-                &[SeqItem::New(json!({"name": "v"}))],
+                &[SeqItem::New(&json!({"name": "v"}))],
             )
         });
         assert_eq!(
@@ -1681,7 +1681,7 @@ items:
             ed.edit_sequence(
                 root,
                 &["args"],
-                &[SeqItem::New(json!("z")), SeqItem::Keep(1)],
+                &[SeqItem::New(&json!("z")), SeqItem::Keep(1)],
             )?;
             ed.set_entries(root, &["env"], &[("B".into(), "2".into())])
         });
@@ -1721,15 +1721,15 @@ items:
                 root,
                 &["spec", "containers"],
                 &[
-                    SeqItem::New(json!({"name": "first"})),
+                    SeqItem::New(&json!({"name": "first"})),
                     SeqItem::Keep(0),
-                    SeqItem::New(json!({"name": "last", "args": ["a"]})),
+                    SeqItem::New(&json!({"name": "last", "args": ["a"]})),
                 ],
             )?;
             ed.edit_sequence(
                 root,
                 &["spec", "volumes"],
-                &[SeqItem::New(json!({"name": "v"}))],
+                &[SeqItem::New(&json!({"name": "v"}))],
             )?;
             ed.set_entries(
                 root,
@@ -1751,7 +1751,7 @@ items:
             ed.edit_sequence(
                 root,
                 &["args"],
-                &[SeqItem::Keep(0), SeqItem::New(json!({"x": [1]}))],
+                &[SeqItem::Keep(0), SeqItem::New(&json!({"x": [1]}))],
             )?;
             ed.set_entries(root, &["metadata"], &[("namespace".into(), "ns".into())])
         });
@@ -1770,7 +1770,7 @@ items:
             ed.edit_sequence(
                 item,
                 &["spec", "template", "spec", "containers"],
-                &[SeqItem::Keep(0), SeqItem::New(json!({"name": "b"}))],
+                &[SeqItem::Keep(0), SeqItem::New(&json!({"name": "b"}))],
             )?;
             ed.set_entries(
                 item,
@@ -1790,9 +1790,9 @@ items:
                 root,
                 &["spec", "containers"],
                 &[
-                    SeqItem::New(json!({"name": "s", "script": "a\nb\n"})),
+                    SeqItem::New(&json!({"name": "s", "script": "a\nb\n"})),
                     SeqItem::Keep(0),
-                    SeqItem::New(json!({"name": "z"})),
+                    SeqItem::New(&json!({"name": "z"})),
                 ],
             )?;
             ed.set_entries(
@@ -1816,7 +1816,7 @@ items:
             ed.edit_sequence(
                 root,
                 &["spec", "containers"],
-                &[SeqItem::Keep(0), SeqItem::New(json!({"name": "b"}))],
+                &[SeqItem::Keep(0), SeqItem::New(&json!({"name": "b"}))],
             )?;
             ed.set_entries(
                 root,
@@ -1839,9 +1839,9 @@ items:
                 &["c"],
                 &[
                     SeqItem::Keep(0),
-                    SeqItem::New(json!({"name": "mid", "s": "x\n"})),
+                    SeqItem::New(&json!({"name": "mid", "s": "x\n"})),
                     SeqItem::Keep(1),
-                    SeqItem::New(json!({"name": "end", "s": "y\n\n"})),
+                    SeqItem::New(&json!({"name": "end", "s": "y\n\n"})),
                 ],
             )
         });
@@ -1866,7 +1866,7 @@ items:
                 ed.edit_sequence(
                     root,
                     &["l"],
-                    &[SeqItem::Keep(0), SeqItem::New(json!(format!("new{i}")))],
+                    &[SeqItem::Keep(0), SeqItem::New(&json!(format!("new{i}")))],
                 )
                 .unwrap();
             }
@@ -1888,13 +1888,13 @@ items:
                 &["spec", "volumes"],
                 &[
                     SeqItem::Keep(0),
-                    SeqItem::New(json!({"name": "w", "emptyDir": {"medium": "Memory"}})),
+                    SeqItem::New(&json!({"name": "w", "emptyDir": {"medium": "Memory"}})),
                 ],
             )?;
             ed.edit_sequence(
                 root,
                 &["spec", "initContainers"],
-                &[SeqItem::New(json!({"name": "i", "args": ["x"]}))],
+                &[SeqItem::New(&json!({"name": "i", "args": ["x"]}))],
             )
         });
         assert_eq!(
@@ -1962,16 +1962,16 @@ items:
             let containers = root
                 .at(&["spec", "template", "spec", "containers"])
                 .unwrap();
-            ed.edit_sequence(containers, &[], &[SeqItem::New(json!("x"))])?;
+            ed.edit_sequence(containers, &[], &[SeqItem::New(&json!("x"))])?;
             ed.edit_sequence(
                 &containers.as_seq().unwrap()[0],
                 &["volumeMounts"],
-                &[SeqItem::Keep(0), SeqItem::New(json!({"name": "m"}))],
+                &[SeqItem::Keep(0), SeqItem::New(&json!({"name": "m"}))],
             )
         });
         assert!(overlap.contains("overlaps"), "{overlap}");
         let conflict = edit_err(text, |ed, root| {
-            ed.edit_sequence(root, &["new", "a"], &[SeqItem::New(json!(1))])?;
+            ed.edit_sequence(root, &["new", "a"], &[SeqItem::New(&json!(1))])?;
             ed.set_entries(root, &["new", "a", "b"], &[("c".into(), "d".into())])
         });
         assert!(conflict.contains("already set"), "{conflict}");
@@ -2027,6 +2027,7 @@ items:
             ],
         );
         let new = json!({"name": "on", "script": "echo\n", "list": ["0644", {}], "n": 1.5});
+        let tail = json!("x\n\n");
         let mut count = 0;
         for text in &texts {
             let docs = parse(text).unwrap();
@@ -2052,12 +2053,12 @@ items:
                 if let Some(items) = value.as_seq() {
                     let n = items.len();
                     let mut scripts: Vec<Vec<SeqItem>> = vec![
-                        std::iter::once(SeqItem::New(new.clone()))
+                        std::iter::once(SeqItem::New(&new))
                             .chain((0..n).map(SeqItem::Keep))
                             .collect(),
                         (0..n)
                             .map(SeqItem::Keep)
-                            .chain([SeqItem::New(new.clone()), SeqItem::New(json!("x\n\n"))])
+                            .chain([SeqItem::New(&new), SeqItem::New(&tail)])
                             .collect(),
                         vec![],
                     ];
@@ -2066,7 +2067,7 @@ items:
                             (0..n)
                                 .map(|j| {
                                     if i == j {
-                                        SeqItem::New(new.clone())
+                                        SeqItem::New(&new)
                                     } else {
                                         SeqItem::Keep(j)
                                     }
@@ -2084,7 +2085,7 @@ items:
                                     .iter()
                                     .map(|it| match it {
                                         SeqItem::Keep(j) => old[*j].clone(),
-                                        SeqItem::New(x) => x.clone(),
+                                        SeqItem::New(x) => (*x).clone(),
                                     })
                                     .collect(),
                             );
@@ -2149,7 +2150,7 @@ items:
             ed.edit_sequence(
                 containers,
                 &[],
-                &[SeqItem::Keep(0), SeqItem::New(json!({"name": "y"}))],
+                &[SeqItem::Keep(0), SeqItem::New(&json!({"name": "y"}))],
             )
         });
         assert_eq!(
@@ -2167,7 +2168,7 @@ items:
             ed.edit_sequence(
                 spec,
                 &["volumes"],
-                &[SeqItem::Keep(0), SeqItem::New(json!({"name": "v2"}))],
+                &[SeqItem::Keep(0), SeqItem::New(&json!({"name": "v2"}))],
             )
         });
         assert!(

@@ -67,7 +67,30 @@ fn looks_numeric(s: &str) -> bool {
         .all(|c| c.is_ascii_hexdigit() || b"_xXoO.:+-".contains(c))
 }
 
+/// The common case, decided from bytes alone: a word that starts with a letter or `/` and holds
+/// only letters, digits and `-_./:` (not ending in `:`), such as names, images and paths. Nothing
+/// reads such a word as anything but a string unless it is one of [`SPECIAL_WORDS`], so it is
+/// plain exactly when [`plain_ok`]'s full checks say so. `None`: not such a word.
+pub(crate) fn simple_word(s: &str) -> Option<bool> {
+    let b = s.as_bytes();
+    let first_ok = b
+        .first()
+        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'/');
+    let rest_ok = b
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || b"-_./:".contains(c));
+    if !first_ok || !rest_ok || s.ends_with(':') {
+        return None;
+    }
+    Some(s.len() > 5 || !SPECIAL_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)))
+}
+
 fn plain_ok(s: &str) -> bool {
+    simple_word(s).unwrap_or_else(|| plain_ok_checked(s))
+}
+
+/// Whether `s` may be written plain, by every check.
+pub(crate) fn plain_ok_checked(s: &str) -> bool {
     let Some(first) = s.chars().next() else {
         return false;
     };
@@ -98,14 +121,25 @@ fn plain_ok(s: &str) -> bool {
 /// the string holds `"` or `\\` (JSON annotation values), single-quoted with `'` doubled; else
 /// double-quoted with escapes.
 pub fn scalar(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_scalar(&mut out, s);
+    out
+}
+
+/// [`scalar`], appended to `out`.
+fn push_scalar(out: &mut String, s: &str) {
     if plain_ok(s) {
-        s.to_string()
+        out.push_str(s);
     } else if s.chars().all(is_printable) && !s.contains(['"', '\\']) {
-        format!("\"{s}\"")
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
     } else if s.chars().all(is_printable) {
-        format!("'{}'", s.replace('\'', "''"))
+        out.push('\'');
+        out.push_str(&s.replace('\'', "''"));
+        out.push('\'');
     } else {
-        json_string(s)
+        out.push_str(&json_string(s));
     }
 }
 
@@ -300,12 +334,18 @@ impl BlockWriter {
     }
 
     fn pad(&mut self, n: usize) {
-        self.out.extend(std::iter::repeat_n(' ', n));
+        const SPACES: &str = "                                                                ";
+        let mut left = n;
+        while left > 0 {
+            let step = left.min(SPACES.len());
+            self.out.push_str(&SPACES[..step]);
+            left -= step;
+        }
     }
 
     fn inline(&mut self, v: &Value) {
         match v {
-            Value::String(s) => self.out.push_str(&scalar(s)),
+            Value::String(s) => push_scalar(&mut self.out, s),
             Value::Object(_) => self.out.push_str("{}"),
             Value::Array(_) => self.out.push_str("[]"),
             other => write_flow(&mut self.out, other),
@@ -317,7 +357,7 @@ impl BlockWriter {
         for (i, (k, v)) in m.iter().enumerate() {
             let last = last && i + 1 == n;
             self.pad(indent);
-            self.out.push_str(&scalar(k));
+            push_scalar(&mut self.out, k);
             self.out.push(':');
             match v {
                 Value::Object(child) if !child.is_empty() => {
@@ -673,6 +713,45 @@ mod tests {
         let docs = parse(&text).unwrap_or_else(|e| panic!("{s:?} as {emitted}: {e}"));
         let root = docs[0].root.as_ref().unwrap();
         to_value(root, &docs[0]).unwrap()["k"].clone()
+    }
+
+    #[test]
+    fn the_fast_plain_check_decides_words_as_the_full_one() {
+        let words = [
+            "y",
+            "Y",
+            "n",
+            "N",
+            "yes",
+            "No",
+            "ON",
+            "off",
+            "True",
+            "false",
+            "null",
+            "NULL",
+            "Null",
+            "nginx",
+            "/var/log",
+            "a:b",
+            "a:",
+            "/",
+            "registry.example.com/agent:1.2.3",
+            "http://x/y",
+            "x.y_z-1",
+            "onion",
+            "nullable",
+            "yess",
+        ];
+        for s in words.iter().chain(AMBIGUOUS).chain(OTHER) {
+            if let Some(plain) = simple_word(s) {
+                assert_eq!(plain, plain_ok_checked(s), "{s:?}");
+            }
+        }
+        assert_eq!(simple_word("Yes"), Some(false));
+        assert_eq!(simple_word("nginx"), Some(true));
+        assert_eq!(simple_word("a:"), None);
+        assert_eq!(simple_word("0644"), None);
     }
 
     #[test]

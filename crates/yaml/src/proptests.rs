@@ -97,6 +97,15 @@ proptest! {
     }
 
     #[test]
+    fn the_fast_plain_check_agrees_with_the_full_one(
+        s in prop_oneof![tricky_string(), "[a-zA-Z/][a-zA-Z0-9_./:\\-]{0,10}"],
+    ) {
+        if let Some(plain) = emit::simple_word(&s) {
+            prop_assert_eq!(plain, emit::plain_ok_checked(&s), "{:?}", s);
+        }
+    }
+
+    #[test]
     fn flow_values_read_back_as_the_same_value(v in value()) {
         let text = format!("{}\n", emit::flow(&v));
         prop_assert_eq!(read_back(&text), Ok(v));
