@@ -21,6 +21,7 @@ pub(crate) mod upgrade_spec;
 
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -235,6 +236,7 @@ fn build_sidecars<S: Borrow<SidecarSet>>(
                     .ok_or_else(|| InjectError::NullAnnotation {
                         key: WORKING_CONTAINER_ANNOTATION.to_owned(),
                     })?
+                    .map(Arc::new)
                     .to_vec()
             } else {
                 vec![container]
@@ -337,23 +339,38 @@ fn record(
     Ok(())
 }
 
-/// One sidecar container as injected (before hot-upgrade duplication): shared volume mounts,
-/// transferred and subPathExpr env, the SidecarSet volumes it uses (appended to `volumes_out`),
-/// `IS_INJECTED=true`, shared volume devices.
+/// One sidecar container as injected (before hot-upgrade duplication), shared by every pod when
+/// nothing in it depends on the pod (no `shareVolumePolicy`, `shareVolumeDevicePolicy` or
+/// `transferEnv`); the SidecarSet volumes it uses are appended to `volumes_out`.
 fn build_container(
     ss: &SidecarSet,
     sc: &SidecarContainer,
     pod: &PodCtx,
     volumes: &HashMap<&str, &Value>,
     volumes_out: &mut Vec<Value>,
-) -> Result<Value, InjectError> {
+) -> Result<Arc<Value>, InjectError> {
     if sc.spec.get("resourcesPolicy").is_some_and(|v| !v.is_null()) {
         return Err(InjectError::ResourcesPolicyUnsupported {
             sidecar_set: ss.name.clone(),
             container: sc.name().to_owned(),
         });
     }
-    let (shared_mounts, sub_path_envs) = if sc.share_volume_policy_enabled() {
+    for item in list(&sc.spec, "volumeMounts")
+        .iter()
+        .chain(list(&sc.spec, "volumeDevices"))
+    {
+        // A volume missing from the SidecarSet is skipped (Kruise ≥ 1.9 logs a warning).
+        if let Some(volume) = volumes.get(str_field(item, "name")) {
+            volumes_out.push((*volume).clone());
+        }
+    }
+    let shares_volumes = sc.share_volume_policy_enabled();
+    let shares_devices = sc.share_volume_device_policy_enabled();
+    let transfers_env = !list(&sc.spec, "transferEnv").is_empty();
+    if !shares_volumes && !shares_devices && !transfers_env {
+        return Ok(sc.memo(|| injected_container(sc, Vec::new(), Vec::new(), Vec::new())));
+    }
+    let (shared_mounts, sub_path_envs) = if shares_volumes {
         share_volume::shared_mounts_and_envs(pod.containers)
     } else {
         (Vec::new(), Vec::new())
@@ -367,17 +384,28 @@ fn build_container(
         ),
         sub_path_envs,
     );
+    let shared_devices = if shares_devices {
+        share_volume::shared_devices(pod.containers)
+    } else {
+        Vec::new()
+    };
+    Ok(Arc::new(injected_container(
+        sc,
+        shared_mounts,
+        transferred,
+        shared_devices,
+    )))
+}
 
+/// The container of `sc` with the pod's shared volume mounts, transferred and subPathExpr env,
+/// `IS_INJECTED=true` and shared volume devices.
+fn injected_container(
+    sc: &SidecarContainer,
+    shared_mounts: Vec<Value>,
+    transferred: Vec<Value>,
+    shared_devices: Vec<Value>,
+) -> Value {
     let mut c = sc.container();
-    for item in list(&c, "volumeMounts")
-        .iter()
-        .chain(list(&c, "volumeDevices"))
-    {
-        // A volume missing from the SidecarSet is skipped (Kruise ≥ 1.9 logs a warning).
-        if let Some(volume) = volumes.get(str_field(item, "name")) {
-            volumes_out.push((*volume).clone());
-        }
-    }
     // Merging nothing into a non-empty list leaves it as it is (an empty one is dropped).
     if !shared_mounts.is_empty() || list(&c, "volumeMounts").is_empty() {
         let mounts = share_volume::merge_volume_mounts(&c, shared_mounts);
@@ -394,18 +422,13 @@ fn build_container(
         let env = transfer_env::merge_env_vars(env, transferred);
         set_field(obj, "env", Value::Array(env));
     }
-    let shared_devices = if sc.share_volume_device_policy_enabled() {
-        share_volume::shared_devices(pod.containers)
-    } else {
-        Vec::new()
-    };
     if !shared_devices.is_empty() || list(&c, "volumeDevices").is_empty() {
         let devices = share_volume::merge_volume_devices(&c, shared_devices);
         if let Some(obj) = c.as_object_mut() {
             set_list(obj, "volumeDevices", devices);
         }
     }
-    Ok(c)
+    c
 }
 
 #[cfg(test)]

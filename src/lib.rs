@@ -39,6 +39,7 @@ pub mod rng;
 pub mod rollout;
 pub mod selector;
 pub mod sidecarset;
+pub mod spool;
 pub mod timestamp;
 pub mod unified;
 pub mod uninject;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use kruise_inject_yaml::edit::{EditError, Editor};
+use kruise_inject_yaml::emit::EmitCache;
 use kruise_inject_yaml::resolve;
 use kruise_inject_yaml::tree::{self, Document, Node};
 use serde_json::Value;
@@ -126,6 +127,7 @@ impl ParsedFile {
     pub fn edit<E>(
         &self,
         edits: &BTreeMap<usize, Vec<(&Node, E)>>,
+        cache: Option<&EmitCache>,
         apply: impl Fn(&mut Editor<'_>, &Node, &E) -> Result<(), EditError>,
         finish: impl Fn(&str, String) -> String,
     ) -> Result<String, DocumentError> {
@@ -137,6 +139,9 @@ impl ParsedFile {
             match edits.get(&index) {
                 Some(list) => {
                     let mut editor = Editor::new(&self.text, doc);
+                    if let Some(cache) = cache {
+                        editor = editor.with_cache(cache);
+                    }
                     for (node, edit) in list {
                         apply(&mut editor, node, edit).map_err(|err| DocumentError {
                             location: Location {

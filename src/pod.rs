@@ -1,6 +1,7 @@
 //! The pod as SidecarSet injection sees it, and the changes injection makes to it.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -24,8 +25,9 @@ pub struct PodView<'a> {
 pub enum ListItem {
     /// The original item at this index, unchanged. Kept indices are strictly increasing.
     Keep(usize),
-    /// A new item (an injected container, volume, pull secret, or a replacement of an original item).
-    New(Value),
+    /// A new item (an injected container, volume, pull secret, or a replacement of an original
+    /// item); pods that get the same injected container share it.
+    New(Arc<Value>),
 }
 
 /// Everything injection changes in a pod: the edit layer turns this into text splices.
@@ -43,6 +45,13 @@ pub struct PodPatch {
     pub volumes: Option<Vec<ListItem>>,
     /// New `spec.imagePullSecrets`.
     pub image_pull_secrets: Option<Vec<ListItem>>,
+}
+
+impl ListItem {
+    /// A new item holding `value`.
+    pub fn new(value: Value) -> Self {
+        ListItem::New(Arc::new(value))
+    }
 }
 
 impl PodPatch {

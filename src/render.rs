@@ -7,6 +7,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 
 use anyhow::Context as _;
 use kruise_inject_yaml::edit::{Editor, SeqItem};
+use kruise_inject_yaml::emit::EmitCache;
 use kruise_inject_yaml::tree::Node;
 use serde_json::Value;
 
@@ -20,11 +21,12 @@ use crate::objects::{DocumentError, Location, Object, ParsedFile};
 use crate::out_dir;
 use crate::pod::{ListItem, PodPatch, PodView};
 use crate::rng::Rng;
+use crate::spool::Spool;
 use crate::timestamp;
 use crate::workload::{PodLocation, pod_location};
 
 /// Output up to this size is kept in memory before it spills to a temporary file.
-const SPOOL_IN_MEMORY: usize = 64 << 20;
+pub const SPOOL_IN_MEMORY: usize = 64 << 20;
 
 /// How to render.
 #[derive(Debug, Clone)]
@@ -74,6 +76,8 @@ pub struct Renderer<'c> {
     cluster: &'c Cluster,
     options: &'c Options,
     rng: Rng,
+    /// The text of injected containers that many pods share.
+    emit_cache: EmitCache,
 }
 
 impl<'c> Renderer<'c> {
@@ -83,6 +87,7 @@ impl<'c> Renderer<'c> {
             cluster,
             options,
             rng: Rng::new(options.seed),
+            emit_cache: EmitCache::new(),
         }
     }
 
@@ -100,7 +105,7 @@ impl<'c> Renderer<'c> {
             }
         }
         let changed = !patches.is_empty();
-        let text = file.edit(&patches, apply, |_, edited| edited)?;
+        let text = file.edit(&patches, Some(&self.emit_cache), apply, |_, edited| edited)?;
         Ok(RenderedFile {
             text,
             changed,
@@ -229,7 +234,7 @@ fn apply(
                 .iter()
                 .map(|item| match item {
                     ListItem::Keep(i) => SeqItem::Keep(*i),
-                    ListItem::New(v) => SeqItem::New(v),
+                    ListItem::New(v) => SeqItem::Shared(v),
                 })
                 .collect();
             editor.edit_sequence(node, &["spec", key], &items)?;
@@ -364,21 +369,22 @@ pub fn gather_cluster(
 /// Appends one file's text to a multi-document stream, with a `---` separator where the file does
 /// not start with one.
 pub fn append_to_stream(
-    out: &mut impl Write,
-    text: &str,
+    out: &mut Spool,
+    mut text: String,
     first: bool,
     last_byte: &mut Option<u8>,
 ) -> std::io::Result<()> {
     if text.is_empty() {
         return Ok(());
     }
-    let mut text = text;
     if !first {
         if last_byte.is_some_and(|b| b != b'\n') {
             out.write_all(b"\n")?;
         }
         // A BOM may only start the stream: drop it from every later file.
-        text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if text.starts_with('\u{feff}') {
+            text.replace_range(..'\u{feff}'.len_utf8(), "");
+        }
         let starts_with_marker = text
             .lines()
             .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
@@ -387,9 +393,8 @@ pub fn append_to_stream(
             out.write_all(b"---\n")?;
         }
     }
-    out.write_all(text.as_bytes())?;
     *last_byte = text.as_bytes().last().copied();
-    Ok(())
+    out.push(text.into_bytes())
 }
 
 /// The injection settings of the command line.
@@ -498,14 +503,14 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
         Session::with_reader(&args.input, &context_sources, &sources, reader)?
     };
 
-    let mut out = tempfile::SpooledTempFile::new(SPOOL_IN_MEMORY);
+    let mut out = Spool::new(SPOOL_IN_MEMORY);
     let mut report_spool = tempfile::SpooledTempFile::new(SPOOL_REPORTS_IN_MEMORY);
     let mut last_byte = None;
     for line in &warnings {
         writeln!(report_spool, "{line}").context("writing the report buffer")?;
     }
     let mut sink = |i: usize, rendered: RenderedFile| -> anyhow::Result<()> {
-        append_to_stream(&mut out, &rendered.text, i == 0, &mut last_byte)
+        append_to_stream(&mut out, rendered.text, i == 0, &mut last_byte)
             .context("writing the output buffer")?;
         for report in &rendered.reports {
             writeln!(report_spool, "{report}").context("writing the report buffer")?;
@@ -528,10 +533,9 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
         )?;
     }
 
-    out.seek(SeekFrom::Start(0))?;
     let stdout = std::io::stdout();
     let mut stdout = stdout.lock();
-    std::io::copy(&mut (&mut out as &mut dyn Read), &mut stdout).context("writing stdout")?;
+    out.copy_to(&mut stdout).context("writing stdout")?;
     stdout.flush().context("writing stdout")?;
     if !args.quiet {
         report_spool.seek(SeekFrom::Start(0))?;

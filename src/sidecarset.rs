@@ -9,6 +9,7 @@
 //! controller would record (§3.3).
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
@@ -81,11 +82,20 @@ pub struct SidecarSetSpec {
 }
 
 /// One `containers[]` or `initContainers[]` entry of a SidecarSet.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct SidecarContainer {
     /// The whole defaulted `SidecarContainer` in Go field order: `corev1.Container` fields, then
     /// `podInjectPolicy`, `upgradeStrategy`, `shareVolumePolicy`, ... This is the hash input.
+    /// Not to be changed once the container has been injected (see [`SidecarContainer::memo`]).
     pub spec: Value,
+    /// The injected container when it is the same for every pod, built once.
+    injected: OnceLock<Arc<Value>>,
+}
+
+impl PartialEq for SidecarContainer {
+    fn eq(&self, other: &Self) -> bool {
+        self.spec == other.spec
+    }
 }
 
 /// `updateStrategy` (§2.1). Only the fields injection needs are typed; the rest stay as values.
@@ -395,6 +405,26 @@ pub(crate) fn compute_hashes(spec: &SidecarSetSpec, containers_listed: bool) -> 
 }
 
 impl SidecarContainer {
+    /// The entry `spec` (already defaulted).
+    pub fn new(spec: Value) -> Self {
+        SidecarContainer {
+            spec,
+            injected: OnceLock::new(),
+        }
+    }
+
+    /// The container `build` makes from this entry alone, built on the first call and shared
+    /// afterwards: injection calls it for containers whose injected form does not depend on the
+    /// pod. (Debug builds check that `build` still gives the same value.)
+    pub fn memo(&self, build: impl Fn() -> Value) -> Arc<Value> {
+        let value = self.injected.get_or_init(|| Arc::new(build())).clone();
+        debug_assert!(
+            *value == build(),
+            "SidecarContainer::spec changed after injection"
+        );
+        value
+    }
+
     fn str_at(&self, path: &[&str]) -> &str {
         let mut v = &self.spec;
         for key in path {
@@ -479,12 +509,12 @@ impl SidecarContainer {
     /// SidecarSet-only fields, in Go field order.
     pub fn container(&self) -> Value {
         match &self.spec {
-            Value::Object(obj) => Value::Object(
-                obj.iter()
-                    .filter(|(k, _)| !schema::SIDECAR_ONLY_FIELDS.contains(&k.as_str()))
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-            ),
+            Value::Object(obj) => {
+                // Cloning the whole map and dropping a few keys re-hashes no key.
+                let mut container = obj.clone();
+                container.retain(|k, _| !schema::SIDECAR_ONLY_FIELDS.contains(&k.as_str()));
+                Value::Object(container)
+            }
             other => other.clone(),
         }
     }
@@ -684,7 +714,7 @@ fn containers(
         .enumerate()
         .map(|(i, v)| {
             schema::sidecar_container(v, &format!("{list_path}[{i}]"))
-                .map(|spec| SidecarContainer { spec })
+                .map(SidecarContainer::new)
                 .map_err(decode::FieldError::from)
         })
         .collect()
@@ -1080,10 +1110,7 @@ mod tests {
 
     fn raw(containers: Value, init: Value) -> SidecarSetSpec {
         let list = |v: Value| match v {
-            Value::Array(items) => items
-                .into_iter()
-                .map(|spec| SidecarContainer { spec })
-                .collect(),
+            Value::Array(items) => items.into_iter().map(SidecarContainer::new).collect(),
             _ => Vec::new(),
         };
         SidecarSetSpec {

@@ -40,8 +40,9 @@ use crate::context::string_map;
 use crate::inject::{INJECTED_LIST_ANNOTATION, IS_INJECTED_ENV, WORKING_CONTAINER_ANNOTATION};
 use crate::input;
 use crate::objects::{DocumentError, Object, ParsedFile};
-use crate::render::append_to_stream;
+use crate::render::{SPOOL_IN_MEMORY, append_to_stream};
 use crate::sidecarset::{HASH_ANNOTATION, HASH_WITHOUT_IMAGE_ANNOTATION};
+use crate::spool::Spool;
 use crate::workload::pod_location;
 
 /// Prefix of the hot-upgrade version annotations.
@@ -354,7 +355,7 @@ pub fn uninject_file(file: &ParsedFile) -> Result<(String, Vec<String>), Documen
             .or_default()
             .push((node, removal));
     }
-    let text = file.edit(&edits, apply, |original, mut edited| {
+    let text = file.edit(&edits, None, apply, |original, mut edited| {
         // removing the last lines of a file without a final line break leaves the line break of
         // the line before them: drop it
         if !original.ends_with('\n') && !original.is_empty() {
@@ -374,19 +375,19 @@ pub fn uninject_file(file: &ParsedFile) -> Result<(String, Vec<String>), Documen
 /// Runs `uninject`: the whole output, or an error (exit 2, nothing on stdout).
 pub fn run(args: &UninjectArgs) -> anyhow::Result<u8> {
     let sources = input::expand(&args.paths)?;
-    let mut out: Vec<u8> = Vec::new();
+    let mut out = Spool::new(SPOOL_IN_MEMORY);
     let mut last_byte = None;
     let mut reports = Vec::new();
     for (i, source) in sources.iter().enumerate() {
         let text = input::read(source)?;
         let file = ParsedFile::parse(source.to_string(), text)?;
         let (text, lines) = uninject_file(&file)?;
-        append_to_stream(&mut out, &text, i == 0, &mut last_byte)
+        append_to_stream(&mut out, text, i == 0, &mut last_byte)
             .context("writing the output buffer")?;
         reports.extend(lines);
     }
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(&out).context("writing stdout")?;
+    out.copy_to(&mut stdout).context("writing stdout")?;
     stdout.flush().context("writing stdout")?;
     if !args.quiet {
         let mut stderr = std::io::stderr().lock();

@@ -6,6 +6,7 @@
 //! different value.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -15,8 +16,8 @@ use crate::pod::ListItem;
 /// An injected container and its `podInjectPolicy`.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Injected {
-    /// The `corev1.Container` value.
-    pub container: Value,
+    /// The `corev1.Container` value (shared by the pods that get the same one).
+    pub container: Arc<Value>,
     /// `podInjectPolicy` of its SidecarContainer.
     pub pod_inject_policy: String,
 }
@@ -39,7 +40,7 @@ pub(super) fn merge_sidecar_containers(
     for s in injected {
         if let Some(&i) = index.get(str_field(&s.container, "name")) {
             if let Some(slot) = items.get_mut(i) {
-                *slot = if origins.get(i) == Some(&s.container) {
+                *slot = if origins.get(i) == Some(&*s.container) {
                     ListItem::Keep(i)
                 } else {
                     ListItem::New(s.container)
@@ -68,7 +69,7 @@ pub(super) fn merge_volumes(original: &[Value], additional: Vec<Value>) -> Optio
     let mut out: Vec<ListItem> = (0..original.len()).map(ListItem::Keep).collect();
     for volume in additional {
         if names.insert(str_field(&volume, "name").to_owned()) {
-            out.push(ListItem::New(volume));
+            out.push(ListItem::New(Arc::new(volume)));
         }
     }
     changed(out, original.len())
@@ -86,7 +87,7 @@ pub(super) fn merge_secrets(in_pod: &[Value], in_sidecars: Vec<Value>) -> Option
     }
     for secret in in_sidecars {
         if names.insert(str_field(&secret, "name").to_owned()) {
-            out.push(ListItem::New(secret));
+            out.push(ListItem::New(Arc::new(secret)));
         }
     }
     changed(out, in_pod.len())
@@ -104,6 +105,8 @@ fn changed(items: Vec<ListItem>, len: usize) -> Option<Vec<ListItem>> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use serde_json::{Value, json};
 
     use super::{Injected, merge_secrets, merge_sidecar_containers, merge_volumes};
@@ -115,7 +118,7 @@ mod tests {
 
     fn injected(name: &str, policy: &str) -> Injected {
         Injected {
-            container: json!({"name": name, "image": "x"}),
+            container: Arc::new(json!({"name": name, "image": "x"})),
             pod_inject_policy: policy.into(),
         }
     }
@@ -161,7 +164,10 @@ mod tests {
         )
         .expect("changed");
         assert_eq!(render(&origins, &items), ["app", "+envoy", "+log"]);
-        assert_eq!(items[1], New(json!({"name": "envoy", "image": "x"})));
+        assert_eq!(
+            items[1],
+            ListItem::new(json!({"name": "envoy", "image": "x"}))
+        );
     }
 
     #[test]
@@ -191,7 +197,11 @@ mod tests {
         .expect("changed");
         assert_eq!(
             items,
-            vec![Keep(0), Keep(1), New(json!({"name": "c", "x": 1}))]
+            vec![
+                Keep(0),
+                Keep(1),
+                ListItem::new(json!({"name": "c", "x": 1}))
+            ]
         );
         assert_eq!(merge_volumes(&original, named(&["a"])), None);
     }

@@ -20,12 +20,7 @@ fn sidecarset(name: &str, v: Value) -> SidecarSet {
             .cloned()
             .unwrap_or_default()
     };
-    let sidecars = |key: &str| {
-        items(key)
-            .into_iter()
-            .map(|spec| SidecarContainer { spec })
-            .collect()
-    };
+    let sidecars = |key: &str| items(key).into_iter().map(SidecarContainer::new).collect();
     let s = |key: &str| v.get(key).and_then(Value::as_str).unwrap_or("").to_owned();
     let mut annotations = BTreeMap::new();
     annotations.insert("kruise.io/sidecarset-hash".to_owned(), s("hash"));
@@ -123,7 +118,7 @@ fn apply(
             .iter()
             .map(|item| match item {
                 ListItem::Keep(i) => original[*i].clone(),
-                ListItem::New(v) => v.clone(),
+                ListItem::New(v) => (**v).clone(),
             })
             .collect();
         spec[key] = Value::Array(new);
@@ -178,7 +173,7 @@ fn new_item<'a>(items: &'a Option<Vec<ListItem>>, name: &str) -> &'a Value {
         .iter()
         .flatten()
         .find_map(|item| match item {
-            ListItem::New(v) if v["name"] == name => Some(v),
+            ListItem::New(v) if v["name"] == name => Some(&**v),
             _ => None,
         })
         .unwrap_or(&Value::Null)
@@ -238,7 +233,7 @@ fn docs_sample_a_exact_output() {
     );
     assert_eq!(
         out.patch.volumes,
-        Some(vec![ListItem::New(
+        Some(vec![ListItem::new(
             json!({"name": "log-volume", "emptyDir": {}})
         )])
     );
@@ -447,8 +442,8 @@ fn image_pull_secrets_merged_and_pod_duplicates_removed() {
         Some(vec![
             ListItem::Keep(0),
             ListItem::Keep(1),
-            ListItem::New(json!({"name": "s0"})),
-            ListItem::New(json!({"name": "s1"})),
+            ListItem::new(json!({"name": "s0"})),
+            ListItem::new(json!({"name": "s1"})),
         ])
     );
     assert_idempotent(&spec, &[], &[ss]);
@@ -589,7 +584,7 @@ fn shared_volumes_and_sub_path_envs() {
     // Shared mounts add no volumes.
     assert_eq!(
         out.patch.volumes,
-        Some(vec![ListItem::New(
+        Some(vec![ListItem::new(
             json!({"name": "log-volume", "emptyDir": {}})
         )])
     );
@@ -610,7 +605,7 @@ fn volumes_missing_skipped_devices_collected_pod_wins() {
         out.patch.volumes,
         Some(vec![
             ListItem::Keep(0),
-            ListItem::New(json!({"name": "blk", "persistentVolumeClaim": {"claimName": "c"}})),
+            ListItem::new(json!({"name": "blk", "persistentVolumeClaim": {"claimName": "c"}})),
         ])
     );
 }
@@ -767,4 +762,48 @@ fn docs_sample_a_from_the_sidecarset_document() {
     let from_document = inject(&pod(&spec, &[]), &[ss], T0).expect("inject");
     let literal = inject(&pod(&spec, &[]), &[docs_sample_a()], T0).expect("inject");
     assert_eq!(from_document, literal);
+}
+
+/// The injected container of a SidecarSet entry that does not depend on the pod is built once and
+/// shared by every pod; one with `transferEnv` is built per pod from that pod's env.
+#[test]
+fn pod_independent_containers_are_built_once_and_shared() {
+    let entry = |transfer: Value| {
+        json!({
+            "name": "sidecar", "image": "s:1",
+            "podInjectPolicy": "AfterAppContainer",
+            "upgradeStrategy": {"upgradeType": "ColdUpgrade"},
+            "shareVolumePolicy": {"type": "disabled"},
+            "transferEnv": transfer,
+        })
+    };
+    let shared = sidecarset(
+        "shared",
+        json!({"hash": "h", "containers": [entry(json!([]))]}),
+    );
+    let per_pod = sidecarset(
+        "per-pod",
+        json!({"hash": "h", "containers": [entry(json!([{"sourceContainerName": "main", "envName": "A"}]))]}),
+    );
+    let spec =
+        |a: &str| json!({"containers": [{"name": "main", "env": [{"name": "A", "value": a}]}]});
+    let sidecar = |ss: &SidecarSet, a: &str| {
+        let out = inject(&pod(&spec(a), &[]), std::slice::from_ref(ss), T0).expect("inject");
+        let items = out.patch.containers.expect("containers change");
+        assert_eq!(items.len(), 2, "{items:?}");
+        match &items[1] {
+            ListItem::New(c) => c.clone(),
+            ListItem::Keep(_) => std::sync::Arc::new(Value::Null),
+        }
+    };
+    let (first, second) = (sidecar(&shared, "1"), sidecar(&shared, "2"));
+    assert!(std::sync::Arc::ptr_eq(&first, &second));
+    assert_eq!(
+        first["env"],
+        json!([{"name": "IS_INJECTED", "value": "true"}])
+    );
+    let (first, second) = (sidecar(&per_pod, "1"), sidecar(&per_pod, "2"));
+    assert!(!std::sync::Arc::ptr_eq(&first, &second));
+    assert_eq!(first["env"][1], json!({"name": "A", "value": "1"}));
+    assert_eq!(second["env"][1], json!({"name": "A", "value": "2"}));
 }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use kruise_inject_kube::gojson::push_quoted;
 use serde_json::{Map, Value};
 
 /// `SidecarSetUpgradeSpec`.
@@ -31,6 +32,40 @@ impl UpgradeSpec {
             && self.controller_revision == other.controller_revision
     }
 
+    /// Go-JSON of the struct, fields in declaration order: what [`UpgradeSpec::to_value`] holds,
+    /// written directly (this runs once per injected pod).
+    fn write_json(&self, out: &mut String) {
+        out.push_str("{\"updateTimestamp\":");
+        match &self.update_timestamp {
+            Some(t) => push_quoted(out, t),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"hash\":");
+        push_quoted(out, &self.hash);
+        out.push_str(",\"sidecarSetName\":");
+        push_quoted(out, &self.sidecar_set_name);
+        out.push_str(",\"sidecarList\":");
+        match &self.sidecar_list {
+            Some(list) => {
+                out.push('[');
+                for (i, name) in list.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    push_quoted(out, name);
+                }
+                out.push(']');
+            }
+            None => out.push_str("null"),
+        }
+        if !self.controller_revision.is_empty() {
+            out.push_str(",\"controllerRevision\":");
+            push_quoted(out, &self.controller_revision);
+        }
+        out.push('}');
+    }
+
+    #[cfg(test)]
     fn to_value(&self) -> Value {
         let mut m = Map::new();
         m.insert(
@@ -62,10 +97,21 @@ impl UpgradeSpec {
 
 /// Go-JSON of the map (keys sorted, fields in declaration order); `None` (a nil map) is `null`.
 pub(crate) fn encode(map: Option<&BTreeMap<String, UpgradeSpec>>) -> String {
-    let value = map.map_or(Value::Null, |map| {
-        Value::Object(map.iter().map(|(k, v)| (k.clone(), v.to_value())).collect())
-    });
-    kruise_inject_kube::gojson::to_string(&value)
+    let Some(map) = map else {
+        return "null".to_owned();
+    };
+    let mut out = String::with_capacity(256 * map.len() + 2);
+    out.push('{');
+    for (i, (name, spec)) in map.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_quoted(&mut out, name);
+        out.push(':');
+        spec.write_json(&mut out);
+    }
+    out.push('}');
+    out
 }
 
 /// Parses an annotation value as `buildSidecars` does: `map[string]SidecarSetUpgradeSpec`, else
@@ -239,7 +285,41 @@ fn kind(value: &Value) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::{UpgradeSpec, parse};
+    use std::collections::BTreeMap;
+
+    use serde_json::Value;
+
+    use super::{UpgradeSpec, encode, parse};
+
+    #[test]
+    fn encode_writes_what_go_marshals() {
+        let full = UpgradeSpec {
+            update_timestamp: Some("2024-01-01T00:00:00Z".into()),
+            hash: "h<&>".into(),
+            sidecar_set_name: "a\u{2028}\"b".into(),
+            sidecar_list: Some(vec!["x".into(), "y".into()]),
+            controller_revision: "a-1".into(),
+        };
+        let zero = UpgradeSpec {
+            sidecar_list: Some(vec![]),
+            ..UpgradeSpec::default()
+        };
+        let map: BTreeMap<String, UpgradeSpec> = [
+            ("b".to_owned(), full),
+            ("a".to_owned(), zero),
+            ("c".to_owned(), UpgradeSpec::default()),
+        ]
+        .into_iter()
+        .collect();
+        let value = Value::Object(map.iter().map(|(k, v)| (k.clone(), v.to_value())).collect());
+        assert_eq!(
+            encode(Some(&map)),
+            kruise_inject_kube::gojson::to_string(&value)
+        );
+        assert!(encode(Some(&map)).contains(r#""hash":"h\u003c\u0026\u003e""#));
+        assert_eq!(encode(Some(&BTreeMap::new())), "{}");
+        assert_eq!(encode(None), "null");
+    }
 
     #[test]
     fn new_format_entries() {

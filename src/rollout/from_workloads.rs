@@ -183,7 +183,7 @@ fn build_pod(name: &str, namespace: &str, view: &PodView, patch: &PodPatch) -> V
             .iter()
             .map(|item| match item {
                 ListItem::Keep(i) => original.get(*i).cloned().unwrap_or(Value::Null),
-                ListItem::New(v) => v.clone(),
+                ListItem::New(v) => (**v).clone(),
             })
             .collect();
         spec.insert(key.to_owned(), Value::Array(list));

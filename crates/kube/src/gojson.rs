@@ -33,6 +33,11 @@ pub fn quote(s: &str) -> String {
     out
 }
 
+/// [`quote`], appended to `out`.
+pub fn push_quoted(out: &mut String, s: &str) {
+    write_str(out, s);
+}
+
 /// The text Go writes for this number when it holds the same Go type: integers in plain decimal,
 /// floats as Go's float64 encoder prints them (see [`format_float64`]).
 pub fn format_number(n: &Number) -> String {

@@ -21,11 +21,13 @@
 use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use crate::emit::{
-    IndentStyle, block_seq_with, block_with, detect_style, flow, json_string, pretty_json, scalar,
+    EmitCache, IndentStyle, block_seq_with, block_with, detect_style, flow, json_string,
+    pretty_json, scalar,
 };
 use crate::resolve::{Resolved, resolve_scalar};
 use crate::tree::{Document, Node, NodeKind, ScalarStyle, line_end_after, line_start, skip_blank};
@@ -38,6 +40,20 @@ pub enum SeqItem<'v> {
     Keep(usize),
     /// A new item at this place in the list.
     New(&'v Value),
+    /// A new item that is also put into other documents: with an [`EmitCache`] its text is
+    /// emitted once per indentation and reused.
+    Shared(&'v Arc<Value>),
+}
+
+impl<'v> SeqItem<'v> {
+    /// The new value, if this is a new item.
+    fn new_value(&self) -> Option<&'v Value> {
+        match *self {
+            SeqItem::Keep(_) => None,
+            SeqItem::New(v) => Some(v),
+            SeqItem::Shared(v) => Some(v),
+        }
+    }
 }
 
 /// An edit that can't be made: 1-based line of the node concerned.
@@ -138,6 +154,8 @@ pub struct Editor<'a> {
     seq: usize,
     /// where `|+` / `>+` block scalars end: blank lines after them are part of them
     keep_ends: HashSet<usize>,
+    /// texts of [`SeqItem::Shared`] items, kept across documents
+    cache: Option<&'a EmitCache>,
 }
 
 impl<'a> Editor<'a> {
@@ -179,7 +197,14 @@ impl<'a> Editor<'a> {
             pending_at: HashMap::new(),
             seq: 0,
             keep_ends,
+            cache: None,
         }
+    }
+
+    /// This editor, reusing the text of [`SeqItem::Shared`] items from `cache` (and adding to it).
+    pub fn with_cache(mut self, cache: &'a EmitCache) -> Self {
+        self.cache = Some(cache);
+        self
     }
 
     /// The indentation style new block text is written in.
@@ -497,15 +522,8 @@ impl<'a> Editor<'a> {
                 last = Some(*i);
             }
         }
-        let new_items = || -> Option<Vec<Value>> {
-            items
-                .iter()
-                .map(|it| match it {
-                    SeqItem::New(v) => Some((*v).clone()),
-                    SeqItem::Keep(_) => None,
-                })
-                .collect()
-        };
+        let new_items =
+            || -> Option<Vec<Value>> { items.iter().map(|it| it.new_value().cloned()).collect() };
         let name = path.join(".");
         match self.find(at, path)? {
             Target::Found { key, node } => match &node.kind {
@@ -564,6 +582,12 @@ impl<'a> Editor<'a> {
         for it in items {
             match it {
                 SeqItem::New(v) => news.push(v),
+                SeqItem::Shared(v) => {
+                    if let Some(cache) = self.cache {
+                        cache.share(v);
+                    }
+                    news.push(v);
+                }
                 SeqItem::Keep(i) => {
                     let from = prev.map_or(0, |p| p + 1);
                     slots.push((prev, Some(*i), from..*i, std::mem::take(&mut news)));
@@ -596,10 +620,7 @@ impl<'a> Editor<'a> {
             // `[]` in flow context
             let values: Vec<String> = items
                 .iter()
-                .filter_map(|it| match it {
-                    SeqItem::New(v) => Some(flow(v)),
-                    SeqItem::Keep(_) => None,
-                })
+                .filter_map(|it| it.new_value().map(flow))
                 .collect();
             let pos = seq.span.end.saturating_sub(1);
             return self.add_splice(
@@ -635,6 +656,7 @@ impl<'a> Editor<'a> {
                     &this.style,
                     lit.literal,
                     lit.keep,
+                    this.cache,
                 ))
             }
         };
@@ -1342,6 +1364,50 @@ mod tests {
         let out = ed.finish();
         parse(&out).unwrap_or_else(|e| panic!("edited text doesn't parse: {e}\n{out}"));
         out
+    }
+
+    /// Shared items give the same text with a cache as without one, across documents of other
+    /// indentations and whether or not the item ends the document (a literal block scalar there
+    /// is written differently), and the cache reuses what it emitted.
+    #[test]
+    fn shared_items_read_from_the_cache_as_emitted() {
+        let item = Arc::new(json!({"name": "s", "script": "a\nb\n", "args": ["on", "x"]}));
+        let other = Arc::new(json!({"name": "t"}));
+        let texts = [
+            "l:\n- name: a\nk: v\n",
+            "l:\n  - name: a\n",
+            "x:\n    l:\n        - name: a\n",
+            "l: [a]\n",
+            "l:\n- name: a # c\n",
+        ];
+        let cache = EmitCache::new();
+        for _round in 0..2 {
+            for text in texts {
+                for script in [
+                    vec![SeqItem::Keep(0), SeqItem::Shared(&item)],
+                    vec![
+                        SeqItem::Shared(&item),
+                        SeqItem::Keep(0),
+                        SeqItem::Shared(&other),
+                    ],
+                    vec![SeqItem::Shared(&other), SeqItem::Shared(&item)],
+                ] {
+                    let run = |cached: bool| {
+                        let docs = parse(text).unwrap();
+                        let root = docs[0].root.as_ref().unwrap();
+                        let node = root.get("l").or_else(|| root.get("x")?.get("l")).unwrap();
+                        let mut ed = Editor::new(text, &docs[0]);
+                        if cached {
+                            ed = ed.with_cache(&cache);
+                        }
+                        ed.edit_sequence(node, &[], &script).unwrap();
+                        ed.finish()
+                    };
+                    assert_eq!(run(true), run(false), "{text:?} {script:?}");
+                }
+            }
+        }
+        assert!(cache.texts() > 0);
     }
 
     fn edit_err(text: &str, f: impl FnOnce(&mut Editor, &Node) -> Result<(), EditError>) -> String {
@@ -2086,6 +2152,7 @@ items:
                                     .map(|it| match it {
                                         SeqItem::Keep(j) => old[*j].clone(),
                                         SeqItem::New(x) => (*x).clone(),
+                                        SeqItem::Shared(x) => (***x).clone(),
                                     })
                                     .collect(),
                             );

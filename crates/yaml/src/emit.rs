@@ -5,6 +5,10 @@
 //! anything else, else single-quoted, else double-quoted with escapes. Block output uses the
 //! indentation of the document it goes into ([`IndentStyle`], [`detect_style`]).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use crate::tree::{Document, Node, NodeKind, line_start};
@@ -41,8 +45,7 @@ const SPECIAL_WORDS: &[&str] = &[
 /// YAML 1.1 or 1.2 reader (conservative: version strings like `1.2.3` count too).
 fn looks_numeric(s: &str) -> bool {
     let t = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let lower = t.to_ascii_lowercase();
-    if lower == ".inf" || lower == ".nan" {
+    if t.eq_ignore_ascii_case(".inf") || t.eq_ignore_ascii_case(".nan") {
         return true;
     }
     let b = t.as_bytes();
@@ -67,26 +70,35 @@ fn looks_numeric(s: &str) -> bool {
         .all(|c| c.is_ascii_hexdigit() || b"_xXoO.:+-".contains(c))
 }
 
-/// The common case, decided from bytes alone: a word that starts with a letter or `/` and holds
-/// only letters, digits and `-_./:` (not ending in `:`), such as names, images and paths. Nothing
-/// reads such a word as anything but a string unless it is one of [`SPECIAL_WORDS`], so it is
-/// plain exactly when [`plain_ok`]'s full checks say so. `None`: not such a word.
+/// The common cases, decided from bytes alone (`None`: not one of them), exactly as
+/// [`plain_ok_checked`] decides them:
+/// - a word that starts with a letter or `/` and holds only letters, digits and `-_./:=` (not
+///   ending in `:`), such as names, images, paths: plain unless one of [`SPECIAL_WORDS`], as no
+///   number, timestamp or other non-string starts with a letter or `/`;
+/// - `-` or `--` then such a word, such as command-line flags (`--log-level=info`): plain;
+/// - digits and letters only, starting with a digit and holding a letter that no number or
+///   timestamp can hold (`50m`, `64Mi`): plain.
 pub(crate) fn simple_word(s: &str) -> Option<bool> {
+    let word = |w: &[u8]| {
+        w.first()
+            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'/')
+            && w.iter()
+                .all(|c| c.is_ascii_alphanumeric() || b"-_./:=".contains(c))
+            && w.last() != Some(&b':')
+    };
     let b = s.as_bytes();
-    let first_ok = b
-        .first()
-        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'/');
-    let rest_ok = b
-        .iter()
-        .all(|c| c.is_ascii_alphanumeric() || b"-_./:".contains(c));
-    if !first_ok || !rest_ok || s.ends_with(':') {
-        return None;
+    if word(b) {
+        return Some(s.len() > 5 || !SPECIAL_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)));
     }
-    Some(s.len() > 5 || !SPECIAL_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)))
-}
-
-fn plain_ok(s: &str) -> bool {
-    simple_word(s).unwrap_or_else(|| plain_ok_checked(s))
+    let flag = b.strip_prefix(b"--").or_else(|| b.strip_prefix(b"-"));
+    if flag.is_some_and(word) {
+        return Some(true);
+    }
+    let unit = b.first().is_some_and(u8::is_ascii_digit)
+        && b.iter().all(u8::is_ascii_alphanumeric)
+        && b.iter()
+            .any(|c| c.is_ascii_alphabetic() && !b"abcdefABCDEFxXoOtTzZ".contains(c));
+    unit.then_some(true)
 }
 
 /// Whether `s` may be written plain, by every check.
@@ -94,13 +106,13 @@ pub(crate) fn plain_ok_checked(s: &str) -> bool {
     let Some(first) = s.chars().next() else {
         return false;
     };
-    if !s.chars().all(is_printable) {
-        return false;
-    }
     // `-` starts a plain scalar when a non-space follows (`-c`, `-Xmx1g`), as go-yaml writes it.
     let dash_ok =
         first == '-' && s.len() > 1 && !s[1..].starts_with([' ', '\t']) && !s.starts_with("---");
     if ("-?:,[]{}#&*!|>'\"%@`".contains(first) && !dash_ok) || first == ' ' || s.ends_with(' ') {
+        return false;
+    }
+    if !s.chars().all(is_printable) {
         return false;
     }
     if s.contains(": ") || s.contains(" #") || s.ends_with(':') {
@@ -126,17 +138,37 @@ pub fn scalar(s: &str) -> String {
     out
 }
 
-/// [`scalar`], appended to `out`.
+/// [`scalar`], appended to `out`. Long strings (JSON annotation values) are scanned once for what
+/// decides the style.
 fn push_scalar(out: &mut String, s: &str) {
-    if plain_ok(s) {
+    match simple_word(s) {
+        Some(true) => return out.push_str(s),
+        Some(false) => {
+            out.push('"');
+            out.push_str(s);
+            out.push('"');
+            return;
+        }
+        None => {}
+    }
+    let printable = if s.is_ascii() {
+        s.bytes().all(|b| (0x20..=0x7e).contains(&b))
+    } else {
+        s.chars().all(is_printable)
+    };
+    if printable && plain_ok_checked(s) {
         out.push_str(s);
-    } else if s.chars().all(is_printable) && !s.contains(['"', '\\']) {
+    } else if printable && !s.contains(['"', '\\']) {
         out.push('"');
         out.push_str(s);
         out.push('"');
-    } else if s.chars().all(is_printable) {
+    } else if printable {
         out.push('\'');
-        out.push_str(&s.replace('\'', "''"));
+        if s.contains('\'') {
+            out.push_str(&s.replace('\'', "''"));
+        } else {
+            out.push_str(s);
+        }
         out.push('\'');
     } else {
         out.push_str(&json_string(s));
@@ -278,6 +310,7 @@ pub(crate) fn block_seq_with(
     style: &IndentStyle,
     last_literal: bool,
     last_keep: bool,
+    cache: Option<&EmitCache>,
 ) -> String {
     let mut w = BlockWriter {
         out: String::new(),
@@ -286,8 +319,108 @@ pub(crate) fn block_seq_with(
         last_literal,
         last_keep,
     };
-    w.seq_of(items, indent, true);
+    match cache {
+        Some(cache) => {
+            let n = items.len();
+            for (i, &item) in items.iter().enumerate() {
+                let last = i + 1 == n;
+                let key = CacheKey {
+                    value: std::ptr::from_ref(item) as usize,
+                    indent,
+                    map: w.map,
+                    seq: w.seq,
+                    last,
+                    last_literal: last && last_literal,
+                    last_keep: last && last_keep,
+                };
+                if !cache.reuse(&key, &mut w.out) {
+                    let start = w.out.len();
+                    w.seq_of(&[item], indent, last);
+                    cache.store(key, &w.out[start..]);
+                }
+            }
+        }
+        None => w.seq_of(items, indent, true),
+    }
     w.out
+}
+
+/// The block text of shared sequence items, emitted once per indentation and reused: what
+/// [`crate::edit::SeqItem::Shared`] items become. Items are known by address; the cache holds a
+/// reference to each, so no other value can take its address while the cache lives. Bounded: it
+/// starts afresh past [`EmitCache::MAX_TEXTS`] texts.
+#[derive(Debug, Default)]
+pub struct EmitCache {
+    inner: RefCell<CacheInner>,
+}
+
+#[derive(Debug, Default)]
+struct CacheInner {
+    shared: HashMap<usize, Arc<Value>>,
+    texts: HashMap<CacheKey, String>,
+}
+
+/// One item's text depends on the item, where it goes and whether it ends the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct CacheKey {
+    value: usize,
+    indent: usize,
+    map: usize,
+    seq: usize,
+    last: bool,
+    last_literal: bool,
+    last_keep: bool,
+}
+
+impl EmitCache {
+    /// Texts kept at most.
+    pub const MAX_TEXTS: usize = 4096;
+
+    /// A new, empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many texts are kept.
+    pub fn texts(&self) -> usize {
+        self.inner.borrow().texts.len()
+    }
+
+    /// Marks `value` as shared: its texts may be cached from now on.
+    pub(crate) fn share(&self, value: &Arc<Value>) {
+        let mut inner = self.inner.borrow_mut();
+        if inner.shared.len() >= Self::MAX_TEXTS {
+            inner.shared.clear();
+            inner.texts.clear();
+        }
+        inner
+            .shared
+            .entry(Arc::as_ptr(value) as usize)
+            .or_insert_with(|| Arc::clone(value));
+    }
+
+    /// Appends the cached text for `key` to `out`; false if there is none.
+    fn reuse(&self, key: &CacheKey, out: &mut String) -> bool {
+        match self.inner.borrow().texts.get(key) {
+            Some(text) => {
+                out.push_str(text);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Keeps `text` for `key` if its item is shared.
+    fn store(&self, key: CacheKey, text: &str) {
+        let mut inner = self.inner.borrow_mut();
+        if !inner.shared.contains_key(&key.value) {
+            return;
+        }
+        if inner.texts.len() >= Self::MAX_TEXTS {
+            inner.texts.clear();
+        }
+        inner.texts.insert(key, text.to_owned());
+    }
 }
 
 /// [`block`]; the very last scalar of the output is a block scalar only if `last_literal` (and,
@@ -752,6 +885,10 @@ mod tests {
         assert_eq!(simple_word("nginx"), Some(true));
         assert_eq!(simple_word("a:"), None);
         assert_eq!(simple_word("0644"), None);
+        assert_eq!(simple_word("---x"), None);
+        assert_eq!(simple_word("--config"), Some(true));
+        assert_eq!(simple_word("64Mi"), Some(true));
+        assert_eq!(simple_word("1e3"), None);
     }
 
     #[test]
