@@ -26,7 +26,7 @@ use crate::timestamp;
 use crate::workload::{PodLocation, pod_location};
 
 /// Output up to this size is kept in memory before it spills to a temporary file.
-pub const SPOOL_IN_MEMORY: usize = 64 << 20;
+pub const SPOOL_IN_MEMORY: usize = 8 << 20;
 
 /// How to render.
 #[derive(Debug, Clone)]

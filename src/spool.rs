@@ -35,7 +35,7 @@ impl Spool {
         if let Some(file) = &mut self.file {
             return file.write_all(&bytes);
         }
-        self.held += bytes.len();
+        self.held += bytes.capacity();
         self.chunks.push(bytes);
         if self.held > self.limit {
             let mut file = tempfile::tempfile()?;

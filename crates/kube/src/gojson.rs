@@ -154,27 +154,36 @@ fn write_value(out: &mut String, value: &Value, sorted: bool) {
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 fn write_str(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{0}'..='\u{1f}' => {
-                let b = c as u32 as u8;
-                out.push_str("\\u00");
-                out.push(HEX[(b >> 4) as usize] as char);
-                out.push(HEX[(b & 0xf) as usize] as char);
-            }
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            _ => out.push(c),
+    // Runs of characters written as they are are copied whole.
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        let escaped = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\u{8}' => "\\b",
+            '\u{c}' => "\\f",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            '<' | '>' | '&' | '\u{0}'..='\u{1f}' => "",
+            '\u{2028}' => "\\u2028",
+            '\u{2029}' => "\\u2029",
+            _ => continue,
+        };
+        out.push_str(&s[run..i]);
+        run = i + c.len_utf8();
+        if escaped.is_empty() {
+            let b = c as u32 as u8;
+            out.push_str("\\u00");
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 0xf) as usize] as char);
+        } else {
+            out.push_str(escaped);
         }
     }
+    out.push_str(&s[run..]);
     out.push('"');
 }
 
@@ -194,6 +203,11 @@ mod tests {
         );
         assert_eq!(quote("\u{2028}x\u{2029}"), r#""\u2028x\u2029""#);
         assert_eq!(quote("\u{7f}é日本🎉"), "\"\u{7f}é日本🎉\"");
+        // escapes between and after multi-byte runs
+        assert_eq!(
+            quote("é<日\u{2028}🎉\"x\n"),
+            "\"é\\u003c日\\u2028🎉\\\"x\\n\""
+        );
     }
 
     #[test]
