@@ -12,14 +12,17 @@ one run, with /usr/bin/time (wall clock, peak RSS):
              write back unchanged, through the same pipeline, no context pass, no injection
   kustomize  kubectl kustomize DIR (the same sidecars added with JSON 6902 patches), when
              N <= --kustomize-max-n; killed after --kustomize-timeout seconds (then reported as ">")
-render, render-1 and floor: the best of --repeat runs; kustomize: one run. Output goes to /dev/null.
-Prints a Markdown report on stdout.
+render, render-1 and floor run in turn --repeat times (so that a slow spell of a shared machine
+hits all three alike); times and RSS are the best run of each, and render/floor is the median of
+the ratios of the runs made back to back. kustomize: one run. Output goes to /dev/null. Prints a
+Markdown report on stdout.
 """
 
 import argparse
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -64,8 +67,7 @@ def timed(cmd, env=None, timeout=None):
         return float(secs), int(kb) / 1024
 
 
-def best(cmd, env, repeat):
-    runs = [timed(cmd, env) for _ in range(repeat)]
+def best(runs):
     return min(runs, key=lambda r: r[0])
 
 
@@ -85,7 +87,7 @@ def main():
 
     def render(out, extra_env=None):
         cmd = [BIN, "render", os.path.join(out, "apps"), "-s", os.path.join(out, "platform")]
-        return best(cmd, extra_env, a.repeat)
+        return timed(cmd, extra_env)
 
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     mem = next((l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")), "0")
@@ -101,9 +103,15 @@ def main():
     for n, k in rows:
         out, docs, files, size = generate(a.dir, n, k)
         mb = size / 1e6
-        r, r_rss = render(out)
-        r1, r1_rss = render(out, {"KRUISE_INJECT_THREADS": "1"})
-        f, f_rss = render(out, {"KRUISE_INJECT_BENCH_FLOOR": "1"})
+        runs = {"render": [], "render-1": [], "floor": []}
+        for _ in range(a.repeat):
+            runs["render"].append(render(out))
+            runs["floor"].append(render(out, {"KRUISE_INJECT_BENCH_FLOOR": "1"}))
+            runs["render-1"].append(render(out, {"KRUISE_INJECT_THREADS": "1"}))
+        r, r_rss = best(runs["render"])
+        r1, r1_rss = best(runs["render-1"])
+        f, f_rss = best(runs["floor"])
+        ratio = statistics.median(x[0] / y[0] for x, y in zip(runs["render"], runs["floor"]))
         kz = kz_rss = None
         kz_text = kz_rss_text = ratio_text = "not run"
         if n <= a.kustomize_max_n:
@@ -114,7 +122,7 @@ def main():
             else:
                 kz_text, kz_rss_text, ratio_text = f"{kz:.2f}", f"{kz_rss:.0f}", f"{kz / r:.0f}×"
         print(f"| {n:,} | {k} | {files:,} | {docs:,} | {mb:.1f} | {r:.2f} | {docs / r:,.0f} | {mb / r:.1f}"
-              f" | {r_rss:.0f} | {r1:.2f} | {r1_rss:.0f} | {f:.2f} | {f_rss:.0f} | {r / f:.2f}×"
+              f" | {r_rss:.0f} | {r1:.2f} | {r1_rss:.0f} | {f:.2f} | {f_rss:.0f} | {ratio:.2f}×"
               f" | {kz_text} | {kz_rss_text} | {ratio_text} |", flush=True)
 
 
