@@ -22,6 +22,7 @@ import argparse
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -53,16 +54,22 @@ def generate(base, n, k):
 
 
 def timed(cmd, env=None, timeout=None):
-    """(seconds, peak RSS in MiB) of one run, or (None, None) after the timeout."""
+    """(seconds, peak RSS in MiB) of one run, or (None, None) after the timeout. On timeout the
+    whole process group is killed: `time`'s child would otherwise go on and load the next runs."""
     with tempfile.NamedTemporaryFile("r") as t:
+        p = subprocess.Popen(
+            ["/usr/bin/time", "-o", t.name, "-f", "%e %M"] + cmd,
+            env={**os.environ, **(env or {})}, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
         try:
-            subprocess.run(
-                ["/usr/bin/time", "-o", t.name, "-f", "%e %M"] + cmd,
-                env={**os.environ, **(env or {})}, check=True, timeout=timeout,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )
+            code = p.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
             return None, None
+        if code != 0:
+            raise subprocess.CalledProcessError(code, cmd)
         secs, kb = t.read().split()[-2:]
         return float(secs), int(kb) / 1024
 

@@ -3,9 +3,15 @@
 //! A [`Spool`] keeps the texts it is given as they are (moved in, never copied or re-allocated) up to
 //! a memory limit; past it, everything goes to an anonymous temporary file. Peak memory therefore
 //! stays at the limit plus the files in flight, whatever the size of the output.
+//!
+//! [`Spool::for_stdout`] skips the holding back where nobody can see partial output: when standard
+//! output is `/dev/null`, or a regular file positioned at its end (`> out.yaml`), it writes there
+//! at once, and a spool dropped without [`Spool::copy_to`] cuts that file back to its old length.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::os::fd::AsFd;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 
 /// Output held back in memory up to a limit, then in a temporary file.
 #[derive(Debug)]
@@ -14,6 +20,16 @@ pub struct Spool {
     held: usize,
     limit: usize,
     file: Option<File>,
+    direct: Option<Direct>,
+}
+
+/// Standard output written at once.
+#[derive(Debug)]
+struct Direct {
+    file: File,
+    /// The regular file's length before: what it is cut back to unless the command succeeds.
+    restore: Option<u64>,
+    done: bool,
 }
 
 impl Spool {
@@ -24,13 +40,25 @@ impl Spool {
             held: 0,
             limit,
             file: None,
+            direct: None,
         }
+    }
+
+    /// A spool for standard output: as [`Spool::new`], but writing at once when standard output
+    /// is `/dev/null` or a regular file at its end (see the module documentation).
+    pub fn for_stdout(limit: usize) -> Self {
+        let mut spool = Spool::new(limit);
+        spool.direct = direct_stdout();
+        spool
     }
 
     /// Appends `bytes`, taking ownership of the buffer.
     pub fn push(&mut self, bytes: Vec<u8>) -> io::Result<()> {
         if bytes.is_empty() {
             return Ok(());
+        }
+        if let Some(direct) = &mut self.direct {
+            return direct.file.write_all(&bytes);
         }
         if let Some(file) = &mut self.file {
             return file.write_all(&bytes);
@@ -53,8 +81,14 @@ impl Spool {
         self.file.is_some()
     }
 
-    /// Writes everything held, in order, to `out`.
+    /// Writes everything held, in order, to `out` (standard output, for a spool made by
+    /// [`Spool::for_stdout`]): the command has succeeded.
     pub fn copy_to(&mut self, out: &mut impl Write) -> io::Result<()> {
+        if let Some(direct) = &mut self.direct {
+            direct.file.flush()?;
+            direct.done = true;
+            return Ok(());
+        }
         if let Some(file) = &mut self.file {
             file.seek(SeekFrom::Start(0))?;
             io::copy(&mut (file as &mut dyn Read), out)?;
@@ -65,6 +99,46 @@ impl Spool {
         }
         Ok(())
     }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        if let Some(Direct {
+            file,
+            restore: Some(len),
+            done: false,
+        }) = &mut self.direct
+        {
+            // Best effort: the error that got here is what the user needs to see.
+            let _ = file.set_len(*len);
+            let _ = file.seek(SeekFrom::Start(*len));
+        }
+    }
+}
+
+/// Standard output, when it is `/dev/null` or a regular file positioned at its end.
+fn direct_stdout() -> Option<Direct> {
+    let fd = io::stdout().as_fd().try_clone_to_owned().ok()?;
+    let mut file = File::from(fd);
+    let meta = file.metadata().ok()?;
+    let kind = meta.file_type();
+    if kind.is_char_device() {
+        let null = std::fs::metadata("/dev/null").ok()?;
+        return (meta.rdev() == null.rdev()).then_some(Direct {
+            file,
+            restore: None,
+            done: false,
+        });
+    }
+    if !kind.is_file() {
+        return None;
+    }
+    let at = file.stream_position().ok()?;
+    (at == meta.len()).then_some(Direct {
+        file,
+        restore: Some(at),
+        done: false,
+    })
 }
 
 impl Write for Spool {

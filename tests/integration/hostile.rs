@@ -416,6 +416,51 @@ fn an_error_in_a_later_file_leaves_stdout_empty() {
     assert_fails(&out, &["app/99.yaml:", "invalid YAML"]);
 }
 
+/// With stdout redirected to a file (`render ... > out.yaml`) the output goes straight there; an
+/// error cuts the file back to what it held before, and success gives the bytes a pipe gets.
+#[test]
+fn stdout_redirected_to_a_file_holds_all_or_nothing() {
+    let mut test = with_sidecarset();
+    for i in 0..50 {
+        test = test.file(&format!("app/{i:02}.yaml"), POD);
+    }
+    let piped = run(&test, &["render", "app", "-s", "platform", "-q"]);
+    assert_eq!(piped.code, 0, "{}", piped.stderr);
+    let to_file = |args: &[&str], before: &str| {
+        let path = test.path().join("out.yaml");
+        std::fs::write(&path, before).expect("write out.yaml");
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .expect("open out.yaml");
+        std::io::Seek::seek(&mut file, std::io::SeekFrom::End(0)).expect("seek");
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_kruise-inject"))
+            .args(args)
+            .current_dir(test.path())
+            .stdout(file)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("run kruise-inject");
+        (
+            status.code(),
+            std::fs::read_to_string(&path).expect("read out.yaml"),
+        )
+    };
+    let (code, text) = to_file(&["render", "app", "-s", "platform", "-q"], "");
+    assert_eq!(code, Some(0));
+    assert_eq!(text, piped.stdout);
+    let (code, text) = to_file(&["render", "app", "-s", "platform", "-q"], "# kept\n");
+    assert_eq!(code, Some(0));
+    assert_eq!(text, format!("# kept\n{}", piped.stdout));
+    std::fs::write(test.path().join("app/99.yaml"), "kind: Pod\nmetadata: [\n").expect("write");
+    let (code, text) = to_file(&["render", "app", "-s", "platform", "-q"], "# kept\n");
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        text, "# kept\n",
+        "nothing of the failed run is left in the file"
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn dangling_symlinks_are_errors_that_name_the_path_once() {

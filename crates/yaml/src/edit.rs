@@ -1373,6 +1373,8 @@ mod tests {
     fn shared_items_read_from_the_cache_as_emitted() {
         let item = Arc::new(json!({"name": "s", "script": "a\nb\n", "args": ["on", "x"]}));
         let other = Arc::new(json!({"name": "t"}));
+        // held elsewhere too, as injection's shared containers are
+        let _owners = (Arc::clone(&item), Arc::clone(&other));
         let texts = [
             "l:\n- name: a\nk: v\n",
             "l:\n  - name: a\n",
@@ -1408,6 +1410,17 @@ mod tests {
             }
         }
         assert!(cache.texts() > 0);
+        // a value nothing else holds is emitted, not kept
+        let lone = EmitCache::new();
+        let text = "l:\n- a\n";
+        let docs = parse(text).unwrap();
+        let mut ed = Editor::new(text, &docs[0]).with_cache(&lone);
+        let node = docs[0].root.as_ref().unwrap().get("l").unwrap();
+        let value = Arc::new(json!({"name": "once"}));
+        ed.edit_sequence(node, &[], &[SeqItem::Shared(&value)])
+            .unwrap();
+        assert!(ed.finish().contains("- name: once"));
+        assert_eq!(lone.texts(), 0);
     }
 
     fn edit_err(text: &str, f: impl FnOnce(&mut Editor, &Node) -> Result<(), EditError>) -> String {

@@ -386,8 +386,12 @@ impl EmitCache {
         self.inner.borrow().texts.len()
     }
 
-    /// Marks `value` as shared: its texts may be cached from now on.
+    /// Marks `value` as shared, if something else holds it too (a value made for one document
+    /// only is not worth keeping): its texts may be cached from now on.
     pub(crate) fn share(&self, value: &Arc<Value>) {
+        if Arc::strong_count(value) < 2 {
+            return;
+        }
         let mut inner = self.inner.borrow_mut();
         if inner.shared.len() >= Self::MAX_TEXTS {
             inner.shared.clear();
