@@ -14,6 +14,14 @@ pub enum Source {
     File(PathBuf),
 }
 
+/// The file paths among `sources` and then `more`.
+pub fn paths<'s>(sources: &'s [Source], more: &'s [Source]) -> impl Iterator<Item = &'s Path> {
+    sources.iter().chain(more).filter_map(|s| match s {
+        Source::File(path) => Some(path.as_path()),
+        Source::Stdin => None,
+    })
+}
+
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -503,7 +503,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
         Session::with_reader(&args.input, &context_sources, &sources, reader)?
     };
 
-    let mut out = Spool::for_stdout(SPOOL_IN_MEMORY);
+    let mut out = Spool::for_stdout(SPOOL_IN_MEMORY, input::paths(&sources, &context_sources));
     let mut report_spool = tempfile::SpooledTempFile::new(SPOOL_REPORTS_IN_MEMORY);
     let mut last_byte = None;
     for line in &warnings {

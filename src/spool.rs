@@ -5,13 +5,15 @@
 //! stays at the limit plus the files in flight, whatever the size of the output.
 //!
 //! [`Spool::for_stdout`] skips the holding back where nobody can see partial output: when standard
-//! output is `/dev/null`, or a regular file positioned at its end (`> out.yaml`), it writes there
-//! at once, and a spool dropped without [`Spool::copy_to`] cuts that file back to its old length.
+//! output is `/dev/null`, or a regular file positioned at its end (`> out.yaml`) that is not one of
+//! the inputs (`render . > out.yaml` reads it, and must read it as it was), it writes there at
+//! once, and a spool dropped without [`Spool::copy_to`] cuts that file back to its old length.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::os::fd::AsFd;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::Path;
 
 /// Output held back in memory up to a limit, then in a temporary file.
 #[derive(Debug)]
@@ -45,10 +47,20 @@ impl Spool {
     }
 
     /// A spool for standard output: as [`Spool::new`], but writing at once when standard output
-    /// is `/dev/null` or a regular file at its end (see the module documentation).
-    pub fn for_stdout(limit: usize) -> Self {
+    /// is `/dev/null` or a regular file at its end that is none of `inputs` (see the module
+    /// documentation).
+    pub fn for_stdout<'p>(limit: usize, inputs: impl IntoIterator<Item = &'p Path>) -> Self {
         let mut spool = Spool::new(limit);
-        spool.direct = direct_stdout();
+        spool.direct = direct_stdout().filter(|direct| {
+            let Ok(out) = direct.file.metadata() else {
+                return false;
+            };
+            direct.restore.is_none()
+                || !inputs.into_iter().any(|path| {
+                    std::fs::metadata(path)
+                        .is_ok_and(|m| m.dev() == out.dev() && m.ino() == out.ino())
+                })
+        });
         spool
     }
 

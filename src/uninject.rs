@@ -375,7 +375,7 @@ pub fn uninject_file(file: &ParsedFile) -> Result<(String, Vec<String>), Documen
 /// Runs `uninject`: the whole output, or an error (exit 2, nothing on stdout).
 pub fn run(args: &UninjectArgs) -> anyhow::Result<u8> {
     let sources = input::expand(&args.paths)?;
-    let mut out = Spool::for_stdout(SPOOL_IN_MEMORY);
+    let mut out = Spool::for_stdout(SPOOL_IN_MEMORY, input::paths(&sources, &[]));
     let mut last_byte = None;
     let mut reports = Vec::new();
     for (i, source) in sources.iter().enumerate() {

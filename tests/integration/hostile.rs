@@ -461,6 +461,33 @@ fn stdout_redirected_to_a_file_holds_all_or_nothing() {
     );
 }
 
+/// `render app > app/zz.yaml`: the output file is also an input, read after the files before it
+/// have been rendered; it must be read as it was (empty), not with the output written so far.
+#[test]
+fn stdout_redirected_to_an_input_file_reads_it_as_it_was() {
+    let mut test = with_sidecarset();
+    for i in 0..5 {
+        test = test.file(&format!("app/{i:02}.yaml"), POD);
+    }
+    let test = test.file("app/zz.yaml", "");
+    let piped = run(&test, &["render", "app", "-s", "platform", "-q"]);
+    assert_eq!(piped.code, 0, "{}", piped.stderr);
+    let path = test.path().join("app/zz.yaml");
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(&path)
+        .expect("open app/zz.yaml");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_kruise-inject"))
+        .args(["render", "app", "-s", "platform", "-q"])
+        .current_dir(test.path())
+        .stdout(file)
+        .status()
+        .expect("run kruise-inject");
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), piped.stdout);
+}
+
 #[cfg(unix)]
 #[test]
 fn dangling_symlinks_are_errors_that_name_the_path_once() {
