@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// A pod, or the pod template of a workload, as the pod webhook sees it at CREATE.
 #[derive(Debug, Clone)]
@@ -62,5 +62,82 @@ impl PodPatch {
             && self.containers.is_none()
             && self.volumes.is_none()
             && self.image_pull_secrets.is_none()
+    }
+
+    /// The list edits with the `spec` key each applies to (`None`: that list is unchanged).
+    pub fn lists(&self) -> [(&'static str, &Option<Vec<ListItem>>); 4] {
+        [
+            ("initContainers", &self.init_containers),
+            ("containers", &self.containers),
+            ("volumes", &self.volumes),
+            ("imagePullSecrets", &self.image_pull_secrets),
+        ]
+    }
+
+    /// The pod `spec` and annotations with the patch applied, as values (the text edit is
+    /// `render`'s). A kept index past the original list gives `null`.
+    pub fn apply_to(
+        &self,
+        spec: &Value,
+        annotations: &BTreeMap<String, String>,
+    ) -> (Map<String, Value>, BTreeMap<String, String>) {
+        let mut spec = match spec {
+            Value::Object(m) => m.clone(),
+            _ => Map::new(),
+        };
+        for (key, items) in self.lists() {
+            let Some(items) = items else { continue };
+            let original = spec
+                .get(key)
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let list = items
+                .iter()
+                .map(|item| match item {
+                    ListItem::Keep(i) => original.get(*i).cloned().unwrap_or(Value::Null),
+                    ListItem::New(v) => (**v).clone(),
+                })
+                .collect();
+            spec.insert(key.to_owned(), Value::Array(list));
+        }
+        let mut annotations = annotations.clone();
+        for (k, v) in &self.annotations {
+            annotations.insert(k.clone(), v.clone());
+        }
+        (spec, annotations)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn apply_to_rebuilds_the_changed_lists_and_annotations() {
+        let patch = PodPatch {
+            annotations: vec![("b".into(), "2".into())],
+            containers: Some(vec![
+                ListItem::new(json!({"name": "sidecar"})),
+                ListItem::Keep(0),
+                ListItem::Keep(7),
+            ]),
+            ..PodPatch::default()
+        };
+        let spec = json!({"containers": [{"name": "app"}], "volumes": [{"name": "v"}]});
+        let annotations = BTreeMap::from([("a".to_owned(), "1".to_owned())]);
+        let (spec, annotations) = patch.apply_to(&spec, &annotations);
+        assert_eq!(
+            Value::Object(spec),
+            json!({"containers": [{"name": "sidecar"}, {"name": "app"}, null], "volumes": [{"name": "v"}]})
+        );
+        assert_eq!(annotations.len(), 2);
+        let (spec, _) = patch.apply_to(&Value::Null, &BTreeMap::new());
+        assert_eq!(
+            Value::Object(spec),
+            json!({"containers": [{"name": "sidecar"}, null, null]})
+        );
     }
 }

@@ -222,13 +222,7 @@ fn apply(
     if !patch.annotations.is_empty() {
         editor.set_entries(node, &["metadata", "annotations"], &patch.annotations)?;
     }
-    let lists = [
-        ("initContainers", &patch.init_containers),
-        ("containers", &patch.containers),
-        ("volumes", &patch.volumes),
-        ("imagePullSecrets", &patch.image_pull_secrets),
-    ];
-    for (key, items) in lists {
+    for (key, items) in patch.lists() {
         if let Some(items) = items {
             let items: Vec<SeqItem> = items
                 .iter()

@@ -101,33 +101,8 @@ fn apply(
     annotations: &BTreeMap<String, String>,
     patch: &PodPatch,
 ) -> (Value, BTreeMap<String, String>) {
-    let mut spec = spec.clone();
-    for (key, items) in [
-        ("initContainers", &patch.init_containers),
-        ("containers", &patch.containers),
-        ("volumes", &patch.volumes),
-        ("imagePullSecrets", &patch.image_pull_secrets),
-    ] {
-        let Some(items) = items else { continue };
-        let original = spec
-            .get(key)
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let new: Vec<Value> = items
-            .iter()
-            .map(|item| match item {
-                ListItem::Keep(i) => original[*i].clone(),
-                ListItem::New(v) => (**v).clone(),
-            })
-            .collect();
-        spec[key] = Value::Array(new);
-    }
-    let mut annotations = annotations.clone();
-    for (k, v) in &patch.annotations {
-        annotations.insert(k.clone(), v.clone());
-    }
-    (spec, annotations)
+    let (spec, annotations) = patch.apply_to(spec, annotations);
+    (Value::Object(spec), annotations)
 }
 
 /// Injects, applies, injects again at another time: the second patch must be empty.

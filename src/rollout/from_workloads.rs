@@ -9,7 +9,7 @@ use crate::cluster::Cluster;
 use crate::context::string_map;
 use crate::inject::{self, InjectError};
 use crate::matching::{self, MatchError};
-use crate::pod::{ListItem, PodPatch, PodView};
+use crate::pod::{PodPatch, PodView};
 use crate::rng::Rng;
 use crate::sidecarset::SidecarSet;
 use crate::workload::{PodLocation, group, pod_location};
@@ -159,35 +159,7 @@ fn pointer<'v>(value: &'v Value, path: &[&str]) -> Option<&'v Value> {
 /// The pod object: the template after injection, Running and Ready, every container ready with
 /// the image it was created with.
 fn build_pod(name: &str, namespace: &str, view: &PodView, patch: &PodPatch) -> Value {
-    let mut annotations = view.annotations.clone();
-    for (k, v) in &patch.annotations {
-        annotations.insert(k.clone(), v.clone());
-    }
-    let mut spec = match view.spec {
-        Value::Object(m) => m.clone(),
-        _ => Map::new(),
-    };
-    for (key, items) in [
-        ("initContainers", &patch.init_containers),
-        ("containers", &patch.containers),
-        ("volumes", &patch.volumes),
-        ("imagePullSecrets", &patch.image_pull_secrets),
-    ] {
-        let Some(items) = items else { continue };
-        let original = spec
-            .get(key)
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let list = items
-            .iter()
-            .map(|item| match item {
-                ListItem::Keep(i) => original.get(*i).cloned().unwrap_or(Value::Null),
-                ListItem::New(v) => (**v).clone(),
-            })
-            .collect();
-        spec.insert(key.to_owned(), Value::Array(list));
-    }
+    let (spec, annotations) = patch.apply_to(view.spec, &view.annotations);
     let statuses: Vec<Value> = spec
         .get("containers")
         .and_then(Value::as_array)

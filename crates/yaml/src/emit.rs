@@ -312,13 +312,7 @@ pub(crate) fn block_seq_with(
     last_keep: bool,
     cache: Option<&EmitCache>,
 ) -> String {
-    let mut w = BlockWriter {
-        out: String::new(),
-        map: style.map.clamp(1, 9),
-        seq: style.seq,
-        last_literal,
-        last_keep,
-    };
+    let mut w = BlockWriter::new(style, last_literal, last_keep);
     match cache {
         Some(cache) => {
             let n = items.len();
@@ -437,13 +431,7 @@ pub(crate) fn block_with(
     last_literal: bool,
     last_keep: bool,
 ) -> String {
-    let mut w = BlockWriter {
-        out: String::new(),
-        map: style.map.clamp(1, 9),
-        seq: style.seq,
-        last_literal,
-        last_keep,
-    };
+    let mut w = BlockWriter::new(style, last_literal, last_keep);
     match value {
         Value::Object(m) if !m.is_empty() => w.map(m, indent, true),
         Value::Array(a) if !a.is_empty() => w.seq(a, indent, true),
@@ -465,6 +453,16 @@ struct BlockWriter {
 }
 
 impl BlockWriter {
+    fn new(style: &IndentStyle, last_literal: bool, last_keep: bool) -> Self {
+        BlockWriter {
+            out: String::new(),
+            map: style.map.clamp(1, 9),
+            seq: style.seq,
+            last_literal,
+            last_keep,
+        }
+    }
+
     /// Whether `s` is written as a block scalar (`last`: the last scalar of the output).
     fn use_literal(&self, s: &str, last: bool) -> bool {
         literal_ok(s) && (!last || (self.last_literal && (self.last_keep || !s.ends_with("\n\n"))))
