@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::controller_revision::ControllerRevision;
+use crate::controller_revision::{
+    ControllerRevision, SIDECARSET_NAME_LABEL, register_latest_revision, revision_data,
+};
 use crate::sidecarset::SidecarSet;
 
 /// Label every namespace carries with its own name (Kubernetes ≥ 1.21).
@@ -58,7 +60,9 @@ impl Cluster {
                 name: sidecarset.name,
             }),
             Err(index) => {
+                let name = sidecarset.name.clone();
                 self.sidecarsets.insert(index, sidecarset);
+                self.settle_latest_revision(&name);
                 Ok(())
             }
         }
@@ -84,9 +88,44 @@ impl Cluster {
             .iter_mut()
             .find(|r| r.namespace == revision.namespace && r.name == revision.name)
         {
-            Some(existing) => *existing = revision,
-            None => self.controller_revisions.push(revision),
+            Some(existing) => *existing = revision.clone(),
+            None => self.controller_revisions.push(revision.clone()),
         }
+        if let Some(name) = revision.labels.get(SIDECARSET_NAME_LABEL) {
+            self.settle_latest_revision(name);
+        }
+    }
+
+    /// Sets every SidecarSet's `latest_revision` to the name the controller registers given the
+    /// ControllerRevisions known now ([`register_latest_revision`]). [`Cluster::add_sidecarset`] and
+    /// [`Cluster::add_controller_revision`] keep it up to date; call this after changing
+    /// [`Cluster::sidecarsets`] or [`Cluster::controller_revisions`] directly.
+    pub fn settle_latest_revisions(&mut self) {
+        let names: Vec<String> = self.sidecarsets.iter().map(|s| s.name.clone()).collect();
+        for name in names {
+            self.settle_latest_revision(&name);
+        }
+    }
+
+    fn settle_latest_revision(&mut self, name: &str) {
+        let Ok(index) = self
+            .sidecarsets
+            .binary_search_by(|s| s.name.as_str().cmp(name))
+        else {
+            return;
+        };
+        let namespace = &self.kruise_namespace;
+        let ss = &self.sidecarsets[index];
+        let latest = register_latest_revision(
+            &ss.name,
+            &revision_data(&ss.spec),
+            &ss.revision_status,
+            self.controller_revisions.iter().filter(|r| {
+                r.namespace == *namespace
+                    && r.labels.get(SIDECARSET_NAME_LABEL).map(String::as_str) == Some(name)
+            }),
+        );
+        self.sidecarsets[index].latest_revision = latest;
     }
 
     /// The SidecarSet named `name`.
@@ -128,6 +167,7 @@ mod tests {
             resource_version: None,
             spec: Default::default(),
             latest_revision: String::new(),
+            revision_status: Default::default(),
             warnings: Vec::new(),
         }
     }
@@ -159,6 +199,48 @@ mod tests {
         assert_eq!(c.sidecarsets.len(), 3);
         assert_eq!(c.sidecarset("c").map(|s| s.name.as_str()), Some("c"));
         assert!(c.sidecarset("d").is_none());
+    }
+
+    #[test]
+    fn latest_revision_follows_the_revisions_of_the_sidecarset_in_either_order() {
+        let doc = json!({
+            "apiVersion": "apps.kruise.io/v1beta1",
+            "kind": "SidecarSet",
+            "metadata": {"name": "log"},
+            "spec": {
+                "selector": {"matchLabels": {"app": "web"}},
+                "containers": [{"name": "agent", "image": "agent:1"}]
+            }
+        });
+        let fresh = || SidecarSet::from_value(&doc).expect("valid");
+        let data: Value =
+            serde_json::from_str(&crate::controller_revision::revision_data(&fresh().spec))
+                .expect("JSON");
+        let mut labelled = cr("kruise-system", "log-collided", data.clone());
+        labelled
+            .labels
+            .insert(SIDECARSET_NAME_LABEL.into(), "log".into());
+
+        let mut after = Cluster::new("kruise-system");
+        after.add_sidecarset(fresh()).expect("unique");
+        let computed = after.sidecarsets[0].latest_revision.clone();
+        assert_ne!(computed, "log-collided");
+        after.add_controller_revision(labelled.clone());
+        assert_eq!(after.sidecarsets[0].latest_revision, "log-collided");
+
+        let mut before = Cluster::new("kruise-system");
+        before.add_controller_revision(labelled.clone());
+        before.add_sidecarset(fresh()).expect("unique");
+        assert_eq!(before.sidecarsets[0].latest_revision, "log-collided");
+
+        // Not this SidecarSet's (no label), or not in the Kruise namespace: not listed by Kruise.
+        let mut unlabelled = Cluster::new("kruise-system");
+        unlabelled.add_controller_revision(cr("kruise-system", "log-x", data.clone()));
+        let mut elsewhere = labelled;
+        elsewhere.namespace = "other".into();
+        unlabelled.add_controller_revision(elsewhere);
+        unlabelled.add_sidecarset(fresh()).expect("unique");
+        assert_eq!(unlabelled.sidecarsets[0].latest_revision, computed);
     }
 
     #[test]

@@ -222,6 +222,60 @@ pub fn revision_name(sidecarset_name: &str, data: &str, collision_count: u32) ->
     format!("{}-{hash}", &sidecarset_name[..end])
 }
 
+/// What a SidecarSet's `status` says about its ControllerRevisions, as `kubectl get sidecarset -o yaml`
+/// exports it: `status.latestRevision` and `status.collisionCount`. Both are absent in a repository
+/// that holds only the SidecarSet's spec.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RevisionStatus {
+    /// `status.latestRevision`.
+    pub latest_revision: Option<String>,
+    /// `status.collisionCount` (Kruise starts from 0).
+    pub collision_count: u32,
+}
+
+/// The name of the ControllerRevision the SidecarSet controller registers for revision data `data`
+/// (kruise v1.9 `pkg/controller/sidecarset/sidecarset_processor.go: registerLatestRevision`, then
+/// `history_control.go: CreateControllerRevision`); the pod webhook writes that name, read from
+/// `status.latestRevision`, into the hash annotation (`sidecarset.go: buildSidecars`).
+///
+/// - A known revision of this SidecarSet (`revisions`: those labelled with its name in the Kruise
+///   namespace) whose data equals `data` is reused, the last in history order (no change, or a
+///   rollback that only bumps `.revision`).
+/// - `status.latestRevision` naming this data at a collision count up to `status.collisionCount` is
+///   such a revision too: the cluster holds it even when it is not among the inputs.
+/// - Otherwise a new revision is created at `status.collisionCount`; while a known revision already
+///   has that name with other data, the count goes up by one (the create loop).
+pub fn register_latest_revision<'r>(
+    sidecarset_name: &str,
+    data: &str,
+    status: &RevisionStatus,
+    revisions: impl IntoIterator<Item = &'r ControllerRevision>,
+) -> String {
+    let mut revisions: Vec<&ControllerRevision> = revisions.into_iter().collect();
+    revisions.sort_by(|a, b| a.history_order(b));
+    if let Some(equal) = revisions
+        .iter()
+        .rev()
+        .find(|r| gojson::to_string_sorted(&r.data) == data)
+    {
+        return equal.name.clone();
+    }
+    if let Some(latest) = &status.latest_revision
+        && (0..=status.collision_count)
+            .any(|count| revision_name(sidecarset_name, data, count) == *latest)
+    {
+        return latest.clone();
+    }
+    let mut count = status.collision_count;
+    loop {
+        let name = revision_name(sidecarset_name, data, count);
+        if count == u32::MAX || !revisions.iter().any(|r| r.name == name) {
+            return name;
+        }
+        count += 1;
+    }
+}
+
 /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` as (Unix seconds, nanoseconds), as Go's
 /// `time.Parse(time.RFC3339, …)` reads `metav1.Time`.
 fn parse_rfc3339(s: &str) -> Option<(i64, u32)> {
@@ -307,6 +361,106 @@ mod tests {
             }
         }))
         .expect("example A is a valid SidecarSet")
+    }
+
+    fn revision(name: &str, data: &str, revision: i64) -> ControllerRevision {
+        ControllerRevision {
+            name: name.into(),
+            namespace: "kruise-system".into(),
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+            creation_timestamp: None,
+            revision,
+            data: serde_json::from_str(data).expect("JSON"),
+        }
+    }
+
+    fn status(latest: Option<&str>, collision_count: u32) -> RevisionStatus {
+        RevisionStatus {
+            latest_revision: latest.map(str::to_owned),
+            collision_count,
+        }
+    }
+
+    #[test]
+    fn latest_revision_without_status_or_revisions_is_collision_count_zero() {
+        let data = revision_data(&example_a().spec);
+        let none: [&ControllerRevision; 0] = [];
+        assert_eq!(
+            register_latest_revision("test-sidecarset", &data, &RevisionStatus::default(), none),
+            "test-sidecarset-cf4bf7796"
+        );
+    }
+
+    #[test]
+    fn latest_revision_is_created_at_the_status_collision_count() {
+        let data = revision_data(&example_a().spec);
+        let none: [&ControllerRevision; 0] = [];
+        assert_eq!(
+            register_latest_revision("test-sidecarset", &data, &status(None, 2), none),
+            revision_name("test-sidecarset", &data, 2)
+        );
+        // A stale status.latestRevision (another spec) does not name this data: a new revision.
+        assert_eq!(
+            register_latest_revision(
+                "test-sidecarset",
+                &data,
+                &status(Some("test-sidecarset-5b6f7c8d9"), 2),
+                none
+            ),
+            revision_name("test-sidecarset", &data, 2)
+        );
+    }
+
+    #[test]
+    fn latest_revision_keeps_the_status_name_of_this_data_at_an_earlier_count() {
+        let data = revision_data(&example_a().spec);
+        let at_one = revision_name("test-sidecarset", &data, 1);
+        let none: [&ControllerRevision; 0] = [];
+        assert_eq!(
+            register_latest_revision("test-sidecarset", &data, &status(Some(&at_one), 3), none),
+            at_one
+        );
+        // The status name must be one the count allows.
+        let at_five = revision_name("test-sidecarset", &data, 5);
+        assert_eq!(
+            register_latest_revision("test-sidecarset", &data, &status(Some(&at_five), 3), none),
+            revision_name("test-sidecarset", &data, 3)
+        );
+    }
+
+    #[test]
+    fn latest_revision_reuses_the_last_equal_revision_in_history_order() {
+        let data = revision_data(&example_a().spec);
+        let other = r#"{"spec":{"$patch":"replace","containers":null}}"#;
+        let revisions = [
+            revision("test-sidecarset-older", &data, 1),
+            revision("test-sidecarset-other", other, 3),
+            revision("test-sidecarset-rolled-back", &data, 2),
+        ];
+        assert_eq!(
+            register_latest_revision(
+                "test-sidecarset",
+                &data,
+                &RevisionStatus::default(),
+                &revisions
+            ),
+            "test-sidecarset-rolled-back"
+        );
+    }
+
+    #[test]
+    fn latest_revision_counts_up_past_a_name_taken_by_other_data() {
+        let data = revision_data(&example_a().spec);
+        let other = r#"{"spec":{"$patch":"replace","containers":null}}"#;
+        let taken = [
+            revision(&revision_name("test-sidecarset", &data, 0), other, 1),
+            revision(&revision_name("test-sidecarset", &data, 1), other, 2),
+        ];
+        assert_eq!(
+            register_latest_revision("test-sidecarset", &data, &RevisionStatus::default(), &taken),
+            revision_name("test-sidecarset", &data, 2)
+        );
     }
 
     #[test]

@@ -365,6 +365,7 @@ fn old_cluster(
             old.controller_revisions.push(revision);
         }
     }
+    old.settle_latest_revisions();
     Ok(old)
 }
 

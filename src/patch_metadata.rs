@@ -554,6 +554,7 @@ mod tests {
                 ..SidecarSetSpec::default()
             },
             latest_revision: String::new(),
+            revision_status: Default::default(),
             warnings: Vec::new(),
         }
     }

@@ -260,6 +260,7 @@ pub fn restore(
         resource_version: ss.resource_version.clone(),
         spec,
         latest_revision: revision.name.clone(),
+        revision_status: ss.revision_status.clone(),
         warnings: ss.warnings.clone(),
     })
 }

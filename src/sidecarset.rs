@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use kruise_inject_kube::{defaults, gojson, hashing, schema};
 
 use crate::cluster::NAMESPACE_NAME_LABEL;
-use crate::controller_revision::{revision_data, revision_name};
+use crate::controller_revision::{RevisionStatus, register_latest_revision, revision_data};
 use crate::selector::LabelSelector;
 
 /// SidecarSet annotation holding the hash of its containers (§1.2, §3.1).
@@ -45,9 +45,12 @@ pub struct SidecarSet {
     pub resource_version: Option<String>,
     /// The defaulted v1beta1 spec.
     pub spec: SidecarSetSpec,
-    /// `status.latestRevision` as Kruise would set it: the ControllerRevision name of this spec with
-    /// collision count 0, or the restored revision's name for a historic revision (§5).
+    /// `status.latestRevision` as Kruise would set it: the ControllerRevision name the controller
+    /// registers for this spec ([`register_latest_revision`]; collision count 0 when the input has no
+    /// `status`), or the restored revision's name for a historic revision (§5).
     pub latest_revision: String,
+    /// `status.latestRevision` and `status.collisionCount` as given in the input.
+    pub revision_status: RevisionStatus,
     /// Things a user should know about this object that do not stop rendering, e.g. a
     /// `kruise.io/sidecarset-hash` annotation in the input that differs from the computed hash
     /// (the cluster would rewrite it).
@@ -305,7 +308,9 @@ impl SidecarSet {
             }
             annotations.insert(key.to_owned(), value);
         }
-        let latest_revision = revision_name(&name, &revision_data(&spec), 0);
+        let revision_status = revision_status(root).map_err(named)?;
+        let latest_revision =
+            register_latest_revision(&name, &revision_data(&spec), &revision_status, []);
 
         Ok(SidecarSet {
             name,
@@ -314,6 +319,7 @@ impl SidecarSet {
             resource_version,
             spec,
             latest_revision,
+            revision_status,
             warnings,
         })
     }
@@ -518,6 +524,29 @@ impl SidecarContainer {
             other => other.clone(),
         }
     }
+}
+
+/// `status.latestRevision` and `status.collisionCount`, as a SidecarSet exported from a cluster
+/// carries them (`apis/apps/v1beta1/sidecarset_types.go: SidecarSetStatus`).
+fn revision_status(root: &Map<String, Value>) -> Result<RevisionStatus, decode::FieldError> {
+    let Some(status) = decode::member_object(root, "status", "")? else {
+        return Ok(RevisionStatus::default());
+    };
+    let latest_revision =
+        decode::string(status, "latestRevision", "status")?.filter(|name| !name.is_empty());
+    let collision_count = match decode::int32(status, "collisionCount", "status")? {
+        None => 0,
+        Some(count) => u32::try_from(count).map_err(|_| {
+            decode::FieldError::new(
+                "status.collisionCount",
+                format!("{count} is negative; Kruise counts collisions from 0"),
+            )
+        })?,
+    };
+    Ok(RevisionStatus {
+        latest_revision,
+        collision_count,
+    })
 }
 
 fn api_version(root: &Map<String, Value>) -> Result<ApiVersion, decode::FieldError> {
@@ -1343,6 +1372,35 @@ mod tests {
         assert_eq!(
             c.hot_upgrade_empty_image(),
             "openkruise/hotupgrade-sample:empty"
+        );
+    }
+
+    #[test]
+    fn status_latest_revision_and_collision_count_are_read() {
+        let spec = json!({
+            "selector": {"matchLabels": {"app": "nginx"}},
+            "containers": [{"name": "sidecar1", "image": "centos:6.7"}]
+        });
+        let plain = read(spec.clone());
+        assert_eq!(plain.revision_status, RevisionStatus::default());
+        let data = revision_data(&plain.spec);
+        let at_one = crate::controller_revision::revision_name("test-sidecarset", &data, 1);
+        let mut exported = doc(
+            "apps.kruise.io/v1beta1",
+            json!({"name": "test-sidecarset"}),
+            spec.clone(),
+        );
+        exported["status"] =
+            json!({"latestRevision": at_one, "collisionCount": 1, "matchedPods": 3});
+        let ss = SidecarSet::from_value(&exported).expect("valid");
+        assert_eq!(ss.revision_status.collision_count, 1);
+        assert_eq!(ss.latest_revision, at_one);
+        assert_ne!(ss.latest_revision, plain.latest_revision);
+
+        exported["status"] = json!({"collisionCount": -1});
+        assert!(
+            err(exported).to_string().contains("status.collisionCount"),
+            "a negative collision count is an error"
         );
     }
 

@@ -55,6 +55,7 @@ fn sidecarset(name: &str, v: Value) -> SidecarSet {
             ..SidecarSetSpec::default()
         },
         latest_revision: s("latestRevision"),
+        revision_status: Default::default(),
         warnings: Vec::new(),
     }
 }

@@ -52,3 +52,6 @@ data = go_json({"spec": {"$patch": "replace", "containers": [container], "imageP
 print("hash", kruise_hash([container]))
 print("hash-without-image", kruise_hash([no_image]))
 print("revision", "filebeat-sidecarset-" + safe_encode(str(fnv1_32(data.encode() + b"0"))))
+# After name collisions the controller appends status.collisionCount instead of 0.
+print("revision-collision-1", "filebeat-sidecarset-" + safe_encode(str(fnv1_32(data.encode() + b"1"))))
+print("revision-collision-2", "filebeat-sidecarset-" + safe_encode(str(fnv1_32(data.encode() + b"2"))))

@@ -5,6 +5,7 @@
 
 mod cases;
 mod check;
+mod collisions;
 mod diff;
 mod generate;
 mod health;
