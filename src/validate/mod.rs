@@ -16,6 +16,7 @@ pub mod names;
 pub mod output;
 pub mod references;
 pub mod sidecarset_rules;
+pub mod update_rules;
 pub mod whitelist;
 
 use crate::cli::ValidateArgs;
