@@ -21,6 +21,7 @@ pub mod cluster;
 pub mod context;
 pub mod controller_revision;
 pub mod diff;
+pub mod features;
 pub mod generate;
 pub mod github;
 pub mod health;
