@@ -7,6 +7,7 @@ mod cases;
 mod check;
 mod diff;
 mod generate;
+mod gitops_inputs;
 mod health;
 mod hostile;
 mod krm;
