@@ -236,7 +236,7 @@ pub struct UninjectArgs {
 pub struct ValidateArgs {
     /// Workloads, Pods, SidecarSets, Namespaces, ConfigMaps and Secrets to validate (files or
     /// directories walked for .yaml, .yml and .json in sorted order; `-` is standard input). With no
-    /// PATH, standard input is read unless -s is given.
+    /// PATH, standard input is read, as by render; with -s, only when it is not a terminal.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 

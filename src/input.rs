@@ -140,10 +140,31 @@ fn has_extension(path: &Path) -> bool {
         .is_some_and(|e| EXTENSIONS.contains(&e))
 }
 
+/// What is said on stderr before standard input is read from a terminal: without it, a command
+/// given no PATH looks hung.
+pub fn waiting_note(what: &str) -> String {
+    let end = if cfg!(windows) {
+        "Ctrl-Z, Enter"
+    } else {
+        "Ctrl-D"
+    };
+    format!("reading {what} from standard input ({end} to end)…")
+}
+
+/// Says [`waiting_note`] on stderr when standard input is a terminal (a person is expected to type
+/// or paste); never when it is a pipe, a file or `/dev/null`.
+pub fn note_if_terminal(what: &str) {
+    use std::io::IsTerminal as _;
+    if std::io::stdin().is_terminal() {
+        eprintln!("{}", waiting_note(what));
+    }
+}
+
 /// Reads a source as UTF-8 text.
 pub fn read(source: &Source) -> Result<String, InputError> {
     let (bytes, name) = match source {
         Source::Stdin => {
+            note_if_terminal("manifests");
             let mut bytes = Vec::new();
             std::io::stdin()
                 .read_to_end(&mut bytes)

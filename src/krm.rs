@@ -202,6 +202,7 @@ pub fn process_with(
 /// stderr, the input with an error result on stdout (for kpt), and exit 2.
 pub fn run(args: &KrmArgs) -> anyhow::Result<u8> {
     let mut input = String::new();
+    crate::input::note_if_terminal("a ResourceList");
     std::io::stdin()
         .read_to_string(&mut input)
         .context("reading the ResourceList from standard input")?;

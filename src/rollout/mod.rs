@@ -100,6 +100,13 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
         &mut reader,
         &mut reports,
     )?;
+    // As `health`: a plan with no SidecarSet would be an empty table with exit 0, which reads as
+    // "nothing to upgrade" when the SidecarSets were simply not given.
+    anyhow::ensure!(
+        !cluster.sidecarsets.is_empty(),
+        "no SidecarSet (apps.kruise.io) in the inputs: give the SidecarSets to roll out with -s \
+         (a file or directory, or `kubectl get sidecarset -o yaml`), or among the PATHs"
+    );
     let mut changed_fields = BTreeMap::new();
     let mut pods = if args.from_workloads {
         let old = old_cluster(args, &cluster, &mut reader, &mut reports)?;

@@ -58,7 +58,12 @@ pub struct Options {
 /// Runs `validate`: exit code 0 without errors (warnings alone keep 0 unless `--strict`), 1 with
 /// errors; an `Err` (unreadable input) is exit code 2 in `main`.
 pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
-    let sources = if args.paths.is_empty() && !args.sidecarsets.is_empty() {
+    // No PATH: standard input, as `render` reads it; but with -s on a terminal nobody is piping
+    // anything, so only the -s files are validated (rather than waiting for typed input).
+    let sources = if args.paths.is_empty()
+        && !args.sidecarsets.is_empty()
+        && std::io::IsTerminal::is_terminal(&std::io::stdin())
+    {
         Vec::new()
     } else {
         input::expand(&args.paths)?

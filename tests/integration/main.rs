@@ -8,6 +8,7 @@ mod check;
 mod collisions;
 mod diff;
 mod generate;
+mod gitops_inputs;
 mod health;
 mod hostile;
 mod krm;

@@ -1,0 +1,152 @@
+//! Issue 11, point 5: never silently wrong on a real GitOps repository. Each test feeds what a
+//! repository or `kubectl get -o yaml` really holds.
+
+use crate::test::Test;
+
+const DUMP: &str = "testdata/rollout/pod-dump";
+
+/// `rollout` of pods without the SidecarSets would print an empty plan with exit 0, which reads as
+/// "nothing to upgrade": like `health`, it is an error naming what to give.
+#[test]
+fn rollout_without_a_sidecarset_is_exit_2() {
+    let test = Test::new().copy(&format!("{DUMP}/pods.yaml"), "pods.yaml");
+    for args in [
+        &["rollout", "pods.yaml"][..],
+        &["rollout", "pods.yaml", "-o", "json"],
+        &["rollout", "--from-workloads", "pods.yaml"],
+    ] {
+        let out = crate::test::run_in(
+            test.path(),
+            &args.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>(),
+            None,
+            &[],
+        );
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert_eq!(out.stdout, "", "{args:?}");
+        assert!(
+            out.stderr
+                .starts_with("error: no SidecarSet (apps.kruise.io) in the inputs: give the SidecarSets to roll out with -s"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    // the same pods with their SidecarSets plan as before
+    let test = test.copy(&format!("{DUMP}/new/sidecarsets.yaml"), "ss.yaml");
+    let out = crate::test::run_in(
+        test.path(),
+        &[
+            "rollout".into(),
+            "pods.yaml".into(),
+            "-s".into(),
+            "ss.yaml".into(),
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+const FILEBEAT: &str = "testdata/filebeat-sidecarset";
+
+/// `kustomize build overlays/prod | kruise-inject validate -s platform/`: the piped workloads are
+/// validated, as `render` would read them (before, -s without PATH ignored standard input and
+/// reported "0 errors" about the Deployment it never read).
+#[test]
+fn validate_reads_piped_stdin_even_with_s() {
+    let test = Test::new().copy(
+        &format!("{FILEBEAT}/filebeat-sidecarset.yaml"),
+        "platform/filebeat-sidecarset.yaml",
+    );
+    let deployment = std::fs::read_to_string(crate::test::repo(&format!(
+        "{FILEBEAT}/nginx-deployment.yaml"
+    )))
+    .expect("fixture");
+    let out = test
+        .args(&["validate", "-s", "platform"])
+        .stdin(&deployment)
+        .run();
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with("<stdin>:1: error: apps/v1 Deployment default/nginx: SidecarSet filebeat-sidecarset injects volume config that needs ConfigMap filebeat-config"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(out.stderr, "validate: 1 error, 1 warning\n");
+    // nothing piped (an empty pipe, or /dev/null in CI): the -s files alone, as before
+    let test = Test::new().copy(
+        &format!("{FILEBEAT}/filebeat-sidecarset.yaml"),
+        "platform/filebeat-sidecarset.yaml",
+    );
+    let out = test.args(&["validate", "-s", "platform"]).run();
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (0, "", "validate: 0 errors, 0 warnings\n")
+    );
+}
+
+/// Runs `kruise-inject ARGS` with a terminal as standard input (util-linux `script`, which sends
+/// end-of-file to the terminal when its own standard input, /dev/null here, ends): the merged
+/// terminal output. `None` where `script` is not available.
+fn on_a_terminal(dir: &std::path::Path, args: &str) -> Option<String> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let command = format!("{} {args}", env!("CARGO_BIN_EXE_kruise-inject"));
+    let out = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+const WAITING: &str = "reading manifests from standard input (Ctrl-D to end)…";
+
+/// A command that waits for standard input on a terminal says so (otherwise it looks hung); on a
+/// pipe it never does.
+#[test]
+fn waiting_on_a_terminal_is_said_on_stderr_and_never_on_a_pipe() {
+    let test = Test::new().copy(&format!("{FILEBEAT}/filebeat-sidecarset.yaml"), "ss.yaml");
+    for args in [
+        &["render"][..],
+        &["render", "-s", "ss.yaml"],
+        &["uninject"],
+        &["validate"],
+        &["validate", "-s", "ss.yaml"],
+        &["diff", "-s", "ss.yaml"],
+        &["health", "-"],
+    ] {
+        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        let out = crate::test::run_in(test.path(), &args, Some(""), &[]);
+        assert!(
+            !out.stderr.contains("standard input"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    let Some(out) = on_a_terminal(test.path(), "render -s ss.yaml") else {
+        eprintln!("note: no util-linux `script`: the terminal half of this test is skipped");
+        return;
+    };
+    assert!(out.starts_with(WAITING), "{out}");
+    for (args, waits) in [
+        ("validate", true),
+        ("uninject", true),
+        ("health", true),
+        ("rollout -s ss.yaml", true),
+        ("krm", false),
+        // -s on a terminal: only the -s files, nothing is read from the terminal
+        ("validate -s ss.yaml", false),
+        // a PATH: standard input is not read
+        ("render ss.yaml", false),
+    ] {
+        let out = on_a_terminal(test.path(), args).unwrap_or_default();
+        assert_eq!(out.contains(WAITING), waits, "{args}: {out}");
+    }
+    let out = on_a_terminal(test.path(), "krm").unwrap_or_default();
+    assert!(
+        out.contains("reading a ResourceList from standard input (Ctrl-D to end)…"),
+        "{out}"
+    );
+}
