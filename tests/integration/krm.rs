@@ -16,14 +16,14 @@ use std::process::Command;
 
 use crate::test::Test;
 
-const FILEBEAT: &str = "testdata/filebeat-sidecarset";
-const BIN: &str = env!("CARGO_BIN_EXE_kruise-inject");
-const SERVICE: &str = "# the nginx service\napiVersion: v1\nkind: Service\nmetadata:\n  name: nginx # same name\nspec:\n  ports:\n  - port: 80\n";
+pub(crate) const FILEBEAT: &str = "testdata/filebeat-sidecarset";
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_kruise-inject");
+pub(crate) const SERVICE: &str = "# the nginx service\napiVersion: v1\nkind: Service\nmetadata:\n  name: nginx # same name\nspec:\n  ports:\n  - port: 80\n";
 const BROKEN: &str = "apiVersion: apps.kruise.io/v1alpha1\nkind: SidecarSet\nmetadata:\n  name: broken\nspec:\n  selector: {}\n";
 
 /// A kpt package (or kustomization base) with the Filebeat example and an unrelated resource with
 /// comments.
-fn package(dir: &str) -> Test {
+pub(crate) fn package(dir: &str) -> Test {
     Test::new()
         .copy(
             &format!("{FILEBEAT}/nginx-deployment.yaml"),
@@ -41,7 +41,12 @@ fn package(dir: &str) -> Test {
 }
 
 /// Runs a tool; fails with an install hint when it is missing.
-fn tool(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+pub(crate) fn tool(
+    dir: &Path,
+    program: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, String, String) {
     let hint = match program {
         "kpt" => "install kpt: https://kpt.dev/installation/ (a single binary, e.g. /usr/bin/kpt)",
         _ => "install kubectl >= 1.27: https://kubernetes.io/docs/tasks/tools/",
@@ -64,11 +69,11 @@ fn tool(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> (i32,
     )
 }
 
-fn read(path: &Path) -> String {
+pub(crate) fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn assert_injected(text: &str) {
+pub(crate) fn assert_injected(text: &str) {
     assert!(text.contains("- name: filebeat"), "{text}");
     assert!(
         text.contains("kruise.io/sidecarset-injected-list: filebeat-sidecarset"),
