@@ -37,7 +37,8 @@ pub enum Command {
     /// Remove what Kruise injected, using the annotations it wrote. Exit 0, or 2 on bad input.
     Uninject(UninjectArgs),
     /// Run as a KRM function (kustomize, kpt): a ResourceList on stdin, the ResourceList with the
-    /// SidecarSets injected on stdout.
+    /// SidecarSets injected on stdout. `kruise-inject` with no arguments and a ResourceList on
+    /// stdin does the same (how kustomize runs an exec function).
     Krm(KrmArgs),
     /// Simulate how Kruise upgrades sidecars in place when a SidecarSet changes, round by round:
     /// which pods go first, how many rounds, which pods are never upgraded. Exit 0, or 2 on bad

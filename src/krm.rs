@@ -209,6 +209,29 @@ pub fn run(args: &KrmArgs) -> anyhow::Result<u8> {
     run_text(&input, &Settings::new(args))
 }
 
+/// `kruise-inject` with no arguments and standard input not a terminal: how kustomize runs an exec
+/// KRM function (`config.kubernetes.io/function: {exec: {path: kruise-inject}}` has no field for
+/// arguments) and how `kpt fn eval --exec kruise-inject` runs it. A ResourceList on stdin runs as
+/// `krm` with the options of its `functionConfig`; empty stdin is `None` (the caller prints the
+/// usage); anything else is an error that says what was expected.
+pub fn run_without_arguments() -> anyhow::Result<Option<u8>> {
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("reading standard input")?;
+    if input.trim().is_empty() {
+        return Ok(None);
+    }
+    if !is_resource_list(&input) {
+        anyhow::bail!(
+            "no command given, and standard input is not a KRM ResourceList (run with no \
+             arguments, kruise-inject is a KRM function, as kustomize and kpt run it); see \
+             `kruise-inject --help` for the commands"
+        );
+    }
+    run_text(&input, &Settings::new(&KrmArgs::default())).map(Some)
+}
+
 /// Runs the function on a ResourceList already read: the ResourceList on stdout and exit 0, or the
 /// input with an error result on stdout (for kpt), the message on stderr and exit 2.
 pub fn run_text(input: &str, settings: &Settings) -> anyhow::Result<u8> {

@@ -20,6 +20,14 @@ fn main() -> ExitCode {
             .any(|c| config.to_str() == Some(c.get_name()))
     {
         kruise_inject::krm::run_legacy_plugin(std::path::Path::new(config))
+    } else if args.is_empty() && !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        // kustomize's exec KRM function contract (`config.kubernetes.io/function: {exec: {path:
+        // kruise-inject}}`): no arguments, a ResourceList on stdin.
+        match kruise_inject::krm::run_without_arguments() {
+            Ok(Some(code)) => Ok(code),
+            Ok(None) => run(Cli::parse()),
+            Err(err) => Err(err),
+        }
     } else {
         run(Cli::parse())
     };

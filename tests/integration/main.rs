@@ -12,6 +12,7 @@ mod gitops_inputs;
 mod health;
 mod hostile;
 mod krm;
+mod kustomize_exec;
 mod precommit;
 mod properties;
 mod render;

@@ -1,0 +1,198 @@
+//! `kruise-inject` with no arguments and a ResourceList on stdin: how kustomize runs an exec KRM
+//! function (`config.kubernetes.io/function: {exec: {path: kruise-inject}}`; kyaml's `ExecSpec`
+//! has only `path`, so no arguments) and how `kpt fn eval --exec kruise-inject` runs it. Each row
+//! of the README's kustomize table that this machine's tools can run is run here; the standalone
+//! `kustomize build --enable-exec` row is run as that kustomize runs the function (working directory
+//! the kustomization's, no arguments, the items with kustomize's annotations, the config object as
+//! `functionConfig`), since no registry ships a standalone kustomize.
+
+use crate::krm::{BIN, FILEBEAT, SERVICE, assert_injected, package, read, tool};
+use crate::test::{Test, repo};
+
+/// Indents a YAML document as an item of a `items:` list.
+fn item(text: &str, annotations: &str) -> String {
+    let text = text.replacen(
+        "metadata:\n",
+        &format!("metadata:\n  annotations:\n{annotations}"),
+        1,
+    );
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("- {l}\n")
+            } else if l.is_empty() {
+                "\n".to_owned()
+            } else {
+                format!("  {l}\n")
+            }
+        })
+        .collect()
+}
+
+/// The ResourceList kustomize writes to an exec function's stdin for a transformer: the
+/// resources with kustomize's id annotations, the config object (annotated local-config) as
+/// `functionConfig`.
+fn kustomize_resource_list() -> String {
+    let deployment = read(&repo(&format!("{FILEBEAT}/nginx-deployment.yaml")));
+    let deployment = item(
+        &deployment,
+        "    config.kubernetes.io/index: '0'\n    internal.config.kubernetes.io/index: '0'\n    internal.config.kubernetes.io/annotations-migration-resource-id: '0'\n    config.k8s.io/id: '1'\n    kustomize.config.k8s.io/id: |\n      group: apps\n      kind: Deployment\n      name: nginx\n      namespace: default\n      version: v1\n",
+    );
+    let service = item(
+        SERVICE,
+        "    config.kubernetes.io/index: '1'\n    internal.config.kubernetes.io/index: '1'\n    config.k8s.io/id: '2'\n    kustomize.config.k8s.io/id: |\n      kind: Service\n      name: nginx\n      namespace: default\n      version: v1\n",
+    );
+    format!(
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n{deployment}{service}functionConfig:\n  apiVersion: kruise-inject.dev/v1alpha1\n  kind: KruiseInject\n  metadata:\n    name: inject\n    annotations:\n      config.kubernetes.io/function: |\n        exec:\n          path: kruise-inject\n      config.kubernetes.io/local-config: \"true\"\n  spec:\n    sidecarsets:\n    - ../platform\n"
+    )
+}
+
+#[test]
+fn no_arguments_and_a_resource_list_is_the_krm_function() {
+    let input = kustomize_resource_list();
+    let t = package("platform").file("app/.keep", "");
+    let app = t.path().join("app");
+    let as_krm = crate::test::run_in(&app, &["krm".to_owned()], Some(&input), &[]);
+    let bare = crate::test::run_in(&app, &[], Some(&input), &[]);
+    assert_eq!(bare.code, 0, "{}", bare.stderr);
+    assert_eq!(bare.stdout, as_krm.stdout);
+    assert_injected(&bare.stdout);
+    // kustomize's annotations come back untouched, so it can map the items back
+    assert!(
+        bare.stdout.contains(
+            "      kustomize.config.k8s.io/id: |\n        group: apps\n        kind: Deployment\n"
+        ),
+        "{}",
+        bare.stdout
+    );
+    assert!(
+        bare.stdout.contains("      config.k8s.io/id: '2'\n"),
+        "{}",
+        bare.stdout
+    );
+    // the functionConfig's paths resolve against the working directory (the kustomization's)
+    let elsewhere = crate::test::run_in(t.path(), &[], Some(&input), &[]);
+    assert_eq!(elsewhere.code, 2, "{}", elsewhere.stdout);
+    assert!(
+        elsewhere.stderr.contains("../platform"),
+        "{}",
+        elsewhere.stderr
+    );
+}
+
+#[test]
+fn no_arguments_without_a_resource_list_is_an_error() {
+    let out = Test::new()
+        .stdin("apiVersion: v1\nkind: List\nitems: []\n")
+        .run();
+    assert_eq!(out.code, 2);
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr
+            .contains("no command given, and standard input is not a KRM ResourceList"),
+        "{}",
+        out.stderr
+    );
+    // nothing on stdin: the usage, as before
+    let out = Test::new().run();
+    assert_eq!(out.code, 2);
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr.contains("Usage: kruise-inject <COMMAND>"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+#[ignore = "runs kpt: .ci/run runs it with --include-ignored"]
+fn kpt_fn_eval_exec_without_arguments() {
+    let t = package("pkg");
+    let (code, stdout, stderr) = tool(t.path(), "kpt", &["fn", "eval", "pkg", "--exec", BIN], &[]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_injected(&read(&t.path().join("pkg/nginx-deployment.yaml")));
+    assert!(read(&t.path().join("pkg/service.yaml")).contains("name: nginx # same name"));
+}
+
+#[test]
+#[ignore = "runs kpt: .ci/run runs it with --include-ignored"]
+fn kpt_fn_render_exec_without_arguments() {
+    let t = package("pkg").file(
+        "pkg/Kptfile",
+        &format!(
+            "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: pkg\npipeline:\n  mutators:\n  - exec: \"{BIN}\"\n"
+        ),
+    );
+    let (code, stdout, stderr) = tool(
+        t.path(),
+        "kpt",
+        &["fn", "render", "pkg", "--allow-exec"],
+        &[],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_injected(&read(&t.path().join("pkg/nginx-deployment.yaml")));
+}
+
+/// A kustomization whose transformer is the exec KRM function.
+fn exec_function_kustomization() -> Test {
+    package("platform")
+        .copy(&format!("{FILEBEAT}/nginx-deployment.yaml"), "app/nginx-deployment.yaml")
+        .file(
+            "app/kustomization.yaml",
+            "resources:\n- nginx-deployment.yaml\ntransformers:\n- inject.yaml\n",
+        )
+        .file(
+            "app/inject.yaml",
+            &format!(
+                "apiVersion: kruise-inject.dev/v1alpha1\nkind: KruiseInject\nmetadata:\n  name: inject\n  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: {BIN}\nspec:\n  sidecarsets:\n  - ../platform\n"
+            ),
+        )
+}
+
+#[test]
+#[ignore = "runs kubectl: .ci/run runs it with --include-ignored"]
+fn kubectl_kustomize_skips_an_exec_function_silently() {
+    // The README's warning: kubectl has no --enable-exec, so it drops the function and succeeds.
+    let t = exec_function_kustomization();
+    let (code, stdout, stderr) = tool(
+        t.path(),
+        "kubectl",
+        &["kustomize", "--enable-alpha-plugins", "app"],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("kind: Deployment"), "{stdout}");
+    assert!(!stdout.contains("name: filebeat"), "{stdout}");
+    // and without --enable-alpha-plugins it refuses
+    let (code, _, stderr) = tool(t.path(), "kubectl", &["kustomize", "app"], &[]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("plugins disabled"), "{stderr}");
+}
+
+#[test]
+fn the_krm_example_runs_as_kustomize_runs_it() {
+    // examples/kustomize/app-krm, as `kustomize build --enable-alpha-plugins --enable-exec` runs
+    // its transformer: in the kustomization's directory, the config object as functionConfig.
+    let dir = repo("examples/kustomize/app-krm");
+    let config: String = read(&dir.join("inject.yaml"))
+        .lines()
+        .map(|l| {
+            if l.is_empty() {
+                "\n".to_owned()
+            } else {
+                format!("  {l}\n")
+            }
+        })
+        .collect();
+    let deployment = item(
+        &read(&dir.join("nginx-deployment.yaml")),
+        "    config.kubernetes.io/index: '0'\n    config.k8s.io/id: '1'\n",
+    );
+    let input = format!(
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n{deployment}functionConfig:\n{config}"
+    );
+    let out = crate::test::run_in(&dir, &[], Some(&input), &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_injected(&out.stdout);
+}
