@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use crate::controller_revision::{
     ControllerRevision, SIDECARSET_NAME_LABEL, register_latest_revision, revision_data,
 };
+use crate::features::FeatureGates;
 use crate::sidecarset::SidecarSet;
 
 /// Label every namespace carries with its own name (Kubernetes ≥ 1.21).
@@ -25,6 +26,8 @@ pub struct Cluster {
     pub controller_revisions: Vec<ControllerRevision>,
     /// The namespace Kruise runs in (where SidecarSet ControllerRevisions live).
     pub kruise_namespace: String,
+    /// The feature gates Kruise's manager runs with.
+    pub feature_gates: FeatureGates,
 }
 
 /// Inputs that cannot describe one cluster.

@@ -28,6 +28,7 @@ use serde_json::Value;
 use self::container::{list, set_field, set_list, str_field};
 use self::merge::Injected;
 use self::upgrade_spec::UpgradeSpec;
+use crate::features::FeatureGates;
 use crate::patch_metadata::{self, PatchMetadataError};
 use crate::pod::{PodPatch, PodView};
 use crate::sidecarset::{
@@ -106,7 +107,8 @@ pub struct InjectedSidecarSet {
 }
 
 /// Injects `sidecarsets` (matched, revision-resolved, in injection order) into `pod` as the
-/// webhook does on CREATE; `timestamp` (RFC 3339) is the `updateTimestamp` written for them.
+/// webhook does on CREATE; `timestamp` (RFC 3339) is the `updateTimestamp` written for them;
+/// `gates` are the Kruise installation's feature gates.
 ///
 /// Annotations in the patch, each only if its value changes: the `patchPodMetadata` keys (in
 /// SidecarSet, patch and key order), then `kruise.io/sidecarset-hash`, `-hash-without-image`,
@@ -115,6 +117,7 @@ pub fn inject<S: Borrow<SidecarSet>>(
     pod: &PodView,
     sidecarsets: &[S],
     timestamp: &str,
+    gates: &FeatureGates,
 ) -> Result<Injection, InjectError> {
     let now = crate::timestamp::normalize_metav1(timestamp)
         .map_err(|_| InjectError::InvalidTimestamp(timestamp.to_owned()))?;
@@ -136,7 +139,15 @@ pub fn inject<S: Borrow<SidecarSet>>(
             .sort_by(|a, b| str_field(&a.container, "name").cmp(str_field(&b.container, "name")));
         patch.init_containers =
             merge::merge_sidecar_containers(spec_list("initContainers"), init_containers);
-        patch.containers = merge::merge_sidecar_containers(ctx.containers, built.containers);
+        let mut containers = built.containers;
+        // kruise v1.9 `sidecarset.go: sidecarsetMutatingPod`: containers too are sorted (stably)
+        // by name only with the alpha gate EnableSortSidecarContainerByName.
+        if gates.sort_sidecar_containers_by_name() {
+            containers.sort_by(|a, b| {
+                str_field(&a.container, "name").cmp(str_field(&b.container, "name"))
+            });
+        }
+        patch.containers = merge::merge_sidecar_containers(ctx.containers, containers);
         patch.volumes = merge::merge_volumes(spec_list("volumes"), built.volumes);
         patch.image_pull_secrets =
             merge::merge_secrets(spec_list("imagePullSecrets"), built.secrets);

@@ -187,8 +187,13 @@ impl<'c> Renderer<'c> {
                 (sidecarsets, notes)
             }
         };
-        let injection = inject::inject(&pod, &sidecarsets, &self.options.timestamp)
-            .map_err(|e| object.error(e))?;
+        let injection = inject::inject(
+            &pod,
+            &sidecarsets,
+            &self.options.timestamp,
+            &self.cluster.feature_gates,
+        )
+        .map_err(|e| object.error(e))?;
         let summary = injection
             .injected
             .iter()

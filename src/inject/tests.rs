@@ -5,12 +5,18 @@ use std::collections::BTreeMap;
 use kruise_inject_kube::gojson;
 use serde_json::{Value, json};
 
-use super::{InjectError, InjectedSidecarSet, Injection, inject};
+use super::{InjectError, InjectedSidecarSet, Injection};
+use crate::features::FeatureGates;
 use crate::pod::{ListItem, PodPatch, PodView};
 use crate::sidecarset::{PatchPodMetadata, SidecarContainer, SidecarSet, SidecarSetSpec};
 
 const T0: &str = "2024-01-01T00:00:00Z";
 const T1: &str = "2025-06-30T12:34:56Z";
+
+/// [`super::inject`] with Kruise's default feature gates.
+fn inject(pod: &PodView, sets: &[SidecarSet], now: &str) -> Result<Injection, InjectError> {
+    super::inject(pod, sets, now, &FeatureGates::default())
+}
 
 /// A stored (defaulted) SidecarSet built directly from field values, hashes given literally.
 fn sidecarset(name: &str, v: Value) -> SidecarSet {
@@ -782,4 +788,40 @@ fn pod_independent_containers_are_built_once_and_shared() {
     assert!(!std::sync::Arc::ptr_eq(&first, &second));
     assert_eq!(first["env"][1], json!({"name": "A", "value": "1"}));
     assert_eq!(second["env"][1], json!({"name": "A", "value": "2"}));
+}
+
+#[test]
+fn containers_are_sorted_by_name_only_with_the_sort_gate() {
+    // kruise v1.9 sidecarset.go: sidecarsetMutatingPod sorts init containers always, containers
+    // only with EnableSortSidecarContainerByName.
+    let ss = sidecarset(
+        "zz",
+        json!({
+            "hash": "h", "hashWithoutImage": "w", "latestRevision": "zz-1",
+            "containers": [
+                {"name": "zeta", "image": "z", "podInjectPolicy": "BeforeAppContainer",
+                 "upgradeStrategy": {"upgradeType": "ColdUpgrade"}, "shareVolumePolicy": {"type": "disabled"}},
+                {"name": "alpha", "image": "a", "podInjectPolicy": "BeforeAppContainer",
+                 "upgradeStrategy": {"upgradeType": "ColdUpgrade"}, "shareVolumePolicy": {"type": "disabled"}}
+            ]
+        }),
+    );
+    let spec = json!({"containers": [{"name": "app", "image": "app"}]});
+    let names = |injection: &Injection| -> Vec<String> {
+        let items = injection.patch.containers.as_deref().unwrap_or_default();
+        items
+            .iter()
+            .map(|item| match item {
+                ListItem::Keep(i) => spec["containers"][*i]["name"].to_string(),
+                ListItem::New(v) => v["name"].to_string(),
+            })
+            .map(|name| name.trim_matches('"').to_owned())
+            .collect()
+    };
+    let pod = pod(&spec, &[]);
+    let default = inject(&pod, std::slice::from_ref(&ss), T0).expect("inject");
+    assert_eq!(names(&default), ["zeta", "alpha", "app"]);
+    let gates = FeatureGates::parse("EnableSortSidecarContainerByName=true").expect("gate");
+    let sorted = super::inject(&pod, &[ss], T0, &gates).expect("inject");
+    assert_eq!(names(&sorted), ["alpha", "zeta", "app"]);
 }

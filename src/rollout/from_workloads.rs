@@ -101,7 +101,7 @@ pub fn workload_pods(
         let patch = if outcome.sidecarsets().is_empty() {
             PodPatch::default()
         } else {
-            inject::inject(&view, outcome.sidecarsets(), now)?.patch
+            inject::inject(&view, outcome.sidecarsets(), now, &cluster.feature_gates)?.patch
         };
         let pod_name = if location == PodLocation::Pod {
             name.to_owned()

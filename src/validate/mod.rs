@@ -249,6 +249,7 @@ pub fn check(
     let mut cluster_ok = Cluster::new(&options.kruise_namespace);
     cluster_ok.namespaces = cluster.namespaces.clone();
     cluster_ok.controller_revisions = cluster.controller_revisions.clone();
+    cluster_ok.feature_gates = cluster.feature_gates.clone();
     for (_, ss) in &clean {
         let _ = cluster_ok.add_sidecarset(ss.clone());
     }
@@ -318,7 +319,12 @@ pub fn check(
             continue;
         }
         selected.extend(sidecarsets.iter().map(|s| s.name.clone()));
-        match inject::inject(&pod, &sidecarsets, "1970-01-01T00:00:00Z") {
+        match inject::inject(
+            &pod,
+            &sidecarsets,
+            "1970-01-01T00:00:00Z",
+            &cluster.feature_gates,
+        ) {
             Ok(_) | Err(InjectError::ResourcesPolicyUnsupported { .. }) => {}
             Err(e) => add(
                 Severity::Error,
