@@ -29,13 +29,13 @@ use std::str::FromStr;
 
 use anyhow::Context as _;
 
-use self::matching::matching_pods;
+use self::matching::{Skip, matching_pods};
 use self::output::{Format, Report};
 use self::pod::Pod;
 use crate::cluster::Cluster;
 use crate::context::{ContextKind, context_kind};
 use crate::input::{self, Source};
-use crate::render::{Reader, gather_cluster};
+use crate::render::{Reader, UndecidedSummary, UndecidedWorkload, gather_cluster};
 use crate::rng::Rng;
 use crate::sidecarset::{HASH_ANNOTATION, HASH_WITHOUT_IMAGE_ANNOTATION, SidecarSet};
 use crate::timestamp;
@@ -66,6 +66,8 @@ pub struct Outcome {
     pub stdout: String,
     /// Lines for standard error (warnings and notes).
     pub reports: Vec<String>,
+    /// Lines for standard error even with `-q`: what could not be decided.
+    pub undecided: Vec<String>,
 }
 
 /// Runs `rollout` as the command line asks: exit code 0, or an error (exit 2, nothing on stdout).
@@ -77,11 +79,14 @@ pub fn run(args: &RolloutArgs) -> anyhow::Result<u8> {
         .write_all(outcome.stdout.as_bytes())
         .and_then(|()| stdout.flush())
         .context("writing stdout")?;
+    let mut stderr = std::io::stderr().lock();
     if !args.quiet {
-        let mut stderr = std::io::stderr().lock();
         for line in outcome.reports {
             let _ = writeln!(stderr, "{line}");
         }
+    }
+    for line in outcome.undecided {
+        let _ = writeln!(stderr, "{line}");
     }
     Ok(0)
 }
@@ -101,6 +106,7 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
         &mut reports,
     )?;
     let mut changed_fields = BTreeMap::new();
+    let mut undecided = UndecidedSummary::default();
     let mut pods = if args.from_workloads {
         let old = old_cluster(args, &cluster, &mut reader, &mut reports)?;
         for ss in &cluster.sidecarsets {
@@ -111,7 +117,15 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
                 );
             }
         }
-        pods_from_workloads(args, &sources, &old, &now, &mut reader, &mut reports)?
+        pods_from_workloads(
+            args,
+            &sources,
+            &old,
+            &now,
+            &mut reader,
+            &mut reports,
+            &mut undecided,
+        )?
     } else {
         read_pods(args, &sources, &mut reader, &mut reports)?
     };
@@ -126,6 +140,11 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
     let sidecarsets = cluster.sidecarsets.clone();
     reports.extend(rejected_sidecarsets(&context, &sources, &mut reader)?);
     reports.extend(input_notes(&sidecarsets, &pods, &cluster));
+    let undecided: Vec<String> = undecided
+        .line()
+        .into_iter()
+        .chain(unmanaged_unknown(&sidecarsets, &pods, &cluster))
+        .collect();
     let runs = simulate::simulate(
         &sidecarsets,
         &mut pods,
@@ -144,7 +163,11 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
         Format::Json => output::json(&report),
         Format::Yaml => output::yaml(&pods),
     };
-    Ok(Outcome { stdout, reports })
+    Ok(Outcome {
+        stdout,
+        reports,
+        undecided,
+    })
 }
 
 fn expand_optional(paths: &[PathBuf]) -> anyhow::Result<Vec<Source>> {
@@ -188,6 +211,7 @@ fn pods_from_workloads(
     now: &str,
     reader: &mut Reader,
     reports: &mut Vec<String>,
+    undecided: &mut UndecidedSummary,
 ) -> anyhow::Result<Vec<Pod>> {
     let mut rng = Rng::new(args.seed);
     let mut pods = Vec::new();
@@ -207,6 +231,19 @@ fn pods_from_workloads(
                     object.location.line,
                     object.display_name(&args.namespace)
                 ));
+            }
+            if let Some(u) = made.undecided {
+                reports.push(format!(
+                    "{}:{}: {}: warning: its pods were created with --old-sidecarsets: {u}",
+                    object.location.file,
+                    object.location.line,
+                    object.display_name(&args.namespace)
+                ));
+                undecided.add(&[UndecidedWorkload {
+                    location: object.location.clone(),
+                    resource: object.display_name(&args.namespace),
+                    undecided: u,
+                }]);
             }
             for value in &made.pods {
                 pods.push(Pod::from_value(value, &args.namespace).map_err(|e| object.error(e))?);
@@ -278,6 +315,65 @@ fn rejected_sidecarsets(
         }
     }
     Ok(warnings)
+}
+
+/// The summary line (printed even with `-q`) for the pods a SidecarSet's `selector` selects whose
+/// namespace its `namespaceSelector` may or may not select: their Namespace objects are missing.
+fn unmanaged_unknown(
+    sidecarsets: &[SidecarSet],
+    pods: &[Pod],
+    cluster: &Cluster,
+) -> Option<String> {
+    let mut names = BTreeSet::new();
+    let mut namespaces = BTreeSet::new();
+    let mut count = BTreeSet::new();
+    for ss in sidecarsets {
+        let Ok(matching) = matching_pods(ss, pods, &cluster.namespaces) else {
+            continue;
+        };
+        for (i, skip) in &matching.skipped {
+            if *skip == Skip::NamespaceUnknown {
+                names.insert(ss.name.as_str());
+                namespaces.insert(pods[*i].namespace.as_str());
+                count.insert(*i);
+            }
+        }
+    }
+    if names.is_empty() {
+        return None;
+    }
+    let join = |set: &BTreeSet<&str>, sep: &str| set.iter().copied().collect::<Vec<_>>().join(sep);
+    Some(format!(
+        "warning: unknown whether {} {} {} {} in {} {}: {} the labels of Namespaces not among the inputs, so they are simulated as not managed; give the Namespace objects with -s (kubectl get namespace {} -o yaml > namespaces.yaml)",
+        if names.len() == 1 {
+            "SidecarSet"
+        } else {
+            "SidecarSets"
+        },
+        join(&names, ", "),
+        if names.len() == 1 {
+            "manages"
+        } else {
+            "manage"
+        },
+        if count.len() == 1 {
+            "1 pod".to_owned()
+        } else {
+            format!("{} pods", count.len())
+        },
+        if namespaces.len() == 1 {
+            "namespace"
+        } else {
+            "namespaces"
+        },
+        join(&namespaces, ", "),
+        if names.len() == 1 {
+            "its namespaceSelector needs"
+        } else {
+            "their namespaceSelectors need"
+        },
+        join(&namespaces, " "),
+    ))
 }
 
 /// Warnings about the inputs: pods without the status or annotations the controller needs.
