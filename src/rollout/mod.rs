@@ -37,6 +37,7 @@ use crate::context::{ContextKind, context_kind};
 use crate::input::{self, Source};
 use crate::render::{Reader, UndecidedSummary, UndecidedWorkload, gather_cluster};
 use crate::rng::Rng;
+use crate::selector::PartialMatch;
 use crate::sidecarset::{HASH_ANNOTATION, HASH_WITHOUT_IMAGE_ANNOTATION, SidecarSet};
 use crate::timestamp;
 use crate::validate::sidecarset_rules::{self, RuleContext};
@@ -326,52 +327,55 @@ fn unmanaged_unknown(
 ) -> Option<String> {
     let mut names = BTreeSet::new();
     let mut namespaces = BTreeSet::new();
+    let mut labels = BTreeSet::new();
     let mut count = BTreeSet::new();
     for ss in sidecarsets {
         let Ok(matching) = matching_pods(ss, pods, &cluster.namespaces) else {
             continue;
         };
         for (i, skip) in &matching.skipped {
-            if *skip == Skip::NamespaceUnknown {
-                names.insert(ss.name.as_str());
-                namespaces.insert(pods[*i].namespace.as_str());
-                count.insert(*i);
+            if *skip != Skip::NamespaceUnknown {
+                continue;
+            }
+            names.insert(ss.name.clone());
+            namespaces.insert(pods[*i].namespace.clone());
+            count.insert(*i);
+            if let Some(selector) = &ss.spec.namespace_selector
+                && let Ok(PartialMatch::Unknown(keys)) =
+                    cluster.namespace_selected(&pods[*i].namespace, selector)
+            {
+                labels.extend(keys);
             }
         }
     }
     if names.is_empty() {
         return None;
     }
-    let join = |set: &BTreeSet<&str>, sep: &str| set.iter().copied().collect::<Vec<_>>().join(sep);
+    let join = |set: &BTreeSet<String>, sep: &str| {
+        set.iter().map(String::as_str).collect::<Vec<_>>().join(sep)
+    };
+    let one = names.len() == 1;
+    let (what, verb, needs) = if one {
+        ("SidecarSet", "manages", "its namespaceSelector needs")
+    } else {
+        ("SidecarSets", "manage", "their namespaceSelectors need")
+    };
+    let pods = if count.len() == 1 {
+        "1 pod".to_owned()
+    } else {
+        format!("{} pods", count.len())
+    };
+    let in_namespaces = if namespaces.len() == 1 {
+        "namespace"
+    } else {
+        "namespaces"
+    };
+    let label_word = if labels.len() == 1 { "label" } else { "labels" };
     Some(format!(
-        "warning: unknown whether {} {} {} {} in {} {}: {} the labels of Namespaces not among the inputs, so they are simulated as not managed; give the Namespace objects with -s (kubectl get namespace {} -o yaml > namespaces.yaml)",
-        if names.len() == 1 {
-            "SidecarSet"
-        } else {
-            "SidecarSets"
-        },
+        "warning: unknown whether {what} {} {verb} {pods} in {in_namespaces} {}: {needs} {label_word} {} of Namespaces not among the inputs, so they are simulated as not managed; give the Namespace objects with -s (kubectl get namespace {} -o yaml > namespaces.yaml)",
         join(&names, ", "),
-        if names.len() == 1 {
-            "manages"
-        } else {
-            "manage"
-        },
-        if count.len() == 1 {
-            "1 pod".to_owned()
-        } else {
-            format!("{} pods", count.len())
-        },
-        if namespaces.len() == 1 {
-            "namespace"
-        } else {
-            "namespaces"
-        },
         join(&namespaces, ", "),
-        if names.len() == 1 {
-            "its namespaceSelector needs"
-        } else {
-            "their namespaceSelectors need"
-        },
+        join(&labels, ", "),
         join(&namespaces, " "),
     ))
 }

@@ -10,6 +10,7 @@ mod generate;
 mod health;
 mod hostile;
 mod krm;
+mod namespaces;
 mod precommit;
 mod properties;
 mod render;
