@@ -833,3 +833,56 @@ pub fn print_reports(lines: &[String]) {
         let _ = writeln!(stderr, "{line}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn undecided(ns: &str, sets: &[&str], labels: &[&str]) -> UndecidedWorkload {
+        UndecidedWorkload {
+            location: Location {
+                file: "w.yaml".into(),
+                line: 1,
+                document: 0,
+            },
+            resource: format!("v1 Pod {ns}/p"),
+            undecided: matching::Undecided {
+                namespace: ns.into(),
+                sidecarsets: sets.iter().map(|s| s.to_string()).collect(),
+                labels: labels.iter().map(|s| s.to_string()).collect(),
+            },
+        }
+    }
+
+    #[test]
+    fn undecided_summary_line() {
+        let mut s = UndecidedSummary::default();
+        assert_eq!(s.line(), None);
+        s.add(&[undecided("web", &["logging"], &["team"])]);
+        assert_eq!(
+            s.line().as_deref(),
+            Some(
+                "warning: unknown whether Kruise injects SidecarSet logging into 1 pod or workload in namespace web: its namespaceSelector needs label team of a Namespace that is not among the inputs, so kruise-inject did not inject it; give the Namespace object with -s (kubectl get namespace web -o yaml > namespaces.yaml)"
+            )
+        );
+        s.add(&[undecided("db", &["mesh", "logging"], &["env", "team"])]);
+        let line = s.line().expect("undecided");
+        assert!(
+            line.contains("SidecarSets logging, mesh into 2 pods and workloads in namespaces db, web: their namespaceSelectors need labels env, team of Namespaces that are not among the inputs, so kruise-inject did not inject them; give the Namespace objects with -s (kubectl get namespace db web -o yaml"),
+            "{line}"
+        );
+        // Many namespaces: the first ones, the count, and all namespaces to fetch.
+        for i in 0..10 {
+            s.add(&[undecided(&format!("ns-{i}"), &["logging"], &["team"])]);
+        }
+        let line = s.line().expect("undecided");
+        assert!(
+            line.contains("in 12 namespaces (db, ns-0, ns-1, ns-2, ns-3, ns-4, ns-5, ns-6, ...)"),
+            "{line}"
+        );
+        assert!(
+            line.ends_with("(kubectl get namespaces -o yaml > namespaces.yaml)"),
+            "{line}"
+        );
+    }
+}
