@@ -79,6 +79,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     if !args.output.quiet {
         print_reports(&expected.warnings);
     }
+    print_reports(expected.undecided.line().as_slice());
     Ok(u8::from(!findings.is_empty()))
 }
 

@@ -7,6 +7,7 @@ use crate::controller_revision::{
     ControllerRevision, SIDECARSET_NAME_LABEL, register_latest_revision, revision_data,
 };
 use crate::features::FeatureGates;
+use crate::selector::{KnownLabel, LabelSelector, PartialMatch, SelectorError};
 use crate::sidecarset::SidecarSet;
 
 /// Label every namespace carries with its own name (Kubernetes ≥ 1.21).
@@ -144,6 +145,16 @@ impl Cluster {
         self.namespaces.get(name)
     }
 
+    /// Whether `selector` (a `namespaceSelector`) selects namespace `name`; see
+    /// [`namespace_selected`].
+    pub fn namespace_selected(
+        &self,
+        name: &str,
+        selector: &LabelSelector,
+    ) -> Result<PartialMatch, SelectorError> {
+        namespace_selected(&self.namespaces, name, selector)
+    }
+
     /// The ControllerRevisions in the Kruise namespace, in input order.
     pub fn kruise_revisions(&self) -> impl Iterator<Item = &ControllerRevision> {
         self.controller_revisions
@@ -155,6 +166,33 @@ impl Cluster {
     pub fn kruise_revision(&self, name: &str) -> Option<&ControllerRevision> {
         self.kruise_revisions().find(|r| r.name == name)
     }
+}
+
+/// Whether `selector` (a SidecarSet's `namespaceSelector`) selects namespace `name`, which exists
+/// (a pod is in it), from what the inputs say of it (`namespaces`: name → labels of the Namespace
+/// objects given). Kruise reads the Namespace object (`util.go: IsSelectorNamespace`, v1.9); the
+/// API server labels every namespace `kubernetes.io/metadata.name=<name>` (immutable, Kubernetes ≥
+/// 1.21, overriding any value given). So the labels of a Namespace given are known completely,
+/// with that label; of a namespace not given only that label is known, and a selector that needs
+/// another label is [`PartialMatch::Unknown`]. An invalid selector is an error (Kruise: no match).
+pub fn namespace_selected(
+    namespaces: &BTreeMap<String, BTreeMap<String, String>>,
+    name: &str,
+    selector: &LabelSelector,
+) -> Result<PartialMatch, SelectorError> {
+    let given = namespaces.get(name);
+    selector.matches_partly(|key| {
+        if key == NAMESPACE_NAME_LABEL {
+            KnownLabel::Value(name)
+        } else {
+            match given {
+                Some(labels) => labels
+                    .get(key)
+                    .map_or(KnownLabel::Absent, |v| KnownLabel::Value(v)),
+                None => KnownLabel::Unknown,
+            }
+        }
+    })
 }
 
 #[cfg(test)]
@@ -261,6 +299,38 @@ mod tests {
         assert_eq!(
             labels.get(NAMESPACE_NAME_LABEL).map(String::as_str),
             Some("web")
+        );
+    }
+
+    #[test]
+    fn namespaces_not_given_are_known_by_their_name_label_only() {
+        let mut c = Cluster::new("kruise-system");
+        c.add_namespace("given", BTreeMap::from([("team".into(), "a".into())]));
+        let sel =
+            |v: Value| LabelSelector::from_value(&v, "spec.namespaceSelector").expect("valid");
+        let by_name = sel(json!({"matchLabels": {NAMESPACE_NAME_LABEL: "web"}}));
+        let by_team = sel(json!({"matchLabels": {"team": "a"}}));
+        let selected = |ns: &str, s: &LabelSelector| c.namespace_selected(ns, s).expect("valid");
+        assert_eq!(selected("web", &by_name), PartialMatch::Matches);
+        assert_eq!(selected("other", &by_name), PartialMatch::DoesNotMatch);
+        assert_eq!(
+            selected("web", &by_team),
+            PartialMatch::Unknown(vec!["team".into()])
+        );
+        assert_eq!(selected("given", &by_team), PartialMatch::Matches);
+        assert_eq!(selected("given", &by_name), PartialMatch::DoesNotMatch);
+        // The name label holds even when a map lacks it (or has another value).
+        let raw = BTreeMap::from([(
+            "web".to_owned(),
+            BTreeMap::from([(NAMESPACE_NAME_LABEL.to_owned(), "x".to_owned())]),
+        )]);
+        assert_eq!(
+            namespace_selected(&raw, "web", &by_name),
+            Ok(PartialMatch::Matches)
+        );
+        assert_eq!(
+            namespace_selected(&raw, "web", &by_team),
+            Ok(PartialMatch::DoesNotMatch)
         );
     }
 

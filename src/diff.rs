@@ -93,6 +93,9 @@ struct Comparison {
     locations: BTreeMap<String, Location>,
     /// Warnings about the inputs.
     warnings: Vec<String>,
+    /// Pods and workloads Kruise may inject with SidecarSets not injected here (with the new
+    /// SidecarSets, then with the old ones).
+    undecided: Vec<render::UndecidedWorkload>,
 }
 
 /// Runs `diff`: exit 0 when nothing changes, 1 when something does, an error otherwise.
@@ -153,6 +156,8 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
     if !args.output.quiet {
         print_reports(&found.warnings);
     }
+    // Even with -q: the diff may lack what Kruise injects.
+    print_reports(undecided_summary(&found).line().as_slice());
     Ok(u8::from(
         !found.documents.is_empty() || !found.impacts.is_empty(),
     ))
@@ -195,6 +200,7 @@ fn compare(args: &DiffArgs) -> anyhow::Result<Comparison> {
     for source in &sources {
         let file = reader.read(source)?;
         let after = renderer.render_file(&file)?;
+        found.undecided.extend(after.undecided.iter().cloned());
         for report in &after.reports {
             if report.message.starts_with("warning:") {
                 found.warnings.push(report.to_string());
@@ -203,7 +209,11 @@ fn compare(args: &DiffArgs) -> anyhow::Result<Comparison> {
             }
         }
         let before = match &mut old_renderer {
-            Some(r) => r.render_file(&file)?.text,
+            Some(r) => {
+                let before = r.render_file(&file)?;
+                found.undecided.extend(before.undecided);
+                before.text
+            }
             None => file.text.clone(),
         };
         if before == after.text {
@@ -330,6 +340,38 @@ fn write_summary(
             .collect();
         let _ = writeln!(out, "  SidecarSets: {}", list.join(", "));
     }
+    let mut seen = BTreeSet::new();
+    for u in &found.undecided {
+        if !seen.insert((&u.location.file, u.location.line, u.undecided.to_string())) {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "  {} ({}:{}): {}",
+            u.resource, u.location.file, u.location.line, u.undecided
+        );
+        annotations.push(Annotation::new(
+            Level::Warning,
+            &u.location.file,
+            u.location.line,
+            format!("kruise-inject diff: {}", u.resource),
+            format!("{}: {}", u.resource, u.undecided),
+        ));
+    }
+}
+
+/// The summary of what `diff` could not decide: each pod or workload once.
+fn undecided_summary(found: &Comparison) -> render::UndecidedSummary {
+    let mut seen = BTreeSet::new();
+    let unique: Vec<render::UndecidedWorkload> = found
+        .undecided
+        .iter()
+        .filter(|u| seen.insert((&u.location.file, u.location.line)))
+        .cloned()
+        .collect();
+    let mut summary = render::UndecidedSummary::default();
+    summary.add(&unique);
+    summary
 }
 
 fn plural(n: usize, word: &str) -> String {

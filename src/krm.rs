@@ -30,7 +30,7 @@ use crate::cluster::Cluster;
 use crate::context::{self, ContextKind};
 use crate::input;
 use crate::objects::{DocumentError, Object, ParsedFile};
-use crate::render::{Options, Renderer, Report};
+use crate::render::{Options, Renderer, Report, UndecidedSummary, print_reports};
 use crate::timestamp;
 use function_config::FunctionConfig;
 use results::{KrmResult, Severity};
@@ -127,15 +127,16 @@ pub struct KrmError {
 /// `sidecarsets` paths of the `functionConfig`. Options come from the `functionConfig` and
 /// `SOURCE_DATE_EPOCH`.
 pub fn process(input: &str, cwd: &Path) -> Result<String, KrmError> {
-    process_with(input, cwd, &Settings::new(&KrmArgs::default())).map(|(text, _)| text)
+    process_with(input, cwd, &Settings::new(&KrmArgs::default())).map(|(text, ..)| text)
 }
 
-/// [`process`] with the settings of a command line; also returns the results written.
+/// [`process`] with the settings of a command line; also returns the results written and what
+/// could not be decided.
 pub fn process_with(
     input: &str,
     cwd: &Path,
     settings: &Settings,
-) -> Result<(String, Vec<KrmResult>), KrmError> {
+) -> Result<(String, Vec<KrmResult>, UndecidedSummary), KrmError> {
     let not_resource_list = |message: String| KrmError {
         message: format!("standard input is not a KRM ResourceList: {message}"),
         output: None,
@@ -193,9 +194,24 @@ pub fn process_with(
             results.push(result);
         }
     }
+    // Whether Kruise injects more is unknown: a warning on the item.
+    for u in &rendered.undecided {
+        let message = u.undecided.to_string();
+        results.push(match objects.iter().find(|o| o.location == u.location) {
+            Some(object) => item_result(object, Severity::Warning, message),
+            None => KrmResult {
+                message: format!("{}: {message}", u.resource),
+                severity: Severity::Warning,
+                resource_ref: None,
+                file: None,
+            },
+        });
+    }
+    let mut undecided = UndecidedSummary::default();
+    undecided.add(&rendered.undecided);
     let text = resource_list::with_results(&rendered.text, &results)
         .map_err(|e| config_error(format!("cannot append the results: {e}")))?;
-    Ok((text, results))
+    Ok((text, results, undecided))
 }
 
 /// Runs `kruise-inject krm`: exit 0 and the ResourceList on stdout; on failure the message on
@@ -238,11 +254,13 @@ pub fn run_text(input: &str, settings: &Settings) -> anyhow::Result<u8> {
     let cwd = std::env::current_dir().context("the working directory")?;
     let mut stdout = std::io::stdout().lock();
     match process_with(input, &cwd, settings) {
-        Ok((text, _)) => {
+        Ok((text, _, undecided)) => {
             stdout
                 .write_all(text.as_bytes())
                 .context("writing stdout")?;
             stdout.flush().context("writing stdout")?;
+            // Also for people: kpt and kustomize show a function's standard error.
+            print_reports(undecided.line().as_slice());
             Ok(0)
         }
         Err(err) => {

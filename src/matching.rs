@@ -3,15 +3,22 @@
 //! [`match_pod`] follows `sidecarset.go: sidecarsetMutatingPod` for a CREATE:
 //!
 //! 1. Pods in a namespace labelled `control-plane` (any value) never reach the webhook (its
-//!    `namespaceSelector`); inactive pods (Succeeded/Failed, or being deleted) are skipped.
+//!    `namespaceSelector`); inactive pods (Succeeded/Failed, or being deleted) are skipped. A
+//!    namespace whose Namespace object is not among the inputs is taken to have no `control-plane`
+//!    label, except Kruise's own namespace, which Kruise's installation labels
+//!    `control-plane: controller-manager` (`config/manager/manager.yaml`).
 //! 2. Candidates: the SidecarSets indexed under the pod's namespace (`""` → `default`), then the
 //!    cluster-scoped ones (`fieldindex: IndexSidecarSetV1Beta1`): a SidecarSet is indexed under
 //!    `namespaceSelector.matchLabels["kubernetes.io/metadata.name"]` if present, else under the
 //!    values of the first `matchExpressions` entry with that key and operator `In`, else it is
 //!    cluster-scoped. Others can never match (every namespace carries its own name label).
 //! 3. Per candidate, in order: `injectionStrategy.paused` → not injected; a `namespaceSelector` →
-//!    the pod's Namespace must be among the inputs and match it (an invalid namespaceSelector matches
-//!    no namespace); `selector` must match the pod labels (nil or empty matches nothing; an invalid
+//!    it must select the pod's namespace (an invalid namespaceSelector matches no namespace). The
+//!    namespace exists (the pod is in it), so its `kubernetes.io/metadata.name` label is known
+//!    from its name; its other labels only from its Namespace object among the inputs
+//!    ([`crate::cluster::namespace_selected`]). A selector that needs a label of a namespace not
+//!    given is undecided: the SidecarSet is not injected, and the outcome says so
+//!    ([`NotInjectedReason::NamespaceLabelsUnknown`], [`MatchOutcome::undecided`]); `selector` must match the pod labels (nil or empty matches nothing; an invalid
 //!    selector is an error, as the webhook fails); then the revision to inject is resolved
 //!    ([`crate::revision::suitable_revision`], which may draw from the RNG).
 //! 4. Canary (§4.3.6): every SidecarSet named by a matched canary's `apps.kruise.io/sidecarset-base`
@@ -30,7 +37,7 @@ use crate::cluster::{Cluster, NAMESPACE_NAME_LABEL};
 use crate::pod::PodView;
 use crate::revision::{RevisionError, suitable_revision};
 use crate::rng::Rng;
-use crate::selector::{SelectorError, kruise_matches};
+use crate::selector::{PartialMatch, SelectorError, kruise_matches};
 use crate::sidecarset::SidecarSet;
 
 /// Namespace label that keeps pods away from Kruise's pod webhook (its `namespaceSelector`).
@@ -62,6 +69,12 @@ pub enum PodSkip {
         /// The namespace.
         namespace: String,
     },
+    /// The pod is in Kruise's own namespace, whose Namespace object is not among the inputs:
+    /// Kruise's installation labels it `control-plane`, so the webhook is never called.
+    KruiseNamespace {
+        /// The namespace.
+        namespace: String,
+    },
 }
 
 /// A SidecarSet whose `selector` matches the pod, and why it is not injected.
@@ -78,11 +91,14 @@ pub struct NotInjected {
 pub enum NotInjectedReason {
     /// `spec.injectionStrategy.paused: true`.
     InjectionPaused,
-    /// The SidecarSet has a `namespaceSelector` and the pod's Namespace is not among the inputs
-    /// (Kruise then does not match).
-    NamespaceNotFound {
+    /// The SidecarSet's `namespaceSelector` needs labels of the pod's namespace other than
+    /// `kubernetes.io/metadata.name`, and its Namespace object is not among the inputs: whether
+    /// Kruise injects the SidecarSet is unknown. It is not injected.
+    NamespaceLabelsUnknown {
         /// The pod's namespace.
         namespace: String,
+        /// The labels the selector needs (sorted).
+        labels: Vec<String>,
     },
     /// The `namespaceSelector` does not match the pod's Namespace.
     NamespaceSelectorMismatch {
@@ -133,6 +149,40 @@ impl<'c> MatchOutcome<'c> {
             MatchOutcome::Matched { notes, .. } => notes,
         }
     }
+
+    /// The SidecarSets that Kruise may or may not inject, because their `namespaceSelector` needs
+    /// labels of a Namespace that is not among the inputs (none when the answer is known).
+    pub fn undecided(&self) -> Option<Undecided> {
+        let mut out: Option<Undecided> = None;
+        for note in self.notes() {
+            if let NotInjectedReason::NamespaceLabelsUnknown { namespace, labels } = &note.reason {
+                let u = out.get_or_insert_with(|| Undecided {
+                    namespace: namespace.clone(),
+                    sidecarsets: Vec::new(),
+                    labels: Vec::new(),
+                });
+                u.sidecarsets.push(note.sidecarset.clone());
+                u.labels.extend(labels.iter().cloned());
+            }
+        }
+        if let Some(u) = &mut out {
+            u.labels.sort();
+            u.labels.dedup();
+        }
+        out
+    }
+}
+
+/// A pod for which the answer is unknown: SidecarSets whose `namespaceSelector` needs labels of its
+/// namespace, whose Namespace object is not among the inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undecided {
+    /// The pod's namespace.
+    pub namespace: String,
+    /// The SidecarSets (sorted by name).
+    pub sidecarsets: Vec<String>,
+    /// The labels of the namespace their selectors need (sorted, unique).
+    pub labels: Vec<String>,
 }
 
 /// Chooses the SidecarSets the pod webhook injects into `pod` on CREATE, in injection order, with
@@ -147,13 +197,18 @@ pub fn match_pod<'c>(
     } else {
         pod.namespace
     };
-    if cluster
-        .namespace_labels(namespace)
-        .is_some_and(|labels| labels.contains_key(CONTROL_PLANE_LABEL))
-    {
-        return Ok(MatchOutcome::Skipped(PodSkip::ControlPlaneNamespace {
-            namespace: namespace.to_owned(),
-        }));
+    match cluster.namespace_labels(namespace) {
+        Some(labels) if labels.contains_key(CONTROL_PLANE_LABEL) => {
+            return Ok(MatchOutcome::Skipped(PodSkip::ControlPlaneNamespace {
+                namespace: namespace.to_owned(),
+            }));
+        }
+        None if namespace == cluster.kruise_namespace => {
+            return Ok(MatchOutcome::Skipped(PodSkip::KruiseNamespace {
+                namespace: namespace.to_owned(),
+            }));
+        }
+        _ => {}
     }
     if !pod.active {
         return Ok(MatchOutcome::Skipped(PodSkip::Inactive));
@@ -173,8 +228,10 @@ pub fn match_pod<'c>(
     let mut matched: Vec<Cow<'c, SidecarSet>> = Vec::new();
     let mut not_injected = Vec::new();
     let mut note = |ss: &SidecarSet, reason: NotInjectedReason| {
-        // Only worth reporting when the SidecarSet is otherwise aimed at this pod.
-        if kruise_matches(ss.spec.selector.as_ref(), &pod.labels).unwrap_or(false) {
+        // Only worth reporting when the SidecarSet is otherwise aimed at this pod. When the
+        // namespace may match, an invalid selector matters too (the webhook would reject the pod).
+        let undecided = matches!(reason, NotInjectedReason::NamespaceLabelsUnknown { .. });
+        if kruise_matches(ss.spec.selector.as_ref(), &pod.labels).unwrap_or(undecided) {
             not_injected.push(NotInjected {
                 sidecarset: ss.name.clone(),
                 reason,
@@ -255,7 +312,8 @@ pub fn indexed_namespaces(ss: &SidecarSet) -> Option<Vec<&str>> {
         .map(|r| r.values.iter().map(String::as_str).collect())
 }
 
-/// `IsSelectorNamespace`: why the SidecarSet's `namespaceSelector` excludes `namespace`, if it does.
+/// `IsSelectorNamespace` (`util.go`, v1.9): why the SidecarSet's `namespaceSelector` excludes
+/// `namespace` (or may exclude it), if it does.
 fn namespace_mismatch(
     cluster: &Cluster,
     namespace: &str,
@@ -269,13 +327,12 @@ fn namespace_mismatch(
             error: e.under("spec.namespaceSelector"),
         });
     }
-    let Some(labels) = cluster.namespace_labels(namespace) else {
-        return Some(NotInjectedReason::NamespaceNotFound {
+    match cluster.namespace_selected(namespace, selector) {
+        Ok(PartialMatch::Matches) => None,
+        Ok(PartialMatch::Unknown(labels)) => Some(NotInjectedReason::NamespaceLabelsUnknown {
             namespace: namespace.to_owned(),
-        });
-    };
-    match selector.matches_unvalidated(labels) {
-        Ok(true) => None,
+            labels,
+        }),
         _ => Some(NotInjectedReason::NamespaceSelectorMismatch {
             namespace: namespace.to_owned(),
         }),
@@ -293,6 +350,10 @@ impl fmt::Display for PodSkip {
                 f,
                 "namespace {namespace} is labelled {CONTROL_PLANE_LABEL}, which Kruise's pod webhook never sees"
             ),
+            PodSkip::KruiseNamespace { namespace } => write!(
+                f,
+                "namespace {namespace} is Kruise's own namespace, which Kruise's installation labels {CONTROL_PLANE_LABEL} and its pod webhook never sees (its Namespace object is not among the inputs: give it to decide by its labels)"
+            ),
         }
     }
 }
@@ -304,9 +365,11 @@ impl fmt::Display for NotInjectedReason {
             NotInjectedReason::InjectionPaused => {
                 write!(f, "is paused (spec.injectionStrategy.paused)")
             }
-            NotInjectedReason::NamespaceNotFound { namespace } => write!(
+            NotInjectedReason::NamespaceLabelsUnknown { namespace, labels } => write!(
                 f,
-                "has a namespaceSelector, but namespace {namespace} not found among the inputs: add its Namespace object with -s"
+                "is not injected, but Kruise may inject it: its namespaceSelector needs {} {} of namespace {namespace}, whose Namespace object is not among the inputs; give it (e.g. with -s)",
+                if labels.len() == 1 { "label" } else { "labels" },
+                labels.join(", ")
             ),
             NotInjectedReason::NamespaceSelectorMismatch { namespace } => {
                 write!(
@@ -322,6 +385,31 @@ impl fmt::Display for NotInjectedReason {
                 write!(f, "is replaced by its canary SidecarSet {canary}")
             }
         }
+    }
+}
+
+/// Reads as a sentence about the pod.
+impl fmt::Display for Undecided {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let one = self.sidecarsets.len() == 1;
+        write!(
+            f,
+            "unknown whether Kruise injects {} {}: {} {} {} of namespace {}, whose Namespace object is not among the inputs; not injected: give the Namespace object (e.g. with -s)",
+            if one { "SidecarSet" } else { "SidecarSets" },
+            self.sidecarsets.join(", "),
+            if one {
+                "its namespaceSelector needs"
+            } else {
+                "their namespaceSelectors need"
+            },
+            if self.labels.len() == 1 {
+                "label"
+            } else {
+                "labels"
+            },
+            self.labels.join(", "),
+            self.namespace
+        )
     }
 }
 
@@ -555,32 +643,196 @@ mod tests {
     }
 
     #[test]
-    fn namespace_not_among_inputs_is_noted() {
+    fn name_label_selectors_resolve_without_namespace_objects() {
+        // The API server labels every namespace with its name: no Namespace object is needed.
+        let v1alpha1 = SidecarSet::from_value(&json!({
+            "apiVersion": "apps.kruise.io/v1alpha1", "kind": "SidecarSet",
+            "metadata": {"name": "alpha"},
+            "spec": {"namespace": "web", "selector": {"matchLabels": {"app": "web"}},
+                     "containers": [{"name": "alpha-c", "image": "alpha:1"}]}
+        }))
+        .expect("valid");
+        let expr = |op: &str, values: &[&str]| {
+            json!({"namespaceSelector": {"matchExpressions": [
+                {"key": NAMESPACE_NAME_LABEL, "operator": op, "values": values}
+            ]}})
+        };
+        let c = cluster(
+            vec![
+                v1alpha1,
+                ss("beta", in_ns("web")),
+                ss("in", expr("In", &["web", "x"])),
+                ss("notin-other", expr("NotIn", &["other"])),
+                ss("notin-web", expr("NotIn", &["web"])),
+                ss("exists", expr("Exists", &[])),
+                ss("doesnotexist", expr("DoesNotExist", &[])),
+                ss("elsewhere", in_ns("other")),
+            ],
+            &[],
+        );
+        let spec = json!({});
+        let o = run(&c, &pod("web", &spec));
+        assert_eq!(
+            names(&o),
+            ["alpha", "beta", "in", "exists", "notin-other"],
+            "{o}"
+        );
+        assert_eq!(o.undecided(), None);
+        let mismatch = NotInjectedReason::NamespaceSelectorMismatch {
+            namespace: "web".into(),
+        };
+        assert_eq!(
+            notes(&o),
+            [
+                ("doesnotexist", &mismatch),
+                ("elsewhere", &mismatch),
+                ("notin-web", &mismatch)
+            ]
+        );
+        // The default namespace too (a pod without namespace).
+        let c = cluster(vec![ss("a", in_ns("default"))], &[]);
+        assert_eq!(names(&run(&c, &pod("", &spec))), ["a"]);
+    }
+
+    #[test]
+    fn other_namespace_labels_are_unknown_without_the_namespace_object() {
+        let c = cluster(
+            vec![
+                ss(
+                    "team",
+                    json!({"namespaceSelector": {"matchLabels": {"team": "x"}}}),
+                ),
+                // Needs `team` only where the name label holds.
+                ss(
+                    "web-and-team",
+                    json!({"namespaceSelector": {"matchLabels": {NAMESPACE_NAME_LABEL: "web", "env": "prod"},
+                        "matchExpressions": [{"key": "team", "operator": "Exists"}]}}),
+                ),
+                ss(
+                    "other-and-team",
+                    json!({"namespaceSelector": {"matchLabels": {NAMESPACE_NAME_LABEL: "other", "team": "x"}}}),
+                ),
+                ss(
+                    "not-for-this-pod",
+                    json!({"namespaceSelector": {"matchLabels": {"team": "x"}}, "selector": {"matchLabels": {"app": "db"}}}),
+                ),
+                ss("plain", json!({})),
+            ],
+            &[],
+        );
+        let spec = json!({});
+        let o = run(&c, &pod("web", &spec));
+        assert_eq!(names(&o), ["plain"]);
+        assert_eq!(
+            notes(&o),
+            [
+                (
+                    "other-and-team",
+                    &NotInjectedReason::NamespaceSelectorMismatch {
+                        namespace: "web".into()
+                    }
+                ),
+                (
+                    "team",
+                    &NotInjectedReason::NamespaceLabelsUnknown {
+                        namespace: "web".into(),
+                        labels: vec!["team".into()]
+                    }
+                ),
+                (
+                    "web-and-team",
+                    &NotInjectedReason::NamespaceLabelsUnknown {
+                        namespace: "web".into(),
+                        labels: vec!["env".into(), "team".into()]
+                    }
+                )
+            ]
+        );
+        assert_eq!(
+            o.undecided(),
+            Some(Undecided {
+                namespace: "web".into(),
+                sidecarsets: vec!["team".into(), "web-and-team".into()],
+                labels: vec!["env".into(), "team".into()],
+            })
+        );
+        assert_eq!(
+            o.undecided().map(|u| u.to_string()).as_deref(),
+            Some(
+                "unknown whether Kruise injects SidecarSets team, web-and-team: their namespaceSelectors need labels env, team of namespace web, whose Namespace object is not among the inputs; not injected: give the Namespace object (e.g. with -s)"
+            )
+        );
+        let text = o.notes()[1].to_string();
+        assert_eq!(
+            text,
+            "SidecarSet team is not injected, but Kruise may inject it: its namespaceSelector needs label team of namespace web, whose Namespace object is not among the inputs; give it (e.g. with -s)"
+        );
+
+        // With the Namespace object, its labels are known completely.
+        let with = |labels: &[(&str, &str)]| {
+            let c = cluster(
+                vec![ss(
+                    "team",
+                    json!({"namespaceSelector": {"matchLabels": {"team": "x"}}}),
+                )],
+                &[("web", labels)],
+            );
+            let o = run(&c, &pod("web", &spec));
+            (names(&o).join(","), o.undecided())
+        };
+        assert_eq!(with(&[("team", "x")]), ("team".into(), None));
+        assert_eq!(with(&[]), (String::new(), None));
+    }
+
+    #[test]
+    fn namespace_object_name_label_is_the_api_servers() {
+        // A user value of kubernetes.io/metadata.name is overwritten by the API server.
+        let c = cluster(
+            vec![ss("a", in_ns("web"))],
+            &[("web", &[(NAMESPACE_NAME_LABEL, "other")])],
+        );
+        let spec = json!({});
+        assert_eq!(names(&run(&c, &pod("web", &spec))), ["a"]);
+    }
+
+    #[test]
+    fn undecided_with_an_invalid_selector_is_noted() {
+        // Kruise would reject the pod if the namespace matched: that is undecided too.
         let c = cluster(
             vec![ss(
                 "a",
-                json!({"namespaceSelector": {"matchLabels": {"team": "x"}}}),
+                json!({"namespaceSelector": {"matchLabels": {"team": "x"}},
+                       "selector": {"matchExpressions": [{"key": "app", "operator": "Bad"}]}}),
             )],
             &[],
         );
         let spec = json!({});
         let o = run(&c, &pod("web", &spec));
-        assert!(names(&o).is_empty());
         assert_eq!(
-            notes(&o),
-            [(
-                "a",
-                &NotInjectedReason::NamespaceNotFound {
-                    namespace: "web".into()
-                }
-            )]
+            o.undecided().map(|u| u.sidecarsets),
+            Some(vec!["a".to_owned()])
         );
-        let text = o.notes()[0].to_string();
-        assert!(
-            text.contains(
-                "namespace web not found among the inputs: add its Namespace object with -s"
-            ),
-            "{text}"
+    }
+
+    #[test]
+    fn kruise_namespace_without_object_is_taken_as_control_plane() {
+        let c = cluster(vec![ss("a", json!({}))], &[]);
+        let spec = json!({});
+        let o = run(&c, &pod(DEFAULT_KRUISE_NAMESPACE, &spec));
+        assert_eq!(
+            o,
+            MatchOutcome::Skipped(PodSkip::KruiseNamespace {
+                namespace: DEFAULT_KRUISE_NAMESPACE.into()
+            })
+        );
+        assert!(o.to_string().contains("Kruise's own namespace"), "{o}");
+        // Other namespaces without objects are taken to have no control-plane label.
+        assert_eq!(names(&run(&c, &pod("web", &spec))), ["a"]);
+        // Given without the label, the Namespace object decides.
+        let c = cluster(vec![ss("a", json!({}))], &[(DEFAULT_KRUISE_NAMESPACE, &[])]);
+        assert_eq!(
+            names(&run(&c, &pod(DEFAULT_KRUISE_NAMESPACE, &spec))),
+            ["a"]
         );
     }
 

@@ -13,7 +13,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::cli::{InputArgs, RenderArgs};
 use crate::input::{self, InputError, Source};
-use crate::render::{Renderer, Session, print_reports};
+use crate::render::{Renderer, Session, UndecidedSummary, print_reports};
 
 /// One input file and where its rendering goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -204,6 +204,8 @@ pub struct Expected {
     pub reports: Vec<String>,
     /// The warnings among them.
     pub warnings: Vec<String>,
+    /// What could not be decided (its line is printed even with `-q`).
+    pub undecided: UndecidedSummary,
 }
 
 /// Renders the inputs of `args` for `out_dir`, in memory.
@@ -224,9 +226,11 @@ pub fn render(args: &InputArgs, out_dir: &Path) -> anyhow::Result<Expected> {
     let mut reports = warnings.clone();
     let mut warnings = warnings;
     let mut files = Vec::with_capacity(targets.len());
+    let mut undecided = UndecidedSummary::default();
     for (target, source) in targets.into_iter().zip(&sources) {
         let file = reader.read(source)?;
         let rendered = renderer.render_file(&file)?;
+        undecided.add(&rendered.undecided);
         for report in &rendered.reports {
             let line = report.to_string();
             if report.message.starts_with("warning:") {
@@ -240,6 +244,7 @@ pub fn render(args: &InputArgs, out_dir: &Path) -> anyhow::Result<Expected> {
         files,
         reports,
         warnings,
+        undecided,
     })
 }
 
@@ -373,6 +378,7 @@ pub fn run_render(args: &RenderArgs, out_dir: &Path) -> anyhow::Result<u8> {
     if !args.quiet {
         print_reports(&expected.reports);
     }
+    print_reports(expected.undecided.line().as_slice());
     std::io::stdout()
         .lock()
         .write_all(out.as_bytes())

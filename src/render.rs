@@ -68,6 +68,128 @@ pub struct RenderedFile {
     pub changed: bool,
     /// One line per pod or workload, and warnings.
     pub reports: Vec<Report>,
+    /// The pods and workloads for which whether Kruise injects a SidecarSet is unknown.
+    pub undecided: Vec<UndecidedWorkload>,
+}
+
+/// A pod or workload that Kruise may inject with SidecarSets that kruise-inject did not inject:
+/// their `namespaceSelector` needs labels of a Namespace that is not among the inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndecidedWorkload {
+    /// Where the object is.
+    pub location: Location,
+    /// The object, e.g. `apps/v1 Deployment web/nginx`.
+    pub resource: String,
+    /// The SidecarSets, the namespace and the labels.
+    pub undecided: matching::Undecided,
+}
+
+/// What a run could not decide, for the one summary line every command prints on stderr (even
+/// with `-q`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UndecidedSummary {
+    workloads: usize,
+    namespaces: std::collections::BTreeSet<String>,
+    sidecarsets: std::collections::BTreeSet<String>,
+    labels: std::collections::BTreeSet<String>,
+}
+
+/// Namespaces named in the summary line before it says how many there are.
+const SUMMARY_NAMESPACES: usize = 8;
+
+impl UndecidedSummary {
+    /// Counts the undecided workloads of a rendered file.
+    pub fn add(&mut self, undecided: &[UndecidedWorkload]) {
+        for u in undecided {
+            self.workloads += 1;
+            self.namespaces.insert(u.undecided.namespace.clone());
+            self.sidecarsets
+                .extend(u.undecided.sidecarsets.iter().cloned());
+            self.labels.extend(u.undecided.labels.iter().cloned());
+        }
+    }
+
+    /// Nothing undecided.
+    pub fn is_empty(&self) -> bool {
+        self.workloads == 0
+    }
+
+    /// The summary line, if anything is undecided.
+    pub fn line(&self) -> Option<String> {
+        if self.is_empty() {
+            return None;
+        }
+        let join = |set: &std::collections::BTreeSet<String>| {
+            set.iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let plural = |n: usize, one: &str, many: &str| {
+            if n == 1 {
+                format!("{n} {one}")
+            } else {
+                format!("{n} {many}")
+            }
+        };
+        let n = self.namespaces.len();
+        let (namespaces, command) = if n <= SUMMARY_NAMESPACES {
+            (
+                format!(
+                    "{} {}",
+                    if n == 1 { "namespace" } else { "namespaces" },
+                    join(&self.namespaces)
+                ),
+                format!(
+                    "kubectl get namespace {} -o yaml > namespaces.yaml",
+                    self.namespaces
+                        .iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+            )
+        } else {
+            let first: Vec<&str> = self
+                .namespaces
+                .iter()
+                .take(SUMMARY_NAMESPACES)
+                .map(String::as_str)
+                .collect();
+            (
+                format!("{n} namespaces ({}, ...)", first.join(", ")),
+                "kubectl get namespaces -o yaml > namespaces.yaml".to_owned(),
+            )
+        };
+        let one_set = self.sidecarsets.len() == 1;
+        let labels = format!(
+            "{} {}",
+            if self.labels.len() == 1 {
+                "label"
+            } else {
+                "labels"
+            },
+            join(&self.labels)
+        );
+        Some(format!(
+            "warning: unknown whether Kruise injects {} {} into {} in {namespaces}: {} {labels} of {} not among the inputs, so kruise-inject did not inject {}; give the Namespace {} with -s ({command})",
+            if one_set { "SidecarSet" } else { "SidecarSets" },
+            join(&self.sidecarsets),
+            plural(self.workloads, "pod or workload", "pods and workloads"),
+            if one_set {
+                "its namespaceSelector needs"
+            } else {
+                "their namespaceSelectors need"
+            },
+            if n == 1 {
+                "a Namespace that is"
+            } else {
+                "Namespaces that are"
+            },
+            if one_set { "it" } else { "them" },
+            if n == 1 { "object" } else { "objects" },
+        ))
+    }
 }
 
 /// Renders the files of one run against one cluster state.
@@ -95,9 +217,10 @@ impl<'c> Renderer<'c> {
     pub fn render_file(&mut self, file: &ParsedFile) -> Result<RenderedFile, DocumentError> {
         let objects = file.objects()?;
         let mut reports = Vec::new();
+        let mut undecided = Vec::new();
         let mut patches: BTreeMap<usize, Vec<(&Node, PodPatch)>> = BTreeMap::new();
         for object in &objects {
-            if let Some((node, patch)) = self.render_object(object, &mut reports)? {
+            if let Some((node, patch)) = self.render_object(object, &mut reports, &mut undecided)? {
                 patches
                     .entry(object.document)
                     .or_default()
@@ -110,6 +233,7 @@ impl<'c> Renderer<'c> {
             text,
             changed,
             reports,
+            undecided,
         })
     }
 
@@ -118,6 +242,7 @@ impl<'c> Renderer<'c> {
         &mut self,
         object: &Object<'o>,
         reports: &mut Vec<Report>,
+        undecided: &mut Vec<UndecidedWorkload>,
     ) -> Result<Option<(&'o Node, PodPatch)>, DocumentError> {
         let namespace = object
             .namespace()
@@ -166,9 +291,16 @@ impl<'c> Renderer<'c> {
             spec: template.get("spec").unwrap_or(&Value::Null),
             active,
         };
-        let (sidecarsets, notes) = match matching::match_pod(self.cluster, &pod, &mut self.rng)
-            .map_err(|e| object.error(e))?
-        {
+        let outcome =
+            matching::match_pod(self.cluster, &pod, &mut self.rng).map_err(|e| object.error(e))?;
+        if let Some(u) = outcome.undecided() {
+            undecided.push(UndecidedWorkload {
+                location: object.location.clone(),
+                resource: object.display_name(&self.options.default_namespace),
+                undecided: u,
+            });
+        }
+        let (sidecarsets, notes) = match outcome {
             MatchOutcome::Skipped(reason) => {
                 report(format!("not injected: {reason}"));
                 return Ok(None);
@@ -508,7 +640,9 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
     for line in &warnings {
         writeln!(report_spool, "{line}").context("writing the report buffer")?;
     }
+    let mut undecided = UndecidedSummary::default();
     let mut sink = |i: usize, rendered: RenderedFile| -> anyhow::Result<()> {
+        undecided.add(&rendered.undecided);
         append_to_stream(&mut out, rendered.text, i == 0, &mut last_byte)
             .context("writing the output buffer")?;
         for report in &rendered.reports {
@@ -541,6 +675,8 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
         let mut stderr = std::io::stderr().lock();
         let _ = std::io::copy(&mut (&mut report_spool as &mut dyn Read), &mut stderr);
     }
+    // Even with -q: the output may lack what Kruise injects.
+    print_reports(undecided.line().as_slice());
     Ok(0)
 }
 
@@ -566,6 +702,7 @@ fn floor_file(file: &ParsedFile) -> Result<RenderedFile, DocumentError> {
         text: file.text.clone(),
         changed: false,
         reports: Vec::new(),
+        undecided: Vec::new(),
     })
 }
 
@@ -699,5 +836,58 @@ pub fn print_reports(lines: &[String]) {
     let mut stderr = std::io::stderr().lock();
     for line in lines {
         let _ = writeln!(stderr, "{line}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn undecided(ns: &str, sets: &[&str], labels: &[&str]) -> UndecidedWorkload {
+        UndecidedWorkload {
+            location: Location {
+                file: "w.yaml".into(),
+                line: 1,
+                document: 0,
+            },
+            resource: format!("v1 Pod {ns}/p"),
+            undecided: matching::Undecided {
+                namespace: ns.into(),
+                sidecarsets: sets.iter().map(|s| s.to_string()).collect(),
+                labels: labels.iter().map(|s| s.to_string()).collect(),
+            },
+        }
+    }
+
+    #[test]
+    fn undecided_summary_line() {
+        let mut s = UndecidedSummary::default();
+        assert_eq!(s.line(), None);
+        s.add(&[undecided("web", &["logging"], &["team"])]);
+        assert_eq!(
+            s.line().as_deref(),
+            Some(
+                "warning: unknown whether Kruise injects SidecarSet logging into 1 pod or workload in namespace web: its namespaceSelector needs label team of a Namespace that is not among the inputs, so kruise-inject did not inject it; give the Namespace object with -s (kubectl get namespace web -o yaml > namespaces.yaml)"
+            )
+        );
+        s.add(&[undecided("db", &["mesh", "logging"], &["env", "team"])]);
+        let line = s.line().expect("undecided");
+        assert!(
+            line.contains("SidecarSets logging, mesh into 2 pods and workloads in namespaces db, web: their namespaceSelectors need labels env, team of Namespaces that are not among the inputs, so kruise-inject did not inject them; give the Namespace objects with -s (kubectl get namespace db web -o yaml"),
+            "{line}"
+        );
+        // Many namespaces: the first ones, the count, and all namespaces to fetch.
+        for i in 0..10 {
+            s.add(&[undecided(&format!("ns-{i}"), &["logging"], &["team"])]);
+        }
+        let line = s.line().expect("undecided");
+        assert!(
+            line.contains("in 12 namespaces (db, ns-0, ns-1, ns-2, ns-3, ns-4, ns-5, ns-6, ...)"),
+            "{line}"
+        );
+        assert!(
+            line.ends_with("(kubectl get namespaces -o yaml > namespaces.yaml)"),
+            "{line}"
+        );
     }
 }

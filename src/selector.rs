@@ -173,6 +173,80 @@ impl LabelSelector {
     }
 }
 
+/// What is known of one label of an object whose labels are only partly known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KnownLabel<'a> {
+    /// The label is set to this value.
+    Value(&'a str),
+    /// The label is known to be absent.
+    Absent,
+    /// Nothing is known of the label.
+    Unknown,
+}
+
+/// A selector's answer for labels that are only partly known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartialMatch {
+    /// Matches whatever the unknown labels are.
+    Matches,
+    /// Does not match whatever the unknown labels are.
+    DoesNotMatch,
+    /// The answer depends on these labels (sorted, unique), which are not known.
+    Unknown(Vec<String>),
+}
+
+impl LabelSelector {
+    /// [`LabelSelector::matches_unvalidated`] for labels of which only some are known (`label`
+    /// says what is known of a key). All requirements must hold, so one that fails on known labels
+    /// decides [`PartialMatch::DoesNotMatch`]; otherwise a requirement on an unknown label makes the
+    /// answer [`PartialMatch::Unknown`]. An `In` without values never holds and a `NotIn` without
+    /// values always holds, whatever the label is.
+    pub fn matches_partly<'l>(
+        &self,
+        label: impl Fn(&str) -> KnownLabel<'l>,
+    ) -> Result<PartialMatch, SelectorError> {
+        for (i, r) in self.match_expressions.iter().enumerate() {
+            r.check(i, false)?;
+        }
+        let mut unknown: Vec<String> = Vec::new();
+        let mut fails = false;
+        for (k, v) in &self.match_labels {
+            match label(k) {
+                KnownLabel::Value(value) => fails |= value != v,
+                KnownLabel::Absent => fails = true,
+                KnownLabel::Unknown => unknown.push(k.clone()),
+            }
+        }
+        for r in &self.match_expressions {
+            let value = match label(&r.key) {
+                KnownLabel::Value(value) => Some(value),
+                KnownLabel::Absent => None,
+                KnownLabel::Unknown => match r.operator.as_str() {
+                    "In" if r.values.is_empty() => {
+                        fails = true;
+                        continue;
+                    }
+                    "NotIn" if r.values.is_empty() => continue,
+                    _ => {
+                        unknown.push(r.key.clone());
+                        continue;
+                    }
+                },
+            };
+            fails |= !r.holds_for(value);
+        }
+        Ok(if fails {
+            PartialMatch::DoesNotMatch
+        } else if unknown.is_empty() {
+            PartialMatch::Matches
+        } else {
+            unknown.sort();
+            unknown.dedup();
+            PartialMatch::Unknown(unknown)
+        })
+    }
+}
+
 impl Requirement {
     /// The error `labels.NewRequirement` (strict) or Kruise's converter would return.
     fn check(&self, index: usize, strict: bool) -> Result<(), SelectorError> {
@@ -210,10 +284,15 @@ impl Requirement {
 
     /// `labels.Requirement.Matches` for an operator accepted by [`Requirement::check`].
     fn holds(&self, labels: &BTreeMap<String, String>) -> bool {
-        let value = labels.get(&self.key);
+        self.holds_for(labels.get(&self.key).map(String::as_str))
+    }
+
+    /// [`Requirement::holds`] for the value of its key (`None`: absent).
+    fn holds_for(&self, value: Option<&str>) -> bool {
+        let contains = |v: &str| self.values.iter().any(|x| x == v);
         match self.operator.as_str() {
-            "In" => value.is_some_and(|v| self.values.contains(v)),
-            "NotIn" => value.is_none_or(|v| !self.values.contains(v)),
+            "In" => value.is_some_and(contains),
+            "NotIn" => value.is_none_or(|v| !contains(v)),
             "Exists" => value.is_some(),
             "DoesNotExist" => value.is_none(),
             _ => false,
@@ -386,6 +465,68 @@ mod tests {
             assert!(e.message.contains("must be empty"), "{e}");
             assert!(s.matches_unvalidated(&labels(&[])).is_ok());
         }
+    }
+
+    #[test]
+    fn partly_known_labels_give_three_answers() {
+        // Only `name` is known (set to "web"); `gone` is known absent; others unknown.
+        let known = |key: &str| match key {
+            "name" => KnownLabel::Value("web"),
+            "gone" => KnownLabel::Absent,
+            _ => KnownLabel::Unknown,
+        };
+        let m = |v: Value| sel(v).matches_partly(known).expect("valid");
+        let unknown =
+            |keys: &[&str]| PartialMatch::Unknown(keys.iter().map(|k| k.to_string()).collect());
+        assert_eq!(
+            m(json!({"matchLabels": {"name": "web"}})),
+            PartialMatch::Matches
+        );
+        assert_eq!(
+            m(json!({"matchLabels": {"name": "x"}})),
+            PartialMatch::DoesNotMatch
+        );
+        assert_eq!(
+            m(json!({"matchLabels": {"gone": "x"}})),
+            PartialMatch::DoesNotMatch
+        );
+        assert_eq!(m(json!({})), PartialMatch::Matches);
+        for (op, values, expected) in [
+            ("In", json!(["web", "x"]), PartialMatch::Matches),
+            ("In", json!(["x"]), PartialMatch::DoesNotMatch),
+            ("NotIn", json!(["x"]), PartialMatch::Matches),
+            ("NotIn", json!(["web"]), PartialMatch::DoesNotMatch),
+            ("Exists", json!([]), PartialMatch::Matches),
+            ("DoesNotExist", json!([]), PartialMatch::DoesNotMatch),
+        ] {
+            let s =
+                json!({"matchExpressions": [{"key": "name", "operator": op, "values": values}]});
+            assert_eq!(m(s), expected, "{op}");
+        }
+        // An unknown label: unknown, unless a known requirement already fails.
+        assert_eq!(
+            m(json!({"matchLabels": {"name": "web", "team": "a"},
+                     "matchExpressions": [{"key": "env", "operator": "Exists"}, {"key": "team", "operator": "In", "values": ["a"]}]})),
+            unknown(&["env", "team"])
+        );
+        assert_eq!(
+            m(json!({"matchLabels": {"name": "x", "team": "a"}})),
+            PartialMatch::DoesNotMatch
+        );
+        // Kruise's lenient forms decide whatever the label is.
+        assert_eq!(
+            m(json!({"matchExpressions": [{"key": "team", "operator": "NotIn", "values": []}]})),
+            PartialMatch::Matches
+        );
+        assert_eq!(
+            m(json!({"matchExpressions": [{"key": "team", "operator": "In", "values": []}]})),
+            PartialMatch::DoesNotMatch
+        );
+        // An unknown operator is an error, whatever is known.
+        let e = sel(json!({"matchExpressions": [{"key": "team", "operator": "Bad"}]}))
+            .matches_partly(known)
+            .expect_err("bad operator");
+        assert_eq!(e.path, "matchExpressions[0].operator");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::{KrmArgs, Settings, gather_files, is_duplicate};
 use crate::cluster::Cluster;
 use crate::context;
 use crate::objects::ParsedFile;
-use crate::render::Renderer;
+use crate::render::{Renderer, UndecidedSummary};
 
 /// Runs as a legacy kustomize exec plugin whose config is at `config_path`. Exit 0 with the
 /// resources on stdout; an error (nothing on stdout) makes kustomize fail and show it.
@@ -74,5 +74,15 @@ pub fn legacy_plugin(
         }
     }
     let rendered = Renderer::new(&cluster, &options).render_file(&file)?;
+    // kustomize shows a legacy plugin's standard error only when it fails: failing is the only way
+    // not to hand back a possibly wrong result without a word.
+    let mut undecided = UndecidedSummary::default();
+    undecided.add(&rendered.undecided);
+    if let Some(line) = undecided.line() {
+        bail!(
+            "{}; with kustomize, list the Namespace objects among the kustomization's resources or in a file named by the plugin config's sidecarsets",
+            line.strip_prefix("warning: ").unwrap_or(&line)
+        );
+    }
     Ok(rendered.text)
 }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use crate::cluster::Cluster;
 use crate::context::string_map;
 use crate::inject::{self, InjectError};
-use crate::matching::{self, MatchError};
+use crate::matching::{self, MatchError, Undecided};
 use crate::pod::{PodPatch, PodView};
 use crate::rng::Rng;
 use crate::sidecarset::SidecarSet;
@@ -21,6 +21,9 @@ pub struct WorkloadPods {
     pub pods: Vec<Value>,
     /// Something the user should know (e.g. a DaemonSet simulated with one pod).
     pub note: Option<String>,
+    /// SidecarSets the webhook may have injected but that were not, because their
+    /// `namespaceSelector` needs labels of a Namespace not among the inputs.
+    pub undecided: Option<Undecided>,
 }
 
 /// A workload whose pods cannot be built.
@@ -74,6 +77,7 @@ pub fn workload_pods(
         return Ok(Some(WorkloadPods {
             pods: Vec::new(),
             note: Some(format!("no pod template at {}", path.join("."))),
+            undecided: None,
         }));
     };
     let at = |rest: &str| {
@@ -89,6 +93,7 @@ pub fn workload_pods(
         .map_err(|m| field_error(&at("metadata.annotations"), m))?;
     let spec = template.get("spec").unwrap_or(&Value::Null);
     let mut pods = Vec::with_capacity(count);
+    let mut undecided = None;
     for i in 0..count {
         let view = PodView {
             namespace,
@@ -98,6 +103,9 @@ pub fn workload_pods(
             active: true,
         };
         let outcome = matching::match_pod(cluster, &view, rng)?;
+        if undecided.is_none() {
+            undecided = outcome.undecided();
+        }
         let patch = if outcome.sidecarsets().is_empty() {
             PodPatch::default()
         } else {
@@ -110,7 +118,11 @@ pub fn workload_pods(
         };
         pods.push(build_pod(&pod_name, namespace, &view, &patch));
     }
-    Ok(Some(WorkloadPods { pods, note }))
+    Ok(Some(WorkloadPods {
+        pods,
+        note,
+        undecided,
+    }))
 }
 
 /// How many pods to make, and a note when that is a stand-in.

@@ -7,13 +7,16 @@ use std::collections::BTreeMap;
 use super::annotations::{self, INJECTED_LIST_ANNOTATION};
 use super::hot_upgrade;
 use super::pod::Pod;
-use crate::selector::SelectorError;
+use crate::cluster::namespace_selected;
+use crate::selector::{PartialMatch, SelectorError};
 use crate::sidecarset::SidecarSet;
 
 /// Why a pod the SidecarSet's `selector` selects is not managed by it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Skip {
-    /// The SidecarSet has a `namespaceSelector` and the pod's Namespace is not among the inputs.
+    /// The SidecarSet's `namespaceSelector` needs labels of the pod's namespace other than
+    /// `kubernetes.io/metadata.name`, and its Namespace object is not among the inputs: whether the
+    /// controller manages the pod is unknown. Simulated as not managed.
     NamespaceUnknown,
     /// The `namespaceSelector` does not select the pod's namespace.
     NamespaceNotSelected,
@@ -36,8 +39,10 @@ pub struct Matching {
     pub skipped: Vec<(usize, Skip)>,
 }
 
-/// `getMatchingPods`. `namespaces`: the Namespace objects among the inputs (name → labels). A
-/// `selector` Kruise cannot evaluate is an error (the controller's reconcile fails).
+/// `getMatchingPods`. `namespaces`: the Namespace objects among the inputs (name → labels); a pod's
+/// namespace exists, so its `kubernetes.io/metadata.name` label is known without its object
+/// ([`namespace_selected`]). A `selector` Kruise cannot evaluate is an error (the controller's
+/// reconcile fails).
 pub fn matching_pods(
     ss: &SidecarSet,
     pods: &[Pod],
@@ -55,12 +60,12 @@ pub fn matching_pods(
             continue;
         }
         let skip = if let Some(ns_selector) = &ss.spec.namespace_selector {
-            match namespaces.get(&pod.namespace) {
-                None => Some(Skip::NamespaceUnknown),
-                Some(labels) if !ns_selector.matches_unvalidated(labels).unwrap_or(false) => {
-                    Some(Skip::NamespaceNotSelected)
-                }
-                Some(_) => None,
+            // `FetchSidecarSetMatchedNamespace` (util.go, v1.9): an invalid selector fails the
+            // reconcile, treated here like a namespace that is not selected.
+            match namespace_selected(namespaces, &pod.namespace, ns_selector) {
+                Ok(PartialMatch::Matches) => None,
+                Ok(PartialMatch::Unknown(_)) => Some(Skip::NamespaceUnknown),
+                _ => Some(Skip::NamespaceNotSelected),
             }
         } else {
             None
@@ -154,11 +159,31 @@ mod tests {
         .expect("valid");
         let mut pods = vec![pod(&ss, 0), pod(&ss, 1)];
         pods[1].namespace = "web".into();
+        // `spec.namespace` needs only the name label: no Namespace object is needed.
         let m = matching_pods(&ss, &pods, &BTreeMap::new()).expect("valid");
+        assert_eq!(m.matched, [1]);
+        assert_eq!(m.skipped, [(0, Skip::NamespaceNotSelected)]);
+        // A selector on another label needs the Namespace objects.
+        let mut by_team = ss.clone();
+        by_team.spec.namespace_selector = Some(
+            crate::selector::LabelSelector::from_value(
+                &json!({"matchLabels": {"team": "a"}}),
+                "spec.namespaceSelector",
+            )
+            .expect("valid"),
+        );
+        let m = matching_pods(&by_team, &pods, &BTreeMap::new()).expect("valid");
         assert_eq!(
             m.skipped,
             [(0, Skip::NamespaceUnknown), (1, Skip::NamespaceUnknown)]
         );
+        let given = BTreeMap::from([(
+            "web".to_owned(),
+            BTreeMap::from([("team".to_owned(), "a".to_owned())]),
+        )]);
+        let m = matching_pods(&by_team, &pods, &given).expect("valid");
+        assert_eq!(m.matched, [1]);
+        assert_eq!(m.skipped, [(0, Skip::NamespaceUnknown)]);
         let namespaces = BTreeMap::from([
             (
                 "web".to_owned(),

@@ -29,14 +29,15 @@ use std::str::FromStr;
 
 use anyhow::Context as _;
 
-use self::matching::matching_pods;
+use self::matching::{Skip, matching_pods};
 use self::output::{Format, Report};
 use self::pod::Pod;
 use crate::cluster::Cluster;
 use crate::context::{ContextKind, context_kind};
 use crate::input::{self, Source};
-use crate::render::{Reader, gather_cluster};
+use crate::render::{Reader, UndecidedSummary, UndecidedWorkload, gather_cluster};
 use crate::rng::Rng;
+use crate::selector::PartialMatch;
 use crate::sidecarset::{HASH_ANNOTATION, HASH_WITHOUT_IMAGE_ANNOTATION, SidecarSet};
 use crate::timestamp;
 use crate::validate::sidecarset_rules::{self, RuleContext};
@@ -66,6 +67,8 @@ pub struct Outcome {
     pub stdout: String,
     /// Lines for standard error (warnings and notes).
     pub reports: Vec<String>,
+    /// Lines for standard error even with `-q`: what could not be decided.
+    pub undecided: Vec<String>,
 }
 
 /// Runs `rollout` as the command line asks: exit code 0, or an error (exit 2, nothing on stdout).
@@ -77,11 +80,14 @@ pub fn run(args: &RolloutArgs) -> anyhow::Result<u8> {
         .write_all(outcome.stdout.as_bytes())
         .and_then(|()| stdout.flush())
         .context("writing stdout")?;
+    let mut stderr = std::io::stderr().lock();
     if !args.quiet {
-        let mut stderr = std::io::stderr().lock();
         for line in outcome.reports {
             let _ = writeln!(stderr, "{line}");
         }
+    }
+    for line in outcome.undecided {
+        let _ = writeln!(stderr, "{line}");
     }
     Ok(0)
 }
@@ -108,6 +114,7 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
          (a file or directory, or `kubectl get sidecarset -o yaml`), or among the PATHs"
     );
     let mut changed_fields = BTreeMap::new();
+    let mut undecided = UndecidedSummary::default();
     let mut pods = if args.from_workloads {
         let old = old_cluster(args, &cluster, &mut reader, &mut reports)?;
         for ss in &cluster.sidecarsets {
@@ -118,7 +125,15 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
                 );
             }
         }
-        pods_from_workloads(args, &sources, &old, &now, &mut reader, &mut reports)?
+        pods_from_workloads(
+            args,
+            &sources,
+            &old,
+            &now,
+            &mut reader,
+            &mut reports,
+            &mut undecided,
+        )?
     } else {
         read_pods(args, &sources, &mut reader, &mut reports)?
     };
@@ -133,6 +148,11 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
     let sidecarsets = cluster.sidecarsets.clone();
     reports.extend(rejected_sidecarsets(&context, &sources, &mut reader)?);
     reports.extend(input_notes(&sidecarsets, &pods, &cluster));
+    let undecided: Vec<String> = undecided
+        .line()
+        .into_iter()
+        .chain(unmanaged_unknown(&sidecarsets, &pods, &cluster))
+        .collect();
     let runs = simulate::simulate(
         &sidecarsets,
         &mut pods,
@@ -151,7 +171,11 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
         Format::Json => output::json(&report),
         Format::Yaml => output::yaml(&pods),
     };
-    Ok(Outcome { stdout, reports })
+    Ok(Outcome {
+        stdout,
+        reports,
+        undecided,
+    })
 }
 
 fn expand_optional(paths: &[PathBuf]) -> anyhow::Result<Vec<Source>> {
@@ -195,6 +219,7 @@ fn pods_from_workloads(
     now: &str,
     reader: &mut Reader,
     reports: &mut Vec<String>,
+    undecided: &mut UndecidedSummary,
 ) -> anyhow::Result<Vec<Pod>> {
     let mut rng = Rng::new(args.seed);
     let mut pods = Vec::new();
@@ -214,6 +239,19 @@ fn pods_from_workloads(
                     object.location.line,
                     object.display_name(&args.namespace)
                 ));
+            }
+            if let Some(u) = made.undecided {
+                reports.push(format!(
+                    "{}:{}: {}: warning: its pods were created with --old-sidecarsets: {u}",
+                    object.location.file,
+                    object.location.line,
+                    object.display_name(&args.namespace)
+                ));
+                undecided.add(&[UndecidedWorkload {
+                    location: object.location.clone(),
+                    resource: object.display_name(&args.namespace),
+                    undecided: u,
+                }]);
             }
             for value in &made.pods {
                 pods.push(Pod::from_value(value, &args.namespace).map_err(|e| object.error(e))?);
@@ -285,6 +323,68 @@ fn rejected_sidecarsets(
         }
     }
     Ok(warnings)
+}
+
+/// The summary line (printed even with `-q`) for the pods a SidecarSet's `selector` selects whose
+/// namespace its `namespaceSelector` may or may not select: their Namespace objects are missing.
+fn unmanaged_unknown(
+    sidecarsets: &[SidecarSet],
+    pods: &[Pod],
+    cluster: &Cluster,
+) -> Option<String> {
+    let mut names = BTreeSet::new();
+    let mut namespaces = BTreeSet::new();
+    let mut labels = BTreeSet::new();
+    let mut count = BTreeSet::new();
+    for ss in sidecarsets {
+        let Ok(matching) = matching_pods(ss, pods, &cluster.namespaces) else {
+            continue;
+        };
+        for (i, skip) in &matching.skipped {
+            if *skip != Skip::NamespaceUnknown {
+                continue;
+            }
+            names.insert(ss.name.clone());
+            namespaces.insert(pods[*i].namespace.clone());
+            count.insert(*i);
+            if let Some(selector) = &ss.spec.namespace_selector
+                && let Ok(PartialMatch::Unknown(keys)) =
+                    cluster.namespace_selected(&pods[*i].namespace, selector)
+            {
+                labels.extend(keys);
+            }
+        }
+    }
+    if names.is_empty() {
+        return None;
+    }
+    let join = |set: &BTreeSet<String>, sep: &str| {
+        set.iter().map(String::as_str).collect::<Vec<_>>().join(sep)
+    };
+    let one = names.len() == 1;
+    let (what, verb, needs) = if one {
+        ("SidecarSet", "manages", "its namespaceSelector needs")
+    } else {
+        ("SidecarSets", "manage", "their namespaceSelectors need")
+    };
+    let pods = if count.len() == 1 {
+        "1 pod".to_owned()
+    } else {
+        format!("{} pods", count.len())
+    };
+    let in_namespaces = if namespaces.len() == 1 {
+        "namespace"
+    } else {
+        "namespaces"
+    };
+    let label_word = if labels.len() == 1 { "label" } else { "labels" };
+    Some(format!(
+        "warning: unknown whether {what} {} {verb} {pods} in {in_namespaces} {}: {needs} {label_word} {} of Namespaces not among the inputs, so they are simulated as not managed; give the Namespace objects with -s (kubectl get namespace {} -o yaml > namespaces.yaml)",
+        join(&names, ", "),
+        join(&namespaces, ", "),
+        join(&labels, ", "),
+        join(&namespaces, " "),
+    ))
 }
 
 /// Warnings about the inputs: pods without the status or annotations the controller needs.

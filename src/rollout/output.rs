@@ -454,7 +454,7 @@ fn skipped_lines(out: &mut String, pods: &[Pod], ss: &SidecarSet, skipped: &[(us
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, skip) in skipped {
         let why = match skip {
-            Skip::NamespaceUnknown => "in a namespace that is not among the inputs (spec.namespaceSelector needs the Namespace objects; the controller skips them)"
+            Skip::NamespaceUnknown => "in a namespace whose Namespace object is not among the inputs, and spec.namespaceSelector needs its labels: unknown whether the controller manages them, simulated as not managed (give the Namespace objects)"
                 .to_owned(),
             Skip::NamespaceNotSelected => {
                 "in a namespace spec.namespaceSelector does not select".to_owned()

@@ -300,7 +300,11 @@ pub fn check(
             spec,
             active: true,
         };
-        let sidecarsets = match matching::match_pod(&cluster_ok, &pod, &mut rng) {
+        let outcome = matching::match_pod(&cluster_ok, &pod, &mut rng);
+        if let Some(u) = outcome.as_ref().ok().and_then(MatchOutcome::undecided) {
+            add(Severity::Warning, "namespace-unknown", u.to_string());
+        }
+        let sidecarsets = match outcome {
             Ok(MatchOutcome::Matched { sidecarsets, notes }) => {
                 selected.extend(notes.iter().map(|n| n.sidecarset.clone()));
                 sidecarsets
@@ -362,7 +366,7 @@ pub fn check(
             if !selected.contains(&ss.name) {
                 let doc = &sidecarset_docs[*i];
                 findings.push(finding(doc, Severity::Warning, "unused-sidecarset", format!(
-                    "SidecarSet {} selects none of the {} workloads among the inputs: check spec.selector (and spec.namespaceSelector, whose Namespace objects must be among the inputs)",
+                    "SidecarSet {} selects none of the {} workloads among the inputs: check spec.selector (and spec.namespaceSelector)",
                     ss.name,
                     workloads.len()
                 )));

@@ -13,6 +13,7 @@ mod health;
 mod hostile;
 mod krm;
 mod kustomize_exec;
+mod namespaces;
 mod precommit;
 mod properties;
 mod render;
