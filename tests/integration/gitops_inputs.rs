@@ -150,3 +150,60 @@ fn waiting_on_a_terminal_is_said_on_stderr_and_never_on_a_pipe() {
         "{out}"
     );
 }
+
+/// The text after the leading comment lines.
+fn body(text: &str) -> &str {
+    let mut rest = text;
+    while rest.starts_with('#') {
+        rest = rest.split_once('\n').map_or("", |(_, r)| r);
+    }
+    rest
+}
+
+/// `kubectl get pod -o yaml | kruise-inject uninject` on a pod the controller upgraded in place:
+/// the in-place update state annotation and the SidecarSetUpgradable condition go with the rest of
+/// what Kruise wrote; the other conditions, containerStatuses and managedFields stay byte for byte.
+#[test]
+fn uninject_removes_the_state_of_an_in_place_upgrade() {
+    let test = Test::new().copy(
+        "testdata/gitops-inputs/inplace-upgraded-pod.yaml",
+        "pod.yaml",
+    );
+    let out = crate::test::run_in(
+        test.path(),
+        &["uninject".into(), "pod.yaml".into()],
+        None,
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let want = std::fs::read_to_string(crate::test::repo(
+        "testdata/gitops-inputs/inplace-upgraded-pod.uninjected.yaml",
+    ))
+    .expect("fixture");
+    assert_eq!(body(&out.stdout), body(&want));
+    assert_eq!(
+        out.stderr,
+        "pod.yaml:5: v1 Pod shop/shop-7d9c5b6f4-hx2jd: removed containers log-agent, envoy-1, envoy-2; 9 annotations; condition SidecarSetUpgradable\n"
+    );
+    for gone in [
+        "kruise.io/sidecarset-inplace-update-state: '",
+        "type: SidecarSetUpgradable",
+        "AllSidecarsetUpgradable",
+        "IS_INJECTED",
+    ] {
+        assert!(!out.stdout.contains(gone), "{gone}");
+    }
+    for kept in [
+        "type: PodScheduled",
+        "name: envoy-2\n    ready: true",
+        "manager: kruise-manager",
+    ] {
+        assert!(out.stdout.contains(kept), "{kept}");
+    }
+    // uninject is idempotent on it
+    let again = Test::new().args(&["uninject"]).stdin(&out.stdout).run();
+    assert_eq!(
+        (again.code, again.stdout.as_str(), again.stderr.as_str()),
+        (0, out.stdout.as_str(), "")
+    );
+}
