@@ -188,7 +188,7 @@ impl<'c> Renderer<'c> {
             }
         };
         let injection = inject::inject(&pod, &sidecarsets, &self.options.timestamp)
-            .map_err(|e| object.error(e))?;
+            .map_err(|e| object.error_below(path, e))?;
         let summary = injection
             .injected
             .iter()

@@ -388,7 +388,7 @@ pub fn uninject_file(file: &ParsedFile) -> Result<(String, Vec<String>), Documen
         ) else {
             continue;
         };
-        let removal = plan(pod).map_err(|e| object.error(e))?;
+        let removal = plan(pod).map_err(|e| object.error_below(path, e))?;
         if removal.is_empty() {
             continue;
         }
