@@ -253,7 +253,14 @@ pub fn format(entries: &[Entry], format: HealthFormat) -> String {
     match format {
         HealthFormat::Text => entries
             .iter()
-            .map(|e| format!("{}: {}: {}\n", e.name, e.health.status, e.health.message))
+            .map(|e| {
+                let name = if e.name.is_empty() {
+                    "<unnamed>"
+                } else {
+                    &e.name
+                };
+                format!("{name}: {}: {}\n", e.health.status, e.health.message)
+            })
             .collect(),
         HealthFormat::Json => {
             let items: Vec<Value> = entries

@@ -338,13 +338,21 @@ fn item_error(objects: &[Object<'_>], err: &DocumentError) -> KrmResult {
     match item_at(objects, err.location.line) {
         Some(object) => {
             // `err.message` starts with the object's apiVersion, kind and name.
-            let prefix = format!(
-                "{} {} {}: ",
+            // or, when it names the object itself (`SidecarSet x defines ...`), its apiVersion
+            let prefix = format!("{}: ", object.label());
+            let own = format!(
+                "{} {} {} ",
                 object.api_version(),
                 object.kind(),
                 object.name()
             );
-            let message = err.message.strip_prefix(&prefix).unwrap_or(&err.message);
+            let message = match err.message.strip_prefix(&prefix) {
+                Some(rest) => rest,
+                None if err.message.starts_with(&own) => {
+                    &err.message[object.api_version().len() + 1..]
+                }
+                None => &err.message,
+            };
             let mut result = item_result(object, Severity::Error, message.to_owned());
             if result.file.is_none() {
                 result.message =
@@ -401,6 +409,9 @@ fn describe(result: &KrmResult) -> String {
         && !result
             .message
             .contains(&format!("{} {} {}", r.api_version, r.kind, r.name))
+        && !result
+            .message
+            .starts_with(&format!("{} {} ", r.kind, r.name))
     {
         let ns = r
             .namespace

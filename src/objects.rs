@@ -91,32 +91,149 @@ impl Object<'_> {
             .filter(|ns| !ns.is_empty())
     }
 
-    /// `apps/v1 Deployment default/nginx`: how reports and errors name the object.
-    pub fn display_name(&self, default_namespace: &str) -> String {
-        let name = match self.name() {
+    /// `metadata.name`; without one `web-*` (its `generateName`), else `<unnamed>`: never empty.
+    pub fn shown_name(&self) -> String {
+        match self.name() {
             "" => self
                 .value
                 .pointer("/metadata/generateName")
                 .and_then(Value::as_str)
+                .filter(|g| !g.is_empty())
                 .map_or_else(|| "<unnamed>".to_owned(), |g| format!("{g}*")),
             name => name.to_owned(),
-        };
-        let ns = self.namespace().unwrap_or(default_namespace);
-        format!("{} {} {ns}/{name}", self.api_version(), self.kind())
-    }
-
-    /// An error about this object.
-    pub fn error(&self, message: impl fmt::Display) -> DocumentError {
-        DocumentError {
-            location: self.location.clone(),
-            message: format!(
-                "{} {} {}: {message}",
-                self.api_version(),
-                self.kind(),
-                self.name()
-            ),
         }
     }
+
+    /// `apps/v1 Deployment default/nginx`: how reports and errors name the object.
+    pub fn display_name(&self, default_namespace: &str) -> String {
+        let ns = self.namespace().unwrap_or(default_namespace);
+        format!(
+            "{} {} {ns}/{}",
+            self.api_version(),
+            self.kind(),
+            self.shown_name()
+        )
+    }
+
+    /// `apps/v1 Deployment nginx`: how errors name the object.
+    pub fn label(&self) -> String {
+        format!(
+            "{} {} {}",
+            self.api_version(),
+            self.kind(),
+            self.shown_name()
+        )
+    }
+
+    /// An error about this object: `FILE:LINE: document N: apiVersion kind name: message`. A
+    /// message that starts with a field path of the object (`spec.containers[0].env: ...`) is
+    /// placed at that field's line (or, for a missing field, its parent's); one that already names
+    /// the object (`SidecarSet log: ...`, as the SidecarSet reader's errors do) does not name it
+    /// twice.
+    pub fn error(&self, message: impl fmt::Display) -> DocumentError {
+        self.error_below(&[], message)
+    }
+
+    /// [`Object::error`] for a message about the pod template at `base` (e.g.
+    /// `["spec", "template"]`): its field paths, and a leading `pod annotation KEY`, are found below
+    /// that node.
+    pub fn error_below(&self, base: &[&str], message: impl fmt::Display) -> DocumentError {
+        let message = message.to_string();
+        let named = format!("{} {}", self.kind(), self.name());
+        let message = match message.strip_prefix(named.as_str()) {
+            Some(rest) if !self.name().is_empty() && rest.starts_with(": ") => {
+                format!("{}: {}", self.label(), &rest[2..])
+            }
+            Some(rest) if !self.name().is_empty() && rest.starts_with(' ') => {
+                format!("{} {message}", self.api_version())
+            }
+            _ => format!("{}: {message}", self.label()),
+        };
+        let body = message.split_once(": ").map_or("", |(_, rest)| rest);
+        let line = self.node.at(base).and_then(|node| {
+            let path = match body.strip_prefix("pod annotation ") {
+                Some(rest) if !base.is_empty() || self.kind() == "Pod" => {
+                    format!(
+                        "metadata.annotations.{}:",
+                        rest.split(' ').next().unwrap_or("")
+                    )
+                }
+                _ => body.to_owned(),
+            };
+            leading_field_line(node, &path)
+        });
+        DocumentError {
+            location: Location {
+                line: line.unwrap_or(self.location.line),
+                ..self.location.clone()
+            },
+            message,
+        }
+    }
+}
+
+/// The line of the field whose path (`spec.containers[0].env`, `metadata.annotations.a.b/c`,
+/// `spec.containers[name]`) starts `message`, followed by `:`: the key's line, or for a missing
+/// last field its parent's. `None` when the message does not start with a path, or when more than
+/// the last field is missing (the path is not this object's).
+fn leading_field_line(node: &Node, message: &str) -> Option<usize> {
+    let path = message.split_once(':').map(|(path, _)| path)?;
+    if path.is_empty()
+        || path.starts_with(['.', '['])
+        || !path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/[]".contains(c))
+    {
+        return None;
+    }
+    let mut node = node;
+    let mut line = None;
+    let mut rest = path;
+    while !rest.is_empty() {
+        let found = if let Some(inner) = rest.strip_prefix('[') {
+            let (index, after) = inner.split_once(']')?;
+            rest = after.strip_prefix('.').unwrap_or(after);
+            let items = node.as_seq()?;
+            match index.parse::<usize>() {
+                Ok(i) => items.get(i),
+                Err(_) => items
+                    .iter()
+                    .find(|item| item.get("name").and_then(Node::as_str) == Some(index)),
+            }
+            .map(|item| (item.line, item))
+        } else {
+            // the longest key that the path continues (keys may hold dots: `kruise.io/x`)
+            let pairs = node.as_map()?;
+            let best = pairs
+                .iter()
+                .filter_map(|(k, v)| {
+                    let key = k.as_str()?;
+                    let after = rest.strip_prefix(key)?;
+                    (after.is_empty() || after.starts_with(['.', '['])).then_some((key, k, v))
+                })
+                .max_by_key(|(key, _, _)| key.len());
+            match best {
+                Some((key, k, v)) => {
+                    let after = &rest[key.len()..];
+                    rest = after.strip_prefix('.').unwrap_or(after);
+                    Some((k.line, v))
+                }
+                None => None,
+            }
+        };
+        match found {
+            Some((at, next)) => {
+                line = Some(at);
+                node = next;
+            }
+            // the last field is missing: its parent's line
+            None => {
+                let last = !rest.contains(['.', '[']);
+                return if last { line } else { None };
+            }
+        }
+    }
+    line
 }
 
 impl ParsedFile {
@@ -274,5 +391,101 @@ fn count_documents_before(text: &str, line: usize) -> usize {
         markers - 1
     } else {
         markers
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  generateName: web-\n  annotations:\n    kruise.io/sidecarset-hash: x\nspec:\n  template:\n    metadata:\n      annotations:\n        kruise.io/sidecarset-hash: '[1]'\n    spec:\n      containers:\n      - name: web\n        image: web\n      - name: log\n        env: 3\n";
+
+    fn error(text: &str, base: &[&str], message: &str) -> (usize, String) {
+        let file = ParsedFile::parse("f.yaml".into(), text.into()).expect("YAML");
+        let objects = file.objects().expect("objects");
+        let e = objects[0].error_below(base, message);
+        (e.location.line, e.message)
+    }
+
+    #[test]
+    fn errors_name_nameless_objects_and_point_at_the_field() {
+        let template = ["spec", "template"];
+        let label = "apps/v1 Deployment web-*";
+        for (base, message, line) in [
+            (
+                &[][..],
+                "spec.template.spec.containers[1].env: expected a list",
+                17,
+            ),
+            (
+                &[][..],
+                "spec.template.spec.containers[log].env: expected a list",
+                17,
+            ),
+            (&template[..], "spec.containers[0]: bad", 14),
+            (
+                &[][..],
+                "metadata.annotations.kruise.io/sidecarset-hash: bad",
+                6,
+            ),
+            // a missing field: its parent's line
+            (&[][..], "metadata.name: needed", 3),
+            (&[][..], "spec.replicas: needed", 7),
+            // `pod annotation KEY` below the template, not the Deployment's own annotation
+            (
+                &template[..],
+                "pod annotation kruise.io/sidecarset-hash cannot be read",
+                11,
+            ),
+            (
+                &[][..],
+                "pod annotation kruise.io/sidecarset-hash cannot be read",
+                1,
+            ),
+            // an item out of range: the list's line
+            (&[][..], "spec.template.spec.containers[7]: x", 13),
+            // not a path of this object, or not a path at all
+            (&[][..], "spec.containers[0].env: x", 1),
+            (&[][..], "invalid YAML: x", 1),
+            (&[][..], "SidecarSet log: spec: x", 1),
+        ] {
+            let (at, text) = error(DEPLOYMENT, base, message);
+            assert_eq!(at, line, "{message}");
+            assert_eq!(text, format!("{label}: {message}"));
+        }
+    }
+
+    #[test]
+    fn an_error_naming_its_object_names_it_once() {
+        let ss = "apiVersion: apps.kruise.io/v1alpha1\nkind: SidecarSet\nmetadata:\n  name: log\nspec:\n  containers:\n  - name: log\n    env: 3\n";
+        assert_eq!(
+            error(
+                ss,
+                &[],
+                "SidecarSet log: spec.containers[0].env: expected a list"
+            ),
+            (
+                8,
+                "apps.kruise.io/v1alpha1 SidecarSet log: spec.containers[0].env: expected a list"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            error(ss, &[], "SidecarSet log defines no containers").1,
+            "apps.kruise.io/v1alpha1 SidecarSet log defines no containers"
+        );
+        // another SidecarSet, or a longer name, is not this one
+        assert_eq!(
+            error(ss, &[], "SidecarSet logger: x").1,
+            "apps.kruise.io/v1alpha1 SidecarSet log: SidecarSet logger: x"
+        );
+        let unnamed = "apiVersion: v1\nkind: Pod\nmetadata:\n  labels: {}\n";
+        assert_eq!(
+            error(unnamed, &[], "metadata.name: a pod needs a name"),
+            (
+                3,
+                "v1 Pod <unnamed>: metadata.name: a pod needs a name".to_owned()
+            )
+        );
     }
 }

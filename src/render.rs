@@ -325,7 +325,7 @@ impl<'c> Renderer<'c> {
             &self.options.timestamp,
             &self.cluster.feature_gates,
         )
-        .map_err(|e| object.error(e))?;
+        .map_err(|e| object.error_below(path, e))?;
         let summary = injection
             .injected
             .iter()

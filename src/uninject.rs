@@ -18,9 +18,19 @@
 //!   remaining container, init container or ephemeral container references;
 //! - the **annotations** `kruise.io/sidecarset-hash`, `-hash-without-image`, `-injected-list`,
 //!   `kruise.io/sidecarset-working-hotupgrade-container`, `version.sidecarset.kruise.io/*`,
-//!   `versionalt.sidecarset.kruise.io/*`;
+//!   `versionalt.sidecarset.kruise.io/*` (§1.1), and what the controller writes when it upgrades a
+//!   pod in place, `kruise.io/sidecarset-inplace-update-state` (§7.6);
+//! - the pod **condition** `SidecarSetUpgradable` in `status.conditions` (§1.5, written by the
+//!   controller's `updatePodSidecarSetUpgradableCondition`), and `conditions` itself when it
+//!   becomes empty (Go omits an empty `conditions`: `json:"conditions,omitempty"`); the rest of
+//!   `status` is kept as it is (a `status` left with no key is `{}`, as kubectl prints it);
 //! - the `annotations` mapping when it becomes empty (and `metadata` if nothing else is left in
 //!   it), and `initContainers` / `volumes` when they become empty.
+//!
+//! Kruise writes nothing else on a pod for a SidecarSet: no label (§1.1), no `apps.kruise.io/*`
+//! key (those are on SidecarSets and ControllerRevisions, §1.2, §1.3); `SIDECARSET_VERSION` and
+//! `SIDECARSET_VERSION_ALT` (§1.4) are env vars of the hot-upgrade sidecars, which go whole.
+//! `status.containerStatuses` of removed sidecars are the kubelet's, and are kept.
 //!
 //! What is never removed, because the pod does not tell whether Kruise added it:
 //! `imagePullSecrets` (a pod that listed the secret before injection looks exactly the same after
@@ -41,6 +51,8 @@ use crate::inject::{INJECTED_LIST_ANNOTATION, IS_INJECTED_ENV, WORKING_CONTAINER
 use crate::input;
 use crate::objects::{DocumentError, Object, ParsedFile};
 use crate::render::{SPOOL_IN_MEMORY, append_to_stream};
+use crate::rollout::annotations::INPLACE_UPDATE_STATE_ANNOTATION;
+use crate::rollout::pod::UPGRADABLE_CONDITION;
 use crate::sidecarset::{HASH_ANNOTATION, HASH_WITHOUT_IMAGE_ANNOTATION};
 use crate::spool::Spool;
 use crate::workload::pod_location;
@@ -82,6 +94,8 @@ pub struct Removal {
     pub containers: Option<Vec<usize>>,
     /// Indices of `spec.volumes` to keep.
     pub volumes: Option<Vec<usize>>,
+    /// Indices of `status.conditions` to keep (an empty list: remove `conditions`).
+    pub conditions: Option<Vec<usize>>,
     /// Names of the removed init containers, containers and volumes (for the report).
     pub removed: Removed,
 }
@@ -104,6 +118,7 @@ impl Removal {
             && self.init_containers.is_none()
             && self.containers.is_none()
             && self.volumes.is_none()
+            && self.conditions.is_none()
     }
 }
 
@@ -115,6 +130,7 @@ pub fn is_kruise_annotation(key: &str) -> bool {
             | HASH_WITHOUT_IMAGE_ANNOTATION
             | INJECTED_LIST_ANNOTATION
             | WORKING_CONTAINER_ANNOTATION
+            | INPLACE_UPDATE_STATE_ANNOTATION
     ) || key.starts_with(VERSION_PREFIX)
         || key.starts_with(VERSION_ALT_PREFIX)
 }
@@ -191,6 +207,19 @@ fn named_sidecars(
     Ok((names, legacy))
 }
 
+/// The indices of `status.conditions` to keep when the `SidecarSetUpgradable` condition goes
+/// (`sidecarset_processor.go: updatePodSidecarSetUpgradableCondition`, v1.9); `None` without one.
+fn upgradable_condition(pod: &Value) -> Option<Vec<usize>> {
+    let conditions = pod.pointer("/status/conditions")?.as_array()?;
+    let keep: Vec<usize> = conditions
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| str_field(c, "type") != UPGRADABLE_CONDITION)
+        .map(|(i, _)| i)
+        .collect();
+    (keep.len() != conditions.len()).then_some(keep)
+}
+
 /// The names of the volumes a container mounts or uses as devices.
 fn volume_refs(container: &Value) -> impl Iterator<Item = &str> {
     list(container, "volumeMounts")
@@ -209,6 +238,7 @@ pub fn plan(pod: &Value) -> Result<Removal, UninjectError> {
             .filter(|k| is_kruise_annotation(k))
             .cloned()
             .collect(),
+        conditions: upgradable_condition(pod),
         ..Removal::default()
     };
     if removal.annotations.is_empty() {
@@ -303,6 +333,16 @@ pub fn apply(editor: &mut Editor<'_>, node: &Node, removal: &Removal) -> Result<
     if !empty_keys.is_empty() {
         editor.remove_entries(node, &["spec"], &empty_keys)?;
     }
+    match &removal.conditions {
+        Some(keep) if keep.is_empty() => {
+            editor.remove_entries(node, &["status"], &["conditions"])?;
+        }
+        Some(keep) => {
+            let items: Vec<SeqItem> = keep.iter().map(|i| SeqItem::Keep(*i)).collect();
+            editor.edit_sequence(node, &["status", "conditions"], &items)?;
+        }
+        None => {}
+    }
     Ok(())
 }
 
@@ -320,6 +360,9 @@ fn report_line(object: &Object<'_>, removal: &Removal) -> String {
         }
     }
     parts.push(format!("{} annotations", removal.annotations.len()));
+    if removal.conditions.is_some() {
+        parts.push(format!("condition {UPGRADABLE_CONDITION}"));
+    }
     format!(
         "{}:{}: {}: removed {}",
         object.location.file,
@@ -345,7 +388,7 @@ pub fn uninject_file(file: &ParsedFile) -> Result<(String, Vec<String>), Documen
         ) else {
             continue;
         };
-        let removal = plan(pod).map_err(|e| object.error(e))?;
+        let removal = plan(pod).map_err(|e| object.error_below(path, e))?;
         if removal.is_empty() {
             continue;
         }
@@ -497,6 +540,76 @@ mod tests {
         let pod =
             json!({"spec": {"containers": [sidecar("x", &["v"])], "volumes": [{"name": "v"}]}});
         assert_eq!(plan(&pod).ok(), Some(Removal::default()));
+    }
+
+    #[test]
+    fn the_in_place_update_state_and_the_upgradable_condition_go() -> Result<(), UninjectError> {
+        let state = r#"{"ss":{"revision":"h","updateTimestamp":"2024-06-03T09:15:00Z","lastContainerStatuses":{"s":{"imageID":"img@sha256:1"}}}}"#;
+        let condition = json!({"type": "SidecarSetUpgradable", "status": "True",
+            "reason": "AllSidecarsetUpgradable", "message": "{\"ss\":true}", "lastProbeTime": null});
+        let pod = json!({
+            "metadata": {"annotations": {
+                HASH_ANNOTATION: hash(&[("ss", &["s"])]),
+                INPLACE_UPDATE_STATE_ANNOTATION: state,
+            }},
+            "spec": {"containers": [sidecar("s", &[]), {"name": "app"}]},
+            "status": {"phase": "Running", "conditions": [
+                {"type": "Ready", "status": "True"}, condition, {"type": "PodScheduled", "status": "True"},
+            ]},
+        });
+        let r = plan(&pod)?;
+        assert_eq!(
+            r.annotations,
+            [HASH_ANNOTATION, INPLACE_UPDATE_STATE_ANNOTATION]
+        );
+        assert!(r.annotations_key);
+        assert_eq!(r.conditions, Some(vec![0, 2]));
+        // a pod whose only Kruise trace is the condition (its annotations removed by hand) loses it
+        let pod = json!({"status": {"conditions": [condition]}});
+        let r = plan(&pod)?;
+        assert_eq!(r.conditions, Some(vec![]), "conditions becomes empty");
+        assert!(!r.is_empty());
+        // other conditions, and a workload's template (which has no status), are left alone
+        let pod = json!({"status": {"conditions": [{"type": "Ready"}]}});
+        assert_eq!(plan(&pod)?, Removal::default());
+        Ok(())
+    }
+
+    #[test]
+    fn an_empty_conditions_list_goes_and_the_rest_of_status_stays()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let condition = "  - lastProbeTime: null\n    lastTransitionTime: \"2024-06-03T09:15:00Z\"\n    message: '{\"ss\":true}'\n    reason: AllSidecarsetUpgradable\n    status: \"True\"\n    type: SidecarSetUpgradable\n";
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: app\nstatus:\n";
+        // Go omits an empty `conditions` (omitempty); a status left with no field prints as `{}`
+        for (status, want) in [
+            (
+                format!("  conditions:\n{condition}  phase: Running\n"),
+                "  phase: Running\n",
+            ),
+            (format!("  conditions:\n{condition}"), ""),
+            (
+                format!(
+                    "  conditions:\n  - status: \"True\"\n    type: Ready\n{condition}  phase: Running # live\n"
+                ),
+                "  conditions:\n  - status: \"True\"\n    type: Ready\n  phase: Running # live\n",
+            ),
+        ] {
+            let file = ParsedFile::parse("f.yaml".into(), format!("{pod}{status}"))?;
+            let (out, reports) = uninject_file(&file)?;
+            let want = if want.is_empty() {
+                format!("{}status: {{}}\n", pod.trim_end_matches("status:\n"))
+            } else {
+                format!("{pod}{want}")
+            };
+            assert_eq!(out, want);
+            assert_eq!(
+                reports,
+                [
+                    "f.yaml:1: v1 Pod default/p: removed 0 annotations; condition SidecarSetUpgradable"
+                ]
+            );
+        }
+        Ok(())
     }
 
     #[test]

@@ -105,7 +105,7 @@ fn a_bad_item_is_an_error_naming_its_file() {
     let err = process(&input, Path::new(".")).expect_err("bad SidecarSet");
     assert!(
         err.message
-            .starts_with("bad.yaml: apps.kruise.io/v1alpha1 SidecarSet bad: "),
+            .starts_with("bad.yaml: SidecarSet bad defines no containers"),
         "{err}"
     );
     let output = err.output.expect("output");

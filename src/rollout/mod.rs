@@ -317,7 +317,7 @@ fn rejected_sidecarsets(
             for error in sidecarset_rules::validate(&object.value, &RuleContext::default()) {
                 warnings.push(format!(
                     "SidecarSet {}: warning: Kruise's validating webhook rejects this SidecarSet ({error}); simulated as the controller would run it anyway",
-                    object.name()
+                    object.shown_name()
                 ));
             }
         }

@@ -150,3 +150,126 @@ fn waiting_on_a_terminal_is_said_on_stderr_and_never_on_a_pipe() {
         "{out}"
     );
 }
+
+/// The text after the leading comment lines.
+fn body(text: &str) -> &str {
+    let mut rest = text;
+    while rest.starts_with('#') {
+        rest = rest.split_once('\n').map_or("", |(_, r)| r);
+    }
+    rest
+}
+
+/// `kubectl get pod -o yaml | kruise-inject uninject` on a pod the controller upgraded in place:
+/// the in-place update state annotation and the SidecarSetUpgradable condition go with the rest of
+/// what Kruise wrote; the other conditions, containerStatuses and managedFields stay byte for byte.
+#[test]
+fn uninject_removes_the_state_of_an_in_place_upgrade() {
+    let test = Test::new().copy(
+        "testdata/gitops-inputs/inplace-upgraded-pod.yaml",
+        "pod.yaml",
+    );
+    let out = crate::test::run_in(
+        test.path(),
+        &["uninject".into(), "pod.yaml".into()],
+        None,
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let want = std::fs::read_to_string(crate::test::repo(
+        "testdata/gitops-inputs/inplace-upgraded-pod.uninjected.yaml",
+    ))
+    .expect("fixture");
+    assert_eq!(body(&out.stdout), body(&want));
+    assert_eq!(
+        out.stderr,
+        "pod.yaml:5: v1 Pod shop/shop-7d9c5b6f4-hx2jd: removed containers log-agent, envoy-1, envoy-2; 9 annotations; condition SidecarSetUpgradable\n"
+    );
+    for gone in [
+        "kruise.io/sidecarset-inplace-update-state: '",
+        "type: SidecarSetUpgradable",
+        "AllSidecarsetUpgradable",
+        "IS_INJECTED",
+    ] {
+        assert!(!out.stdout.contains(gone), "{gone}");
+    }
+    for kept in [
+        "type: PodScheduled",
+        "name: envoy-2\n    ready: true",
+        "manager: kruise-manager",
+    ] {
+        assert!(out.stdout.contains(kept), "{kept}");
+    }
+    // uninject is idempotent on it
+    let again = Test::new().args(&["uninject"]).stdin(&out.stdout).run();
+    assert_eq!(
+        (again.code, again.stdout.as_str(), again.stderr.as_str()),
+        (0, out.stdout.as_str(), "")
+    );
+}
+
+/// Runs `kruise-inject ARGS` in `test`'s directory with nothing on standard input.
+fn run(test: &Test, args: &[&str]) -> crate::test::Output {
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    crate::test::run_in(test.path(), &args, None, &[])
+}
+
+/// Messages point at the offending field's line (not the object's first line), name a nameless
+/// object by its generateName or `<unnamed>` (never `SidecarSet :`), and name the resource once.
+#[test]
+fn messages_point_at_the_field_and_name_the_object_once() {
+    let filebeat = std::fs::read_to_string(crate::test::repo(&format!(
+        "{FILEBEAT}/filebeat-sidecarset.yaml"
+    )))
+    .expect("fixture");
+    let pods =
+        std::fs::read_to_string(crate::test::repo(&format!("{DUMP}/pods.yaml"))).expect("fixture");
+    let test = Test::new()
+        .copy(&format!("{FILEBEAT}/nginx-deployment.yaml"), "apps/nginx.yaml")
+        .copy(&format!("{DUMP}/new/sidecarsets.yaml"), "new.yaml")
+        // a hand edit gone wrong: `env` as a map
+        .file(
+            "platform/filebeat.yaml",
+            &filebeat.replacen("    env:\n    - name: POD_NAMESPACE", "    env:\n      name: POD_NAMESPACE", 1),
+        )
+        .file("platform/unnamed.yaml", &filebeat.replacen("  name: filebeat-sidecarset\n", "  labels: {team: logs}\n", 1))
+        // `kubectl get pods -o yaml` edited by hand: line 877 of the List
+        .file("pods.yaml", &pods.replacen("      ready: false", "      ready: maybe", 1))
+        .file(
+            "pending.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  generateName: web-\n  namespace: shop\nspec:\n  containers:\n  - name: web\n    image: web:1\n",
+        );
+    for (args, want) in [
+        (
+            &["render", "apps", "-s", "platform/filebeat.yaml"][..],
+            "error: platform/filebeat.yaml:17: document 1: apps.kruise.io/v1alpha1 SidecarSet filebeat-sidecarset: spec.containers[0].env: ",
+        ),
+        (
+            &["diff", "apps", "-s", "platform/unnamed.yaml"],
+            "error: platform/unnamed.yaml:3: document 1: apps.kruise.io/v1alpha1 SidecarSet <unnamed>: metadata.name: a SidecarSet needs a name",
+        ),
+        (
+            &["rollout", "pods.yaml", "-s", "new.yaml"],
+            "error: pods.yaml:877: document 1: v1 Pod shop-7d9c5b6f4-",
+        ),
+        (
+            &["rollout", "pending.yaml", "-s", "new.yaml"],
+            "error: pending.yaml:3: document 1: v1 Pod web-*: metadata.name: a pod needs a name\n",
+        ),
+    ] {
+        let out = run(&test, args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.starts_with(want), "{args:?}: {}", out.stderr);
+        assert!(
+            !out.stderr
+                .contains("SidecarSet filebeat-sidecarset: SidecarSet"),
+            "{}",
+            out.stderr
+        );
+    }
+    let out = run(&test, &["health", "platform/unnamed.yaml"]);
+    assert_eq!(
+        (out.code, out.stdout.as_str()),
+        (1, "<unnamed>: Progressing: Waiting for sidecarSet\n")
+    );
+}

@@ -244,7 +244,7 @@ fn bad_input_exits_2() {
     assert_eq!(out.code, 2);
     assert_eq!(out.stdout, "");
     assert!(
-        out.stderr.contains("pods.yaml:1: document 1")
+        out.stderr.contains("pods.yaml:8: document 1")
             && out.stderr.contains("status.containerStatuses[0].ready"),
         "{}",
         out.stderr
