@@ -11,6 +11,7 @@
 //! SidecarSet with the same `hash`, `sidecarSetName`, `sidecarList` and `controllerRevision`, its
 //! `updateTimestamp` is kept instead of being replaced by the injection time.
 
+pub mod calculator;
 mod container;
 mod go_values;
 pub(crate) mod hot_upgrade;
