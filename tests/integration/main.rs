@@ -13,6 +13,7 @@ mod krm;
 mod precommit;
 mod properties;
 mod render;
+mod resources_policy;
 mod rollout;
 mod test;
 mod uninject;
