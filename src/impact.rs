@@ -126,6 +126,14 @@ fn changed(old: &SidecarSet, new: &SidecarSet) -> Option<Impact> {
               new spec."
             .to_owned(),
     };
+    let mut statement = statement;
+    if changes.iter().any(|c| c.contains("resourcesPolicy")) {
+        statement.push_str(
+            " resourcesPolicy is evaluated only when Kruise injects a pod (at creation): running \
+             pods keep the resources computed when they were created, Kruise never recomputes \
+             them in place; pods created from now on are sized by the new policy.",
+        );
+    }
     Some(Impact {
         name: new.name.clone(),
         kind,
@@ -133,6 +141,46 @@ fn changed(old: &SidecarSet, new: &SidecarSet) -> Option<Impact> {
         changes,
         statement,
     })
+}
+
+/// What changed in a sidecar's `resourcesPolicy`: `resourcesPolicy added`, `resourcesPolicy
+/// removed`, or `resourcesPolicy (resourcesExpr.limits.cpu cpu*10% -> cpu*20%, ...)`.
+fn resources_policy_change(before: Option<&Value>, after: Option<&Value>) -> String {
+    let (before, after) = match (
+        before.filter(|v| !v.is_null()),
+        after.filter(|v| !v.is_null()),
+    ) {
+        (None, Some(_)) => return "resourcesPolicy added".to_owned(),
+        (Some(_), None) => return "resourcesPolicy removed".to_owned(),
+        (Some(b), Some(a)) => (b, a),
+        (None, None) => return "resourcesPolicy".to_owned(),
+    };
+    let leaf = |v: &Value, path: &str| {
+        v.pointer(path)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .unwrap_or("(none)")
+            .to_owned()
+    };
+    let mut diffs = Vec::new();
+    for path in [
+        "/targetContainersMode",
+        "/targetContainersNameRegex",
+        "/resourcesExpr/limits/cpu",
+        "/resourcesExpr/limits/memory",
+        "/resourcesExpr/requests/cpu",
+        "/resourcesExpr/requests/memory",
+    ] {
+        let (b, a) = (leaf(before, path), leaf(after, path));
+        if b != a {
+            diffs.push(format!("{} {b} -> {a}", path[1..].replace('/', ".")));
+        }
+    }
+    if diffs.is_empty() {
+        "resourcesPolicy".to_owned()
+    } else {
+        format!("resourcesPolicy ({})", diffs.join(", "))
+    }
 }
 
 /// The statement for an image-only change: in place, under the update strategy.
@@ -324,6 +372,8 @@ fn containers(
                             image(b.get(key)),
                             image(a.get(key))
                         ));
+                    } else if key == "resourcesPolicy" {
+                        fields.push(resources_policy_change(b.get(key), a.get(key)));
                     } else {
                         fields.push(key.clone());
                     }
@@ -446,6 +496,33 @@ mod tests {
             "{}",
             got.statement
         );
+    }
+
+    #[test]
+    fn a_resources_policy_change_is_explained() {
+        let with_policy = |cpu: &str| {
+            let mut c = filebeat("filebeat:7");
+            c["resourcesPolicy"] = json!({"targetContainersMode": "sum",
+                "resourcesExpr": {"limits": {"cpu": cpu}}});
+            c
+        };
+        let old = ss(with_policy("cpu*10%"), json!({}));
+        let new = ss(with_policy("cpu*20%"), json!({}));
+        let got = impact(Some(&old), Some(&new)).expect("changed");
+        assert_eq!(got.kind, ImpactKind::NotUpgradable);
+        assert_eq!(
+            got.changes,
+            ["container filebeat: resourcesPolicy (resourcesExpr.limits.cpu cpu*10% -> cpu*20%)"]
+        );
+        assert!(
+            got.statement
+                .contains("running pods keep the resources computed when they were created"),
+            "{}",
+            got.statement
+        );
+        let plain = ss(filebeat("filebeat:7"), json!({}));
+        let got = impact(Some(&plain), Some(&old)).expect("changed");
+        assert_eq!(got.changes, ["container filebeat: resourcesPolicy added"]);
     }
 
     #[test]

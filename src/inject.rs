@@ -11,16 +11,18 @@
 //! SidecarSet with the same `hash`, `sidecarSetName`, `sidecarList` and `controllerRevision`, its
 //! `updateTimestamp` is kept instead of being replaced by the injection time.
 
+pub mod calculator;
 mod container;
 mod go_values;
 pub(crate) mod hot_upgrade;
 mod merge;
+pub mod resources_policy;
 mod share_volume;
 mod transfer_env;
 pub(crate) mod upgrade_spec;
 
 use std::borrow::Borrow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -70,19 +72,38 @@ pub enum InjectError {
         /// The annotation key.
         key: String,
     },
-    /// `resourcesPolicy` (§6.10) is not implemented.
-    #[error(
-        "SidecarSet {sidecar_set}: container {container} uses resourcesPolicy, which kruise-inject does not support yet, so its resources cannot be computed"
-    )]
-    ResourcesPolicyUnsupported {
+    /// `resourcesPolicy` (§6.10) fails for this pod (or cannot be computed exactly).
+    #[error("SidecarSet {sidecar_set}: container {container}: resourcesPolicy: {source}")]
+    ResourcesPolicy {
         /// SidecarSet name.
         sidecar_set: String,
         /// Sidecar container name.
         container: String,
+        /// What fails.
+        source: Box<resources_policy::ResourcesPolicyError>,
     },
     /// The injection time is not an RFC 3339 time.
     #[error("injection timestamp {0:?} is not an RFC 3339 time such as 2024-01-01T00:00:00Z")]
     InvalidTimestamp(String),
+}
+
+impl InjectError {
+    /// True when the error says kruise-inject cannot tell what Kruise does (rather than that Kruise
+    /// rejects the pod).
+    pub fn is_unknowable(&self) -> bool {
+        use resources_policy::ResourcesPolicyError as E;
+        match self {
+            InjectError::ResourcesPolicy { source, .. } => matches!(
+                **source,
+                E::UnsupportedRegex { .. }
+                    | E::Expression {
+                        source: calculator::CalcError::Unreproducible(_),
+                        ..
+                    }
+            ),
+            _ => false,
+        }
+    }
 }
 
 /// The result of injecting SidecarSets into a pod.
@@ -129,6 +150,13 @@ pub fn inject<S: Borrow<SidecarSet>>(
         annotations: &annotations,
         labels: &pod.labels,
         containers: spec_list("containers"),
+        init_containers: spec_list("initContainers"),
+        sidecar_names: sidecarsets
+            .iter()
+            .map(Borrow::borrow)
+            .flat_map(|ss: &SidecarSet| ss.spec.init_containers.iter().chain(&ss.spec.containers))
+            .map(SidecarContainer::name)
+            .collect(),
     };
     let built = build_sidecars(&ctx, sidecarsets, now)?;
 
@@ -179,6 +207,11 @@ struct PodCtx<'a> {
     labels: &'a BTreeMap<String, String>,
     /// `spec.containers` as given.
     containers: &'a [Value],
+    /// `spec.initContainers` as given.
+    init_containers: &'a [Value],
+    /// The names of every sidecar of every SidecarSet being injected (`resourcesPolicy` never
+    /// targets them).
+    sidecar_names: HashSet<&'a str>,
 }
 
 /// What `buildSidecars` returns.
@@ -360,12 +393,23 @@ fn build_container(
     volumes: &HashMap<&str, &Value>,
     volumes_out: &mut Vec<Value>,
 ) -> Result<Arc<Value>, InjectError> {
-    if sc.spec.get("resourcesPolicy").is_some_and(|v| !v.is_null()) {
-        return Err(InjectError::ResourcesPolicyUnsupported {
-            sidecar_set: ss.name.clone(),
-            container: sc.name().to_owned(),
-        });
-    }
+    // `applyResourcesPolicy` runs first (at pod creation, for init containers and containers).
+    let resources = match sc.spec.get("resourcesPolicy").filter(|v| v.is_object()) {
+        Some(policy) => Some(
+            resources_policy::apply(
+                policy,
+                pod.init_containers,
+                pod.containers,
+                &pod.sidecar_names,
+            )
+            .map_err(|source| InjectError::ResourcesPolicy {
+                sidecar_set: ss.name.clone(),
+                container: sc.name().to_owned(),
+                source: Box::new(source),
+            })?,
+        ),
+        None => None,
+    };
     for item in list(&sc.spec, "volumeMounts")
         .iter()
         .chain(list(&sc.spec, "volumeDevices"))
@@ -378,7 +422,7 @@ fn build_container(
     let shares_volumes = sc.share_volume_policy_enabled();
     let shares_devices = sc.share_volume_device_policy_enabled();
     let transfers_env = !list(&sc.spec, "transferEnv").is_empty();
-    if !shares_volumes && !shares_devices && !transfers_env {
+    if !shares_volumes && !shares_devices && !transfers_env && resources.is_none() {
         return Ok(sc.memo(|| injected_container(sc, Vec::new(), Vec::new(), Vec::new())));
     }
     let (shared_mounts, sub_path_envs) = if shares_volumes {
@@ -400,12 +444,12 @@ fn build_container(
     } else {
         Vec::new()
     };
-    Ok(Arc::new(injected_container(
-        sc,
-        shared_mounts,
-        transferred,
-        shared_devices,
-    )))
+    let mut container = injected_container(sc, shared_mounts, transferred, shared_devices);
+    if let (Some(resources), Some(obj)) = (resources, container.as_object_mut()) {
+        // The computed `resources` replaces the sidecar's whole ResourceRequirements.
+        set_field(obj, "resources", resources);
+    }
+    Ok(Arc::new(container))
 }
 
 /// The container of `sc` with the pod's shared volume mounts, transferred and subPathExpr env,

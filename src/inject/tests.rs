@@ -686,24 +686,98 @@ fn patch_metadata_runs_before_build_and_errors_propagate() {
     assert!(matches!(err, InjectError::PatchMetadata(_)), "{err:?}");
 }
 
+fn with_resources_policy(mut ss: SidecarSet, index: usize, policy: Value) -> SidecarSet {
+    if let Some(obj) = ss.spec.containers[index].spec.as_object_mut() {
+        obj.insert("resourcesPolicy".into(), policy);
+    }
+    ss
+}
+
+fn log_agent_policy() -> Value {
+    json!({"targetContainersMode": "sum", "targetContainersNameRegex": ".*",
+           "resourcesExpr": {"limits": {"cpu": "max(cpu*10%, 100m)", "memory": "max(memory*5%, 64Mi)"},
+                             "requests": {"cpu": "cpu*5%", "memory": "memory*5%"}}})
+}
+
 #[test]
-fn resources_policy_is_rejected_not_ignored() {
-    let spec = json!({"containers": [{"name": "app"}]});
-    let mut ss = docs_sample_a();
+fn resources_policy_sizes_the_sidecar_from_the_app_containers() {
+    // §6.10: the sidecar's `resources` is replaced; other SidecarSets' sidecars and plain init
+    // containers are not targets; requests default to limits on the pod.
+    let spec = json!({
+    "initContainers": [
+        {"name": "init-db", "image": "busybox", "resources": {"limits": {"cpu": "8", "memory": "8Gi"}}},
+        {"name": "proxy", "image": "envoy", "restartPolicy": "Always",
+         "resources": {"limits": {"cpu": "500m", "memory": "512Mi"}}},
+    ],
+    "containers": [
+        {"name": "app", "image": "nginx", "resources": {"limits": {"cpu": "1500m", "memory": "1536Mi"},
+                                                       "requests": {"cpu": "1", "memory": "1Gi"}}},
+        {"name": "other-sidecar", "image": "x", "resources": {"limits": {"cpu": "4", "memory": "4Gi"}}},
+    ]});
+    let ss = with_resources_policy(docs_sample_a(), 0, log_agent_policy());
+    let other = sidecarset(
+        "other",
+        json!({"containers": [sidecar(json!({"name": "other-sidecar", "image": "x", "resources": {}}),
+               "AfterAppContainer", cold(), "disabled")]}),
+    );
+    let out = assert_idempotent(&spec, &[], &[ss, other]);
+    assert_eq!(
+        new_item(&out.patch.containers, "sidecar1")["resources"],
+        json!({"limits": {"cpu": "200m", "memory": "107374182400m"},
+               "requests": {"cpu": "75m", "memory": "80530636800m"}}),
+        "memory*5% of 2Gi is 107374182.4 bytes: not whole, so Go prints it in DecimalSI millibytes"
+    );
+}
+
+#[test]
+fn resources_policy_applies_to_both_hot_upgrade_containers() {
+    let spec = json!({"containers": [{"name": "app", "image": "nginx",
+                                       "resources": {"limits": {"cpu": "2", "memory": "2Gi"}}}]});
+    let mut ss = with_resources_policy(docs_sample_a(), 0, log_agent_policy());
     if let Some(obj) = ss.spec.containers[0].spec.as_object_mut() {
         obj.insert(
-            "resourcesPolicy".into(),
-            json!({"targetContainersMode": "sum"}),
+            "upgradeStrategy".into(),
+            json!({"upgradeType": "HotUpgrade", "hotUpgradeEmptyImage": "empty:1"}),
         );
     }
-    let err = inject(&pod(&spec, &[]), &[ss], T0).expect_err("unsupported");
+    let out = inject(&pod(&spec, &[]), &[ss], T0).expect("inject");
+    let want = json!({"limits": {"cpu": "200m", "memory": "107374182400m"},
+                      "requests": {"cpu": "100m", "memory": "107374182400m"}});
     assert_eq!(
-        err,
-        InjectError::ResourcesPolicyUnsupported {
-            sidecar_set: "test-sidecarset".into(),
-            container: "sidecar1".into()
-        }
+        new_item(&out.patch.containers, "sidecar1-1")["resources"],
+        want
     );
+    assert_eq!(
+        new_item(&out.patch.containers, "sidecar1-2")["resources"],
+        want
+    );
+}
+
+#[test]
+fn resources_policy_failures_reject_the_pod() {
+    let spec = json!({"containers": [{"name": "app", "image": "nginx"}]});
+    let policy = json!({"targetContainersMode": "max", "targetContainersNameRegex": "^main$",
+                        "resourcesExpr": {"requests": {"cpu": "cpu*50%"}}});
+    let ss = with_resources_policy(docs_sample_a(), 0, policy);
+    let err = inject(&pod(&spec, &[]), &[ss], T0).expect_err("no targets");
+    assert_eq!(
+        err.to_string(),
+        r#"SidecarSet test-sidecarset: container sidecar1: resourcesPolicy: no containers match the regex pattern "^main$""#
+    );
+    assert!(!err.is_unknowable());
+    let policy = json!({"targetContainersMode": "sum", "targetContainersNameRegex": ".*",
+                        "resourcesExpr": {"requests": {"cpu": "cpu - 1"}}});
+    let ss = with_resources_policy(docs_sample_a(), 0, policy);
+    let err = inject(&pod(&spec, &[]), &[ss], T0).expect_err("negative");
+    assert!(
+        err.to_string().ends_with(r#"failed to evaluate CPU requests expression: failed to parse expression "cpu - 1": calculation result is negative: -1"#),
+        "{err}"
+    );
+    let policy = json!({"targetContainersMode": "sum", "targetContainersNameRegex": "\\pL",
+                        "resourcesExpr": {"requests": {"cpu": "cpu"}}});
+    let ss = with_resources_policy(docs_sample_a(), 0, policy);
+    let err = inject(&pod(&spec, &[]), &[ss], T0).expect_err("unsupported");
+    assert!(err.is_unknowable(), "{err}");
 }
 
 #[test]

@@ -15,6 +15,7 @@ pub mod lints;
 pub mod names;
 pub mod output;
 pub mod references;
+mod resources_policy;
 pub mod sidecarset_rules;
 pub mod update_rules;
 pub mod whitelist;
@@ -200,6 +201,10 @@ pub fn check(
     let mut valid: Vec<(usize, SidecarSet)> = Vec::new();
     for (i, doc) in sidecarset_docs.iter().enumerate() {
         let errs = sidecarset_rules::validate(&doc.object.value, &ctx);
+        let spec = doc.object.value.get("spec").unwrap_or(&Value::Null);
+        for warning in resources_policy::warnings(spec) {
+            findings.push(finding(doc, Severity::Warning, "kruise-webhook", warning));
+        }
         if !errs.is_empty() {
             for e in errs {
                 findings.push(field_finding(doc, &e));
@@ -329,7 +334,12 @@ pub fn check(
             "1970-01-01T00:00:00Z",
             &cluster.feature_gates,
         ) {
-            Ok(_) | Err(InjectError::ResourcesPolicyUnsupported { .. }) => {}
+            Ok(_) => {}
+            Err(e @ InjectError::ResourcesPolicy { .. }) if e.is_unknowable() => add(
+                Severity::Warning,
+                "pod-webhook",
+                format!("cannot tell whether Kruise's pod webhook accepts the pod: {e}"),
+            ),
             Err(e) => add(
                 Severity::Error,
                 "pod-webhook",

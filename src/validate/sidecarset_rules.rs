@@ -521,12 +521,7 @@ fn priority_strategy_error(p: &Value) -> Option<String> {
 fn validate_containers(spec: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     for (i, c) in arr(spec.get("initContainers")).iter().enumerate() {
-        if c.get("resourcesPolicy").is_some_and(|v| !v.is_null()) {
-            errs.push(FieldError::forbidden(
-                format!("spec[{i}].resourcesPolicy"),
-                "resourcesPolicy is not supported for initContainers, only for containers",
-            ));
-        }
+        errs.extend(super::resources_policy::field_errors(c, i, true));
     }
     for (i, c) in arr(spec.get("containers")).iter().enumerate() {
         let policy = s(c, "podInjectPolicy");
@@ -555,29 +550,7 @@ fn validate_containers(spec: &Value) -> Vec<FieldError> {
             arr(c.get("transferEnv")),
             &format!("spec[{i}].transferEnv"),
         ));
-        if let Some(rp) = c.get("resourcesPolicy").filter(|v| !v.is_null()) {
-            let path = format!("spec[{i}].resourcesPolicy");
-            let has_resources = ["limits", "requests"].iter().any(|k| {
-                c.pointer(&format!("/resources/{k}"))
-                    .and_then(Value::as_object)
-                    .is_some_and(|m| !m.is_empty())
-            });
-            if has_resources {
-                errs.push(FieldError::invalid_go(
-                    path,
-                    rp.to_string(),
-                    "resourcesPolicy and resources cannot be configured together",
-                ));
-            } else if rp.pointer("/resourceExpr/limits").is_none()
-                && rp.pointer("/resourceExpr/requests").is_none()
-            {
-                errs.push(FieldError::invalid_go(
-                    format!("{path}.resourceExpr"),
-                    rp.get("resourceExpr").unwrap_or(&Value::Null).to_string(),
-                    "at least one of limits or requests must be configured",
-                ));
-            }
-        }
+        errs.extend(super::resources_policy::field_errors(c, i, false));
     }
     errs.extend(fake_pod::validate(spec));
     errs

@@ -17,6 +17,7 @@ mod namespaces;
 mod precommit;
 mod properties;
 mod render;
+mod resources_policy;
 mod rollout;
 mod test;
 mod uninject;

@@ -240,6 +240,60 @@ impl Quantity {
         Some(if self.neg { -v } else { v })
     }
 
+    /// `Quantity.Add(y)`: the exact sum. Like Go, a zero receiver takes `y`'s format, and the cached
+    /// string is dropped.
+    pub fn add(&mut self, y: &Quantity) {
+        if self.is_zero() {
+            self.format = y.format;
+        }
+        self.cached = None;
+        if y.is_zero() {
+            return;
+        }
+        if self.is_zero() {
+            self.neg = y.neg;
+            self.digits.clone_from(&y.digits);
+            self.exp = y.exp;
+            return;
+        }
+        // Align both magnitudes to the smaller exponent, then add or subtract them as digit strings.
+        let exp = self.exp.min(y.exp);
+        let a = shift_digits(&self.digits, self.exp - exp);
+        let b = shift_digits(&y.digits, y.exp - exp);
+        let (neg, digits) = if self.neg == y.neg {
+            (self.neg, add_digits(&a, &b))
+        } else {
+            match cmp_mag(&a, 0, &b, 0) {
+                Ordering::Equal => (false, Vec::new()),
+                Ordering::Greater => (self.neg, sub_digits(&a, &b)),
+                Ordering::Less => (y.neg, sub_digits(&b, &a)),
+            }
+        };
+        let (digits, exp) = normalize(digits, exp);
+        self.neg = neg && !digits.is_empty();
+        self.digits = digits;
+        self.exp = exp;
+    }
+
+    /// `Quantity.Neg()`: flips the sign and drops the cached string.
+    pub fn neg(&mut self) {
+        self.cached = None;
+        if !self.digits.is_empty() {
+            self.neg = !self.neg;
+        }
+    }
+
+    /// `Quantity.SetMilli(value)`: the value becomes `value` / 1000; the format is kept.
+    pub fn set_milli(&mut self, value: i64) {
+        let format = self.format;
+        *self = Quantity::new_milli(value, format);
+    }
+
+    /// Whether the value is a whole number of thousandths (so `MilliValue` does not round).
+    pub fn is_milli_exact(&self) -> bool {
+        self.digits.is_empty() || self.exp >= -3
+    }
+
     /// `Quantity.RoundUp(scale)`: round away from zero to a multiple of 10^scale (`-3` = milli).
     /// Returns whether the value was already exact. A cached string survives when Go keeps it.
     pub fn round_up(&mut self, scale: i32) -> bool {
@@ -553,6 +607,54 @@ fn digits_to_u128(digits: &[u8], exp: i64) -> Option<u128> {
     Some(v)
 }
 
+/// `digits` followed by `zeros` zeros (a magnitude at a smaller exponent).
+fn shift_digits(digits: &[u8], zeros: i64) -> Vec<u8> {
+    let mut out = digits.to_vec();
+    out.extend(std::iter::repeat_n(0, usize::try_from(zeros).unwrap_or(0)));
+    out
+}
+
+/// The sum of two digit strings (most significant first).
+fn add_digits(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(a.len().max(b.len()) + 1);
+    let (mut i, mut j, mut carry) = (a.len(), b.len(), 0u8);
+    while i > 0 || j > 0 || carry > 0 {
+        let mut v = carry;
+        if i > 0 {
+            i -= 1;
+            v += a[i];
+        }
+        if j > 0 {
+            j -= 1;
+            v += b[j];
+        }
+        out.push(v % 10);
+        carry = v / 10;
+    }
+    out.reverse();
+    out
+}
+
+/// `a - b` for digit strings with `a >= b`.
+fn sub_digits(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(a.len());
+    let (mut j, mut borrow) = (b.len(), 0i8);
+    for i in (0..a.len()).rev() {
+        let mut v = a[i] as i8 - borrow;
+        if j > 0 {
+            j -= 1;
+            v -= b[j] as i8;
+        }
+        borrow = i8::from(v < 0);
+        if v < 0 {
+            v += 10;
+        }
+        out.push(v as u8);
+    }
+    out.reverse();
+    out
+}
+
 fn mul_small(digits: &mut Vec<u8>, m: u32) {
     let mut carry: u32 = 0;
     for d in digits.iter_mut().rev() {
@@ -759,6 +861,57 @@ mod tests {
         assert!(t(json!(true)).is_err());
         assert!(t(json!({})).is_err());
         assert!(t(json!([])).is_err());
+    }
+
+    #[test]
+    fn add_neg_and_set_milli_like_go() {
+        let q = |s: &str| Quantity::parse(s).unwrap_or_default();
+        let sum = |a: &str, b: &str| {
+            let mut x = q(a);
+            x.add(&q(b));
+            x.to_string()
+        };
+        // apimachinery quantity_test.go TestAdd-style vectors.
+        assert_eq!(sum("100m", "50m"), "150m");
+        assert_eq!(sum("1Gi", "100Mi"), "1124Mi");
+        assert_eq!(sum("1000Gi", "500Gi"), "1500Gi");
+        assert_eq!(sum("100Mi", "-50Mi"), "50Mi");
+        assert_eq!(sum("50m", "-100m"), "-50m");
+        assert_eq!(sum("1", "-1"), "0");
+        assert_eq!(sum("999m", "1m"), "1");
+        assert_eq!(sum("1.5", "0.0001"), "1500100u");
+        assert_eq!(
+            sum("0", "128Mi"),
+            "128Mi",
+            "a zero receiver takes the format of y"
+        );
+        assert_eq!(sum("128Mi", "0"), "128Mi");
+        assert_eq!(sum("1k", "24"), "1024");
+        // A parsed canonical-looking string is dropped once the value changes.
+        assert_eq!(sum("+100m", "0"), "100m");
+        let mut zero = Quantity::new(0, Format::DecimalSI);
+        zero.add(&q("1Gi"));
+        assert_eq!(zero.format(), Format::BinarySI);
+        assert_eq!(zero.to_string(), "1Gi");
+
+        let mut n = q("100m");
+        n.neg();
+        assert_eq!(n.to_string(), "-100m");
+        assert_eq!(n.sign(), -1);
+        let mut z = q("0");
+        z.neg();
+        assert_eq!(z.sign(), 0);
+
+        let mut m = q("1Gi");
+        m.set_milli(536_870_912_000);
+        assert_eq!(m.to_string(), "512Mi");
+        let mut c = q("200m");
+        c.set_milli(100);
+        assert_eq!(c.to_string(), "100m");
+        c.set_milli(1500);
+        assert_eq!(c.to_string(), "1500m");
+        c.set_milli(2000);
+        assert_eq!(c.to_string(), "2");
     }
 
     #[test]
