@@ -88,6 +88,7 @@ Register-ArgumentCompleter -Native -CommandName 'kruise-inject' -ScriptBlock {
             [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'The directory `render --out-dir DIR` writes, to compare with what it would write now')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: `auto` colours on a terminal unless NO_COLOR is set')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, '`github` adds GitHub Actions annotations (`::notice`, `::warning`, `::error` workflow commands) after the text, so that a pull request shows each finding at its line')
+            [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Accepted so that `check` takes the same arguments as `render --out-dir DIR --prune` (one argument list for both pre-commit hooks). Files in DIR that no input renders to are reported with or without it')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not print warnings about the inputs on standard error')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print warnings about the inputs on standard error')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -103,7 +103,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__subcmd__inject__subcmd__check)
-            opts="-s -n -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --seed --out-dir --color --output --quiet --help --version"
+            opts="-s -n -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --seed --out-dir --prune --color --output --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -82,6 +82,7 @@ set edit:completion:arg-completer[kruise-inject] = {|@words|
             cand --out-dir 'The directory `render --out-dir DIR` writes, to compare with what it would write now'
             cand --color 'When to colour the output: `auto` colours on a terminal unless NO_COLOR is set'
             cand --output '`github` adds GitHub Actions annotations (`::notice`, `::warning`, `::error` workflow commands) after the text, so that a pull request shows each finding at its line'
+            cand --prune 'Accepted so that `check` takes the same arguments as `render --out-dir DIR --prune` (one argument list for both pre-commit hooks). Files in DIR that no input renders to are reported with or without it'
             cand -q 'Do not print warnings about the inputs on standard error'
             cand --quiet 'Do not print warnings about the inputs on standard error'
             cand -h 'Print help (see more with ''--help'')'

@@ -73,6 +73,7 @@ always\t'Always, even when `NO_COLOR` is set'
 never\t'Never'"
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -l output -d '`github` adds GitHub Actions annotations (`::notice`, `::warning`, `::error` workflow commands) after the text, so that a pull request shows each finding at its line' -r -f -a "text\t'Text for people'
 github\t'Text, then GitHub Actions workflow-command annotations'"
+complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -l prune -d 'Accepted so that `check` takes the same arguments as `render --out-dir DIR --prune` (one argument list for both pre-commit hooks). Files in DIR that no input renders to are reported with or without it'
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -s q -l quiet -d 'Do not print warnings about the inputs on standard error'
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -s V -l version -d 'Print version'

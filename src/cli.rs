@@ -148,6 +148,12 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DIR", required = true)]
     pub out_dir: PathBuf,
 
+    /// Accepted so that `check` takes the same arguments as `render --out-dir DIR --prune` (one
+    /// argument list for both pre-commit hooks). Files in DIR that no input renders to are
+    /// reported with or without it.
+    #[arg(long)]
+    pub prune: bool,
+
     /// The output settings.
     #[command(flatten)]
     pub output: OutputArgs,
