@@ -5,6 +5,7 @@
 
 mod cases;
 mod check;
+mod completion;
 mod diff;
 mod generate;
 mod health;
