@@ -146,11 +146,11 @@ _kruise__inject() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text github json" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text github json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -226,11 +226,11 @@ _kruise__inject() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text github json" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "text github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text github json" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -192,7 +192,9 @@ pub struct OutputArgs {
     pub color: ColorWhen,
 
     /// `github` adds GitHub Actions annotations (`::notice`, `::warning`, `::error` workflow
-    /// commands) after the text, so that a pull request shows each finding at its line.
+    /// commands) after the text, so that a pull request shows each finding at its line (paths
+    /// relative to GITHUB_WORKSPACE, else the working directory); `json` prints one JSON object
+    /// instead of the text. With GITHUB_STEP_SUMMARY set, a Markdown summary is appended to it.
     #[arg(short = 'o', long, value_name = "FORMAT", value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
 
@@ -219,6 +221,9 @@ pub enum OutputFormat {
     Text,
     /// Text, then GitHub Actions workflow-command annotations.
     Github,
+    /// One JSON object: per resource (diff) or file (check) its identity, file, line, change and
+    /// impact.
+    Json,
 }
 
 /// `kruise-inject health`.

@@ -119,8 +119,8 @@ pub fn examples(command: &str) -> &'static [Example] {
                     "kruise-inject diff apps/ -s platform/ --old-sidecarsets base/platform/",
                 ),
                 ex(
-                    "With GitHub Actions annotations",
-                    "kruise-inject diff apps/ -s platform/ --old-sidecarsets base/platform/ -o github",
+                    "The same as JSON, or with GitHub Actions annotations",
+                    "kruise-inject diff apps/ -s platform/ --old-sidecarsets base/platform/ -o json\nkruise-inject diff apps/ -s platform/ --old-sidecarsets base/platform/ -o github",
                 ),
             ];
             E
@@ -309,6 +309,16 @@ pub fn environment(command: &str) -> Vec<(&'static str, &'static str)> {
             "Set and not 0: colour with --color auto even when standard output is not a terminal.",
         ),
     ];
+    const GITHUB: [(&str, &str); 2] = [
+        (
+            "GITHUB_WORKSPACE",
+            "With -o github: annotation paths are relative to this directory (else to the working directory); a file outside it is named in the message instead.",
+        ),
+        (
+            "GITHUB_STEP_SUMMARY",
+            "When set: a Markdown summary of the findings is appended to this file (the job summary of a GitHub Actions step).",
+        ),
+    ];
     let mut out = Vec::new();
     if matches!(
         command,
@@ -318,6 +328,7 @@ pub fn environment(command: &str) -> Vec<(&'static str, &'static str)> {
     }
     if matches!(command, "" | "diff" | "check") {
         out.extend(COLOR);
+        out.extend(GITHUB);
     }
     out
 }

@@ -6,6 +6,7 @@
 mod argocd;
 mod cases;
 mod check;
+mod ci_output;
 mod completion;
 mod diff;
 mod generate;
