@@ -102,8 +102,8 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__check)
-            opts="-s -n -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --seed --out-dir --color --output --quiet --help --version"
+        kruise__inject__subcmd__check)
+            opts="-s -n -o -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --seed --out-dir --prune --color --output --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -146,7 +146,11 @@ _kruise__inject() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text github json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text github json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -156,7 +160,7 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__completions)
+        kruise__inject__subcmd__completions)
             opts="-h -V --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -170,8 +174,8 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__diff)
-            opts="-s -n -U -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --seed --old-sidecarsets --context --color --output --quiet --help --version"
+        kruise__inject__subcmd__diff)
+            opts="-s -n -U -o -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --seed --old-sidecarsets --context --color --output --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -222,7 +226,11 @@ _kruise__inject() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "text github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text github json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text github json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -232,7 +240,7 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__health)
+        kruise__inject__subcmd__health)
             opts="-o -h -V --argocd-config --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -254,7 +262,7 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__help)
+        kruise__inject__subcmd__help)
             opts="render diff check validate health uninject krm rollout completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -268,7 +276,7 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__help__subcmd__check)
+        kruise__inject__subcmd__help__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -282,7 +290,7 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__help__subcmd__completions)
+        kruise__inject__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -296,7 +304,7 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__help__subcmd__diff)
+        kruise__inject__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -310,7 +318,7 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__help__subcmd__health)
+        kruise__inject__subcmd__help__subcmd__health)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -324,7 +332,7 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__help__subcmd__help)
+        kruise__inject__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -338,7 +346,7 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__help__subcmd__krm)
+        kruise__inject__subcmd__help__subcmd__krm)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -352,7 +360,7 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__help__subcmd__man)
+        kruise__inject__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -366,7 +374,7 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__help__subcmd__render)
+        kruise__inject__subcmd__help__subcmd__render)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -380,7 +388,7 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__help__subcmd__rollout)
+        kruise__inject__subcmd__help__subcmd__rollout)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -394,7 +402,7 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__help__subcmd__uninject)
+        kruise__inject__subcmd__help__subcmd__uninject)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -408,7 +416,7 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__help__subcmd__validate)
+        kruise__inject__subcmd__help__subcmd__validate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -422,7 +430,7 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__krm)
+        kruise__inject__subcmd__krm)
             opts="-s -n -h -V --sidecarsets --namespace --timestamp --kruise-namespace --seed --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -464,7 +472,7 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__man)
+        kruise__inject__subcmd__man)
             opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -478,7 +486,7 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__render)
+        kruise__inject__subcmd__render)
             opts="-s -n -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --seed --out-dir --prune --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -524,7 +532,7 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__rollout)
+        kruise__inject__subcmd__rollout)
             opts="-s -o -n -q -h -V --sidecarsets --from-workloads --old-sidecarsets --rounds --output --namespace --timestamp --kruise-namespace --seed --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -582,7 +590,7 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__uninject)
+        kruise__inject__subcmd__uninject)
             opts="-q -h -V --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -596,7 +604,7 @@ _kruise__inject() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kruise__subcmd__inject__subcmd__validate)
+        kruise__inject__subcmd__validate)
             opts="-s -n -o -q -h -V --sidecarsets --namespace --kruise-namespace --output --strict --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -57,8 +57,9 @@ complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand diff" -s U -
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand diff" -l color -d 'When to colour the output: `auto` colours on a terminal unless NO_COLOR is set' -r -f -a "auto\t'On a terminal, unless `NO_COLOR` is set (or `CLICOLOR=0`; `CLICOLOR_FORCE` forces it)'
 always\t'Always, even when `NO_COLOR` is set'
 never\t'Never'"
-complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand diff" -l output -d '`github` adds GitHub Actions annotations (`::notice`, `::warning`, `::error` workflow commands) after the text, so that a pull request shows each finding at its line' -r -f -a "text\t'Text for people'
-github\t'Text, then GitHub Actions workflow-command annotations'"
+complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand diff" -s o -l output -d '`github` adds GitHub Actions annotations (`::notice`, `::warning`, `::error` workflow commands) after the text, so that a pull request shows each finding at its line (paths relative to GITHUB_WORKSPACE, else the working directory); `json` prints one JSON object instead of the text. With GITHUB_STEP_SUMMARY set, a Markdown summary is appended to it' -r -f -a "text\t'Text for people'
+github\t'Text, then GitHub Actions workflow-command annotations'
+json\t'One JSON object: per resource (diff) or file (check) its identity, file, line, change and impact'"
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand diff" -s q -l quiet -d 'Do not print warnings about the inputs on standard error'
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand diff" -s V -l version -d 'Print version'
@@ -71,8 +72,10 @@ complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -l ou
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -l color -d 'When to colour the output: `auto` colours on a terminal unless NO_COLOR is set' -r -f -a "auto\t'On a terminal, unless `NO_COLOR` is set (or `CLICOLOR=0`; `CLICOLOR_FORCE` forces it)'
 always\t'Always, even when `NO_COLOR` is set'
 never\t'Never'"
-complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -l output -d '`github` adds GitHub Actions annotations (`::notice`, `::warning`, `::error` workflow commands) after the text, so that a pull request shows each finding at its line' -r -f -a "text\t'Text for people'
-github\t'Text, then GitHub Actions workflow-command annotations'"
+complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -s o -l output -d '`github` adds GitHub Actions annotations (`::notice`, `::warning`, `::error` workflow commands) after the text, so that a pull request shows each finding at its line (paths relative to GITHUB_WORKSPACE, else the working directory); `json` prints one JSON object instead of the text. With GITHUB_STEP_SUMMARY set, a Markdown summary is appended to it' -r -f -a "text\t'Text for people'
+github\t'Text, then GitHub Actions workflow-command annotations'
+json\t'One JSON object: per resource (diff) or file (check) its identity, file, line, change and impact'"
+complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -l prune -d 'Accepted so that `check` takes the same arguments as `render --out-dir DIR --prune` (one argument list for both pre-commit hooks). Files in DIR that no input renders to are reported with or without it'
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -s q -l quiet -d 'Do not print warnings about the inputs on standard error'
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -s V -l version -d 'Print version'

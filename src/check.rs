@@ -9,7 +9,7 @@ use anyhow::Context as _;
 
 use crate::cli::{CheckArgs, OutputFormat};
 use crate::diff::use_color;
-use crate::github::{Annotation, Level};
+use crate::github::{self, Annotation, Level, Workspace};
 use crate::out_dir::{self, FileState, Target};
 use crate::render::print_reports;
 use crate::unified::{self, Layout, Palette, Side};
@@ -67,20 +67,125 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     let palette = Palette::new(use_color(args.output.color));
     let (text, annotations) = report(out_dir, expected.files.len(), &findings, &palette);
     let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .context("writing stdout")?;
+    if args.output.output == OutputFormat::Json {
+        let json = json_report(out_dir, expected.files.len(), &findings);
+        writeln!(stdout, "{json:#}").context("writing stdout")?;
+    } else {
+        stdout
+            .write_all(text.as_bytes())
+            .context("writing stdout")?;
+    }
     if args.output.output == OutputFormat::Github {
+        let workspace = Workspace::from_env();
         for annotation in annotations {
-            writeln!(stdout, "{annotation}").context("writing stdout")?;
+            writeln!(stdout, "{}", annotation.in_workspace(&workspace))
+                .context("writing stdout")?;
         }
     }
     stdout.flush().context("writing stdout")?;
+    github::append_step_summary(&step_summary(out_dir, expected.files.len(), &findings));
     if !args.output.quiet {
         print_reports(&expected.warnings);
     }
     print_reports(expected.undecided.line().as_slice());
     Ok(u8::from(!findings.is_empty()))
+}
+
+impl Finding<'_> {
+    /// `stale`, `missing` or `extra`.
+    fn kind(&self) -> &'static str {
+        match self {
+            Finding::Stale { .. } => "stale",
+            Finding::Missing { .. } => "missing",
+            Finding::Extra { .. } => "extra",
+        }
+    }
+
+    /// The file in DIR.
+    fn path(&self, out_dir: &Path) -> String {
+        match self {
+            Finding::Stale { target, .. } | Finding::Missing { target, .. } => {
+                out_dir.join(&target.relative).display().to_string()
+            }
+            Finding::Extra { relative, .. } => out_dir.join(relative).display().to_string(),
+        }
+    }
+
+    /// The input it is rendered from.
+    fn source(&self) -> Option<String> {
+        match self {
+            Finding::Stale { target, .. } | Finding::Missing { target, .. } => {
+                Some(target.source.display().to_string())
+            }
+            Finding::Extra { .. } => None,
+        }
+    }
+
+    /// The first line of the file on disk that differs from what render writes.
+    fn line(&self) -> Option<usize> {
+        match self {
+            Finding::Stale {
+                current, expected, ..
+            } => unified::first_change(Side::whole(current), Side::whole(expected))
+                .map(|(old, _)| old),
+            Finding::Missing { .. } => None,
+            Finding::Extra { .. } => Some(1),
+        }
+    }
+}
+
+/// `check -o json`: `{"outDir", "upToDate", "files", "findings": [{"file", "change", "source",
+/// "line"}]}`.
+fn json_report(out_dir: &Path, total: usize, findings: &[Finding<'_>]) -> serde_json::Value {
+    let findings: Vec<serde_json::Value> = findings
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "file": f.path(out_dir),
+                "change": f.kind(),
+                "source": f.source(),
+                "line": f.line(),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "outDir": out_dir.display().to_string(),
+        "upToDate": findings.is_empty(),
+        "files": total,
+        "findings": findings,
+    })
+}
+
+/// The Markdown job summary of a GitHub Actions step.
+fn step_summary(out_dir: &Path, total: usize, findings: &[Finding<'_>]) -> String {
+    let dir = out_dir.display();
+    let mut out = format!("### kruise-inject check `{dir}`\n\n");
+    if findings.is_empty() {
+        let _ = writeln!(out, "Up to date ({}).\n", out_dir::files(total));
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "**Not up to date**: {} of {}. Run `kruise-inject render` with the same arguments and \
+         `--out-dir {dir} --prune`, then commit the result.\n",
+        findings.len(),
+        out_dir::files(total)
+    );
+    out.push_str("| file | finding | rendered from |\n|---|---|---|\n");
+    for finding in findings {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} |",
+            github::cell(&finding.path(out_dir)),
+            finding.kind(),
+            finding.source().map_or_else(
+                || "no input".to_owned(),
+                |s| format!("`{}`", github::cell(&s))
+            )
+        );
+    }
+    out.push('\n');
+    out
 }
 
 /// The text and the annotations of the findings.

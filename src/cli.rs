@@ -7,7 +7,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Shows, offline and exactly, what OpenKruise SidecarSets do to your workloads.
 #[derive(Debug, Parser)]
-#[command(name = "kruise-inject", version, propagate_version = true)]
+#[command(
+    name = "kruise-inject",
+    version,
+    propagate_version = true,
+    after_help = crate::generate::examples_help("")
+)]
 pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
@@ -19,38 +24,48 @@ pub struct Cli {
 pub enum Command {
     /// Write the manifests as the cluster will run them: every matching SidecarSet injected into Pods
     /// and workload pod templates, with the annotations and hashes Kruise writes.
+    #[command(after_help = crate::generate::examples_help("render"))]
     Render(RenderArgs),
     /// Show what rendering changes, as a unified diff per resource and a summary; with
     /// --old-sidecarsets, what a SidecarSet change does to the pods. Exit 0: no change, 1: changes,
     /// 2: error.
+    #[command(after_help = crate::generate::examples_help("diff"))]
     Diff(DiffArgs),
     /// Check that a directory holds exactly what `render --out-dir` would write there. Exit 0: up to
     /// date, 1: stale, missing or extra files, 2: error.
+    #[command(after_help = crate::generate::examples_help("check"))]
     Check(CheckArgs),
     /// Validate SidecarSets as Kruise's webhook does, and what they inject: missing ConfigMaps and
     /// Secrets, name and mount collisions, sidecars reading volumes nobody writes. Exit 0: no error,
     /// 1: errors (or warnings with --strict), 2: unreadable input.
+    #[command(after_help = crate::generate::examples_help("validate"))]
     Validate(ValidateArgs),
     /// Argo CD health of SidecarSets with status (`kubectl get sidecarset -o yaml`), or with
     /// --argocd-config a corrected argocd-cm health check. Exit 0: all Healthy, 1: otherwise, 2: error.
+    #[command(after_help = crate::generate::examples_help("health"))]
     Health(HealthArgs),
     /// Remove what Kruise injected, using the annotations it wrote. Exit 0, or 2 on bad input.
+    #[command(after_help = crate::generate::examples_help("uninject"))]
     Uninject(UninjectArgs),
     /// Run as a KRM function (kustomize, kpt): a ResourceList on stdin, the ResourceList with the
     /// SidecarSets injected on stdout. `kruise-inject` with no arguments and a ResourceList on
     /// stdin does the same (how kustomize runs an exec function).
+    #[command(after_help = crate::generate::examples_help("krm"))]
     Krm(KrmArgs),
     /// Simulate how Kruise upgrades sidecars in place when a SidecarSet changes, round by round:
     /// which pods go first, how many rounds, which pods are never upgraded. Exit 0, or 2 on bad
     /// input.
+    #[command(after_help = crate::generate::examples_help("rollout"))]
     Rollout(RolloutArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = crate::generate::examples_help("completions"))]
     Completions {
         /// The shell.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
     /// Print a man page (roff): kruise-inject(1), or kruise-inject-COMMAND(1).
+    #[command(after_help = crate::generate::examples_help("man"))]
     Man {
         /// The subcommand whose page to print.
         command: Option<String>,
@@ -117,6 +132,11 @@ pub struct RenderArgs {
 
 /// `kruise-inject diff`.
 #[derive(Debug, Clone, Args)]
+#[command(mut_arg("paths", |a| a.help(
+    "Files or directories to compare (directories are walked for .yaml, .yml and .json files in \
+     sorted order); `-` or nothing reads standard input. Each is rendered and compared with itself \
+     as it is (or, with --old-sidecarsets, rendered with the old SidecarSets); nothing is written"
+)))]
 pub struct DiffArgs {
     /// The inputs, context and injection settings.
     #[command(flatten)]
@@ -139,6 +159,11 @@ pub struct DiffArgs {
 
 /// `kruise-inject check`.
 #[derive(Debug, Clone, Args)]
+#[command(mut_arg("paths", |a| a.help(
+    "The inputs given to `render --out-dir DIR`: files or directories (walked for .yaml, .yml and \
+     .json files in sorted order). Each renders to DIR/<its path relative to the PATH it was found \
+     under>; that file is compared with what render would write there. Nothing is written"
+)))]
 pub struct CheckArgs {
     /// The inputs, context and injection settings: the same as given to `render --out-dir`.
     #[command(flatten)]
@@ -147,6 +172,12 @@ pub struct CheckArgs {
     /// The directory `render --out-dir DIR` writes, to compare with what it would write now.
     #[arg(long, value_name = "DIR", required = true)]
     pub out_dir: PathBuf,
+
+    /// Accepted so that `check` takes the same arguments as `render --out-dir DIR --prune` (one
+    /// argument list for both pre-commit hooks). Files in DIR that no input renders to are
+    /// reported with or without it.
+    #[arg(long)]
+    pub prune: bool,
 
     /// The output settings.
     #[command(flatten)]
@@ -161,8 +192,10 @@ pub struct OutputArgs {
     pub color: ColorWhen,
 
     /// `github` adds GitHub Actions annotations (`::notice`, `::warning`, `::error` workflow
-    /// commands) after the text, so that a pull request shows each finding at its line.
-    #[arg(long, value_name = "FORMAT", value_enum, default_value_t = OutputFormat::Text)]
+    /// commands) after the text, so that a pull request shows each finding at its line (paths
+    /// relative to GITHUB_WORKSPACE, else the working directory); `json` prints one JSON object
+    /// instead of the text. With GITHUB_STEP_SUMMARY set, a Markdown summary is appended to it.
+    #[arg(short = 'o', long, value_name = "FORMAT", value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
 
     /// Do not print warnings about the inputs on standard error.
@@ -188,6 +221,9 @@ pub enum OutputFormat {
     Text,
     /// Text, then GitHub Actions workflow-command annotations.
     Github,
+    /// One JSON object: per resource (diff) or file (check) its identity, file, line, change and
+    /// impact.
+    Json,
 }
 
 /// `kruise-inject health`.

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::cli::{ColorWhen, DiffArgs, OutputFormat};
 use crate::cluster::Cluster;
 use crate::context::{ContextKind, context_kind};
-use crate::github::{Annotation, Level};
+use crate::github::{self, Annotation, Level, Workspace};
 use crate::impact::{self, Impact, ImpactKind};
 use crate::input::{self, Source};
 use crate::objects::{Location, Object, ParsedFile};
@@ -57,6 +57,11 @@ const LISTS: [(&str, &str); 4] = [
 struct ResourceChange {
     /// `apps/v1 Deployment default/nginx`.
     name: String,
+    /// apiVersion, kind, namespace and name, for `-o json`.
+    identity: [String; 4],
+    /// The first line of the input file that the diff changes, where the diff is against the
+    /// input itself (without --old-sidecarsets) and the document holds this resource alone.
+    changed_line: Option<usize>,
     /// Where it is in its input file.
     location: Location,
     /// The SidecarSets whose entry in `kruise.io/sidecarset-hash` changes, each with what it
@@ -146,13 +151,21 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
     );
 
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(out.as_bytes()).context("writing stdout")?;
+    if args.output.output == OutputFormat::Json {
+        let json = json_report(&resources, &found, replaced);
+        writeln!(stdout, "{json:#}").context("writing stdout")?;
+    } else {
+        stdout.write_all(out.as_bytes()).context("writing stdout")?;
+    }
     if args.output.output == OutputFormat::Github {
-        for annotation in &annotations {
-            writeln!(stdout, "{annotation}").context("writing stdout")?;
+        let workspace = Workspace::from_env();
+        for annotation in annotations {
+            writeln!(stdout, "{}", annotation.in_workspace(&workspace))
+                .context("writing stdout")?;
         }
     }
     stdout.flush().context("writing stdout")?;
+    github::append_step_summary(&step_summary(&resources, &found, replaced));
     if !args.output.quiet {
         print_reports(&found.warnings);
     }
@@ -220,13 +233,33 @@ fn compare(args: &DiffArgs) -> anyhow::Result<Comparison> {
             continue;
         }
         found.files.insert(file.name.clone());
-        found.documents.extend(document_diffs(
+        let against_input = before == file.text;
+        let mut documents = document_diffs(
             &file,
             before,
             after.text,
             &owners,
             &options.default_namespace,
-        )?);
+        )?;
+        if against_input {
+            for doc in &mut documents {
+                let first = unified::first_change(
+                    Side {
+                        text: &doc.before,
+                        first_line: doc.before_line,
+                    },
+                    Side {
+                        text: &doc.after,
+                        first_line: doc.after_line,
+                    },
+                )
+                .map(|(old, _)| old);
+                if let [resource] = doc.resources.as_mut_slice() {
+                    resource.changed_line = first;
+                }
+            }
+        }
+        found.documents.extend(documents);
     }
 
     if let Some(old) = &old_cluster {
@@ -328,7 +361,7 @@ fn write_summary(
         annotations.push(Annotation::new(
             Level::Notice,
             &resource.location.file,
-            resource.location.line,
+            resource.changed_line.unwrap_or(resource.location.line),
             format!("kruise-inject diff: {}", resource.name),
             format!("{}: {effects}", resource.name),
         ));
@@ -532,6 +565,178 @@ fn impact_annotation(impact: &Impact, locations: &BTreeMap<String, Location>) ->
             message,
         },
     }
+}
+
+/// `added`, `replaced` (`changed` with --old-sidecarsets) or `removed`.
+fn delta_word(delta: Delta, replaced: &str) -> String {
+    match delta {
+        Delta::Added => "added".to_owned(),
+        Delta::Replaced => replaced.to_owned(),
+        Delta::Removed => "removed".to_owned(),
+    }
+}
+
+/// What rendering does to a resource as a whole: `injected` (only additions), `removed` (only
+/// removals), `updated` (anything else in the pod lists), `annotations` (no list changes).
+fn change_kind(resource: &ResourceChange) -> &'static str {
+    let deltas: Vec<Delta> = resource
+        .sidecarsets
+        .values()
+        .chain(std::iter::once(&resource.other))
+        .flatten()
+        .map(|(_, _, d)| *d)
+        .collect();
+    if deltas.is_empty() {
+        "annotations"
+    } else if deltas.iter().all(|d| *d == Delta::Added) {
+        "injected"
+    } else if deltas.iter().all(|d| *d == Delta::Removed) {
+        "removed"
+    } else {
+        "updated"
+    }
+}
+
+/// `image-only`, `not-upgradable`, `no-rollout`, `added` or `removed`.
+fn impact_word(kind: ImpactKind) -> &'static str {
+    match kind {
+        ImpactKind::ImageOnly => "image-only",
+        ImpactKind::NotUpgradable => "not-upgradable",
+        ImpactKind::NoRollout => "no-rollout",
+        ImpactKind::Added => "added",
+        ImpactKind::Removed => "removed",
+    }
+}
+
+/// `diff -o json`: `{"resources": [...], "sidecarsets": [...], "summary": {...}}`.
+fn json_report(resources: &[&ResourceChange], found: &Comparison, replaced: &str) -> Value {
+    let entries = |list: &[(usize, String, Delta)]| -> Vec<Value> {
+        list.iter()
+            .map(|(l, name, delta)| {
+                serde_json::json!({
+                    "list": LISTS[*l].0,
+                    "name": name,
+                    "change": delta_word(*delta, replaced),
+                })
+            })
+            .collect()
+    };
+    let impact_of = |name: &str| {
+        found
+            .impacts
+            .iter()
+            .find(|i| i.name == name)
+            .map(|i| impact_word(i.kind))
+    };
+    let resources_json: Vec<Value> = resources
+        .iter()
+        .map(|r| {
+            let [api_version, kind, namespace, name] = &r.identity;
+            let sidecarsets: Vec<Value> = r
+                .sidecarsets
+                .iter()
+                .map(|(ss, list)| {
+                    serde_json::json!({
+                        "name": ss,
+                        "impact": impact_of(ss),
+                        "entries": entries(list),
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "apiVersion": api_version,
+                "kind": kind,
+                "namespace": namespace,
+                "name": name,
+                "file": r.location.file,
+                "line": r.location.line,
+                "changedLine": r.changed_line,
+                "change": change_kind(r),
+                "sidecarsets": sidecarsets,
+                "other": entries(&r.other),
+            })
+        })
+        .collect();
+    let impacts: Vec<Value> = found
+        .impacts
+        .iter()
+        .map(|i| {
+            let location = found.locations.get(&i.name);
+            let workloads: Vec<&str> = resources
+                .iter()
+                .filter(|r| r.sidecarsets.contains_key(&i.name))
+                .map(|r| r.name.as_str())
+                .collect();
+            serde_json::json!({
+                "name": i.name,
+                "impact": impact_word(i.kind),
+                "summary": i.summary,
+                "changes": i.changes,
+                "statement": i.statement,
+                "file": location.map(|l| l.file.clone()),
+                "line": location.map(|l| l.line),
+                "workloads": workloads,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "resources": resources_json,
+        "sidecarsets": impacts,
+        "summary": {
+            "workloads": found.workloads,
+            "changed": resources.len(),
+            "files": found.files.len(),
+        },
+    })
+}
+
+/// The Markdown job summary of a GitHub Actions step.
+fn step_summary(resources: &[&ResourceChange], found: &Comparison, replaced: &str) -> String {
+    let mut out = String::from("### kruise-inject diff\n\n");
+    if resources.is_empty() {
+        let _ = writeln!(
+            out,
+            "No workload changes ({} pods and workloads read).\n",
+            found.workloads
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "**{} of {} pods and workloads change** ({}).\n",
+            resources.len(),
+            found.workloads,
+            out_dir::files(found.files.len())
+        );
+        out.push_str("| resource | file | change | what changes |\n|---|---|---|---|\n");
+        for r in resources {
+            let _ = writeln!(
+                out,
+                "| `{}` | `{}:{}` | {} | {} |",
+                github::cell(&r.name),
+                github::cell(&r.location.file),
+                r.changed_line.unwrap_or(r.location.line),
+                change_kind(r),
+                github::cell(&effects_text(r, replaced))
+            );
+        }
+        out.push('\n');
+    }
+    if !found.impacts.is_empty() {
+        out.push_str("#### SidecarSet changes\n\n");
+        for i in &found.impacts {
+            let at = found
+                .locations
+                .get(&i.name)
+                .map(|l| format!(" (`{}:{}`)", l.file, l.line))
+                .unwrap_or_default();
+            let _ = writeln!(out, "- **{}**{at}: {}. {}", i.name, i.summary, i.statement);
+            for change in &i.changes {
+                let _ = writeln!(out, "  - {change}");
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// `filebeat-sidecarset (containers added: filebeat; volumes added: config, varlog)`.
@@ -783,6 +988,13 @@ fn resource_change(
     }
     ResourceChange {
         name: source.display_name(default_namespace),
+        identity: [
+            source.api_version().to_owned(),
+            source.kind().to_owned(),
+            source.namespace().unwrap_or(default_namespace).to_owned(),
+            source.name().to_owned(),
+        ],
+        changed_line: None,
         location: source.location.clone(),
         sidecarsets,
         other,

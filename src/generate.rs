@@ -15,7 +15,26 @@ pub fn completions(shell: Shell) -> Vec<u8> {
     let mut command = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut command, BIN, &mut out);
+    if shell == Shell::Bash {
+        out = fix_bash_state_names(&out);
+    }
     out
+}
+
+/// clap_complete's bash script walks the words into a state such as
+/// `kruise__inject__subcmd__render`, but spells the `case` arm of that state
+/// `kruise__subcmd__inject__subcmd__render` (it escapes the hyphen of the binary name as a
+/// subcommand separator), so no arm after the subcommand ever matches and nothing completes
+/// (clap-rs/clap#6421, open in clap_complete 4.6.11). Spell the arms as the walk does.
+fn fix_bash_state_names(script: &[u8]) -> Vec<u8> {
+    let escaped = BIN.replace('-', "__");
+    let wrong = BIN.replace('-', "__subcmd__");
+    String::from_utf8_lossy(script)
+        .replace(
+            &format!("        {wrong}__subcmd__"),
+            &format!("        {escaped}__subcmd__"),
+        )
+        .into_bytes()
 }
 
 /// The file name a completion script is checked in (and usually installed) under.
@@ -39,15 +58,341 @@ pub const SHELLS: [Shell; 5] = [
     Shell::Elvish,
 ];
 
+/// One example of a command line, for `--help` and the man page's EXAMPLES.
+#[derive(Debug, Clone, Copy)]
+pub struct Example {
+    /// What it does.
+    pub what: &'static str,
+    /// The command line.
+    pub command: &'static str,
+}
+
+const fn ex(what: &'static str, command: &'static str) -> Example {
+    Example { what, command }
+}
+
+/// The examples of `command` (`""`: the main command).
+pub fn examples(command: &str) -> &'static [Example] {
+    match command {
+        "" => {
+            const E: &[Example] = &[
+                ex(
+                    "Render the bundled Filebeat example",
+                    "kruise-inject render testdata/filebeat-sidecarset/nginx-deployment.yaml -s testdata/filebeat-sidecarset/filebeat-sidecarset.yaml",
+                ),
+                ex(
+                    "Keep a rendered copy of a GitOps repository, and check it in CI",
+                    "kruise-inject render apps/ -s platform/ --out-dir rendered --prune\nkruise-inject check apps/ -s platform/ --out-dir rendered",
+                ),
+                ex(
+                    "What a SidecarSet change does to the pods",
+                    "kruise-inject diff apps/ -s platform/ --old-sidecarsets base/platform/",
+                ),
+            ];
+            E
+        }
+        "render" => {
+            const E: &[Example] = &[
+                ex(
+                    "Render the bundled Filebeat example to standard output",
+                    "kruise-inject render testdata/filebeat-sidecarset/nginx-deployment.yaml -s testdata/filebeat-sidecarset/filebeat-sidecarset.yaml",
+                ),
+                ex(
+                    "Write one rendered file per input under rendered/, deleting files of removed inputs",
+                    "kruise-inject render apps/ -s platform/ --out-dir rendered --prune",
+                ),
+                ex(
+                    "Render what kustomize builds",
+                    "kubectl kustomize overlays/prod | kruise-inject render -s platform/",
+                ),
+            ];
+            E
+        }
+        "diff" => {
+            const E: &[Example] = &[
+                ex(
+                    "What rendering adds to the workloads",
+                    "kruise-inject diff apps/ -s platform/",
+                ),
+                ex(
+                    "What a SidecarSet change does to the pods that already run",
+                    "kruise-inject diff apps/ -s platform/ --old-sidecarsets base/platform/",
+                ),
+                ex(
+                    "The same as JSON, or with GitHub Actions annotations",
+                    "kruise-inject diff apps/ -s platform/ --old-sidecarsets base/platform/ -o json\nkruise-inject diff apps/ -s platform/ --old-sidecarsets base/platform/ -o github",
+                ),
+            ];
+            E
+        }
+        "check" => {
+            const E: &[Example] = &[
+                ex(
+                    "Is rendered/ what `render --out-dir rendered` writes?",
+                    "kruise-inject check apps/ -s platform/ --out-dir rendered",
+                ),
+                ex(
+                    "In GitHub Actions, with annotations on the stale lines",
+                    "kruise-inject check apps/ -s platform/ --out-dir rendered -o github",
+                ),
+            ];
+            E
+        }
+        "validate" => {
+            const E: &[Example] = &[
+                ex(
+                    "Validate the SidecarSets and what they inject into the workloads",
+                    "kruise-inject validate apps/ -s platform/",
+                ),
+                ex(
+                    "Fail on warnings too, with GitHub Actions annotations",
+                    "kruise-inject validate apps/ -s platform/ --strict -o github",
+                ),
+            ];
+            E
+        }
+        "health" => {
+            const E: &[Example] = &[
+                ex(
+                    "Argo CD health of the SidecarSets of a cluster",
+                    "kubectl get sidecarsets -o yaml | kruise-inject health",
+                ),
+                ex(
+                    "The corrected health check for argocd-cm",
+                    "kruise-inject health --argocd-config > argocd-cm-sidecarset-health.yaml",
+                ),
+            ];
+            E
+        }
+        "uninject" => {
+            const E: &[Example] = &[ex(
+                "A Deployment as it was before Kruise injected into it",
+                "kubectl get deployment nginx -o yaml | kruise-inject uninject",
+            )];
+            E
+        }
+        "krm" => {
+            const E: &[Example] = &[
+                ex(
+                    "Inject into a kpt package, in place",
+                    "kpt fn eval pkg/ --exec \"kruise-inject krm\" -- sidecarsets=platform/",
+                ),
+                ex(
+                    "Run a ResourceList through the function by hand",
+                    "kruise-inject krm -s platform/ < resource-list.yaml",
+                ),
+            ];
+            E
+        }
+        "rollout" => {
+            const E: &[Example] = &[
+                ex(
+                    "The first round of upgrades of the pods of a cluster",
+                    "kubectl get pods -A -o yaml | kruise-inject rollout -s platform/filebeat-sidecarset.yaml",
+                ),
+                ex(
+                    "Every round, planned from workloads",
+                    "kruise-inject rollout --from-workloads apps/ --old-sidecarsets base/platform/ -s platform/ --rounds all",
+                ),
+            ];
+            E
+        }
+        "completions" => {
+            const E: &[Example] = &[
+                ex(
+                    "Install the bash completion",
+                    "kruise-inject completions bash > /etc/bash_completion.d/kruise-inject",
+                ),
+                ex(
+                    "Install the zsh completion",
+                    "kruise-inject completions zsh > \"${fpath[1]}/_kruise-inject\"",
+                ),
+            ];
+            E
+        }
+        "man" => {
+            const E: &[Example] = &[
+                ex(
+                    "Read the page of render",
+                    "kruise-inject man render | man -l -",
+                ),
+                ex(
+                    "Install every page",
+                    "for c in '' render diff check validate health uninject krm rollout; do kruise-inject man $c > \"kruise-inject${c:+-$c}.1\"; done",
+                ),
+            ];
+            E
+        }
+        _ => &[],
+    }
+}
+
+/// The `Examples:` text after `--help` of `command` (`""`: the main command).
+pub fn examples_help(command: &str) -> String {
+    let mut out = String::from("Examples:\n");
+    for example in examples(command) {
+        out.push_str(&format!("  # {}\n", example.what));
+        for line in example.command.lines() {
+            out.push_str(&format!("  {line}\n"));
+        }
+    }
+    out.trim_end().to_owned()
+}
+
+/// The exit codes of `command` (`""`: the main command), as `(code, meaning)`.
+pub fn exit_status(command: &str) -> &'static [(&'static str, &'static str)] {
+    const ERROR: (&str, &str) = (
+        "2",
+        "Error: unreadable or invalid input, or a bad command line; nothing is written to standard output.",
+    );
+    match command {
+        "" => &[
+            ("0", "Success, and nothing to report."),
+            (
+                "1",
+                "The command's finding: changes (diff), stale output (check, render --out-dir), errors (validate), not Healthy (health).",
+            ),
+            ERROR,
+        ],
+        "render" => &[
+            (
+                "0",
+                "Rendered; with --out-dir, the directory was already up to date.",
+            ),
+            (
+                "1",
+                "With --out-dir: files were written or deleted, or files no input renders to were left (without --prune).",
+            ),
+            ERROR,
+        ],
+        "diff" => &[("0", "No change."), ("1", "Changes."), ERROR],
+        "check" => &[
+            ("0", "The directory is up to date."),
+            ("1", "Stale, missing or extra files."),
+            ERROR,
+        ],
+        "validate" => &[
+            ("0", "No error (warnings allowed unless --strict)."),
+            ("1", "Errors, or warnings with --strict."),
+            ERROR,
+        ],
+        "health" => &[
+            ("0", "Every SidecarSet is Healthy (or --argocd-config)."),
+            ("1", "Any SidecarSet is Progressing or Suspended."),
+            ERROR,
+        ],
+        "krm" => &[
+            ("0", "The ResourceList was processed."),
+            (
+                "2",
+                "Error: the message on standard error, and for kpt the input with an error result on standard output.",
+            ),
+        ],
+        _ => &[("0", "Success."), ERROR],
+    }
+}
+
+/// The environment variables `command` reads (`""`: all), as `(name, meaning)`.
+pub fn environment(command: &str) -> Vec<(&'static str, &'static str)> {
+    const EPOCH: (&str, &str) = (
+        "SOURCE_DATE_EPOCH",
+        "Seconds since the epoch: the injection time written into the hash annotations when --timestamp is not given (default 1970-01-01T00:00:00Z), so that output is reproducible.",
+    );
+    const COLOR: [(&str, &str); 3] = [
+        (
+            "NO_COLOR",
+            "Set and not empty: no colour with --color auto.",
+        ),
+        ("CLICOLOR", "0: no colour with --color auto."),
+        (
+            "CLICOLOR_FORCE",
+            "Set and not 0: colour with --color auto even when standard output is not a terminal.",
+        ),
+    ];
+    const GITHUB: [(&str, &str); 2] = [
+        (
+            "GITHUB_WORKSPACE",
+            "With -o github: annotation paths are relative to this directory (else to the working directory); a file outside it is named in the message instead.",
+        ),
+        (
+            "GITHUB_STEP_SUMMARY",
+            "When set: a Markdown summary of the findings is appended to this file (the job summary of a GitHub Actions step).",
+        ),
+    ];
+    let mut out = Vec::new();
+    if matches!(
+        command,
+        "" | "render" | "diff" | "check" | "krm" | "rollout"
+    ) {
+        out.push(EPOCH);
+    }
+    if matches!(command, "" | "diff" | "check") {
+        out.extend(COLOR);
+        out.extend(GITHUB);
+    }
+    out
+}
+
+/// Text for roff: backslashes and hyphens escaped, no line starting with a control character.
+fn roff_text(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let line = line.replace('\\', "\\e").replace('-', "\\-");
+            if line.starts_with('.') || line.starts_with('\'') {
+                format!("\\&{line}")
+            } else {
+                line
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The EXIT STATUS, ENVIRONMENT and EXAMPLES sections of `command`'s page.
+fn extra_sections(command: &str) -> String {
+    let mut out = String::from(".SH \"EXIT STATUS\"\n");
+    for (code, meaning) in exit_status(command) {
+        out.push_str(&format!(".TP\n\\fB{code}\\fR\n{}\n", roff_text(meaning)));
+    }
+    let environment = environment(command);
+    if !environment.is_empty() {
+        out.push_str(".SH ENVIRONMENT\n");
+        for (name, meaning) in environment {
+            out.push_str(&format!(
+                ".TP\n\\fB{}\\fR\n{}\n",
+                roff_text(name),
+                roff_text(meaning)
+            ));
+        }
+    }
+    let examples = examples(command);
+    if !examples.is_empty() {
+        out.push_str(".SH EXAMPLES\n");
+        for example in examples {
+            out.push_str(&format!(
+                ".PP\n{}\n.PP\n.RS 4\n.nf\n{}\n.fi\n.RE\n",
+                roff_text(example.what),
+                roff_text(example.command)
+            ));
+        }
+    }
+    out
+}
+
 /// The man pages (roff): `kruise-inject(1)`, then `kruise-inject-<command>(1)` for each
-/// subcommand, as `(file name, page)`.
+/// subcommand (not `help`), as `(file name, page)`.
 pub fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
-    let command = Cli::command();
-    let mut pages = vec![(format!("{BIN}.1"), render_man(command.clone())?)];
-    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
-        let name = format!("{BIN}-{}", sub.get_name());
-        let page = render_man(sub.clone().name(name.clone()))?;
-        pages.push((format!("{name}.1"), page));
+    let mut command = Cli::command();
+    // Building gives each subcommand its display name (`kruise-inject-render`, the page's title)
+    // and its bin name (`kruise-inject render`, what the SYNOPSIS shows).
+    command.build();
+    let mut pages = vec![(format!("{BIN}.1"), render_man(&command, "")?)];
+    for sub in command
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
+        let page = render_man(sub, sub.get_name())?;
+        pages.push((format!("{BIN}-{}.1", sub.get_name()), page));
     }
     Ok(pages)
 }
@@ -67,9 +412,26 @@ pub fn man(command: Option<&str>) -> anyhow::Result<Vec<u8>> {
         })
 }
 
-fn render_man(command: clap::Command) -> std::io::Result<Vec<u8>> {
+/// clap_mangen's sections, with EXIT STATUS, ENVIRONMENT and EXAMPLES in place of its EXTRA
+/// section (the `Examples:` of `--help`).
+fn render_man(command: &clap::Command, name: &str) -> std::io::Result<Vec<u8>> {
+    let man = clap_mangen::Man::new(command.clone())
+        .source(format!("{BIN} {}", env!("CARGO_PKG_VERSION")));
     let mut out = Vec::new();
-    clap_mangen::Man::new(command).render(&mut out)?;
+    man.render_title(&mut out)?;
+    man.render_name_section(&mut out)?;
+    man.render_synopsis_section(&mut out)?;
+    man.render_description_section(&mut out)?;
+    if command.get_arguments().any(|a| !a.is_hide_set()) {
+        man.render_options_section(&mut out)?;
+    }
+    if command.get_subcommands().any(|s| !s.is_hide_set()) {
+        man.render_subcommands_section(&mut out)?;
+    }
+    out.extend_from_slice(extra_sections(name).as_bytes());
+    if command.get_version().is_some() {
+        man.render_version_section(&mut out)?;
+    }
     Ok(out)
 }
 
@@ -124,6 +486,24 @@ mod tests {
             "stale generated files (run `cargo test` locally and commit them): {stale:?}"
         );
         Ok(())
+    }
+
+    #[test]
+    fn every_bash_state_has_its_case_arm() {
+        let script = String::from_utf8(completions(Shell::Bash)).unwrap_or_default();
+        let states: Vec<&str> = script
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("cmd=\""))
+            .filter_map(|l| l.strip_suffix('"'))
+            .filter(|s| !s.is_empty())
+            .collect();
+        assert!(states.len() > 20, "{script}");
+        for state in states {
+            assert!(
+                script.contains(&format!("\n        {state})\n")),
+                "no case arm for {state}"
+            );
+        }
     }
 
     #[test]

@@ -3,9 +3,12 @@
 // A failing test panics: that is how it reports.
 #![allow(clippy::panic)]
 
+mod argocd;
 mod cases;
 mod check;
+mod ci_output;
 mod collisions;
+mod completion;
 mod diff;
 mod generate;
 mod gitops_inputs;

@@ -1,8 +1,8 @@
 //! The hooks of `.pre-commit-hooks.yaml`, run by the real pre-commit (from PyPI; `.ci/run`
 //! installs it) in a temporary git repository: stale output fails the commit, fresh output passes.
 //!
-//! pre-commit installs a `language: rust` hook with `cargo install` from a git repository at a
-//! commit. The test copies this checkout's sources (uncommitted changes included) into a git
+//! The hooks run `scripts/pre-commit-hook.sh`, which builds kruise-inject with `cargo install
+//! --locked` from the hook repository pre-commit cloned at a commit. The test copies this checkout's sources (uncommitted changes included) into a git
 //! repository under `target/precommit-test/hook-repo`, committed with fixed dates so that the same
 //! sources give the same commit, and gives pre-commit a cache under `target/precommit-test/` (its
 //! own `PRE_COMMIT_HOME`, and a `CARGO_TARGET_DIR` for the release build): the first run builds
@@ -106,7 +106,7 @@ fn hook_repository(dir: &Path) -> String {
     ] {
         fs::copy(root.join(file), dir.join(file)).expect("copy a source file");
     }
-    for tree in ["src", "crates"] {
+    for tree in ["src", "crates", "scripts"] {
         copy_tree(&root.join(tree), &dir.join(tree));
     }
     ok(run(dir, "git", &["init", "-q"], &[]), "git init");
@@ -134,7 +134,7 @@ fn config(hook_repo: &Path, rev: &str, hooks: &[&str]) -> String {
     );
     for hook in hooks {
         text.push_str(&format!(
-            "  - id: {hook}\n    args: [--out-dir, rendered, apps, -s, platform, -q]\n"
+            "  - id: {hook}\n    args: [--out-dir, rendered, --prune, apps, -s, platform, -q]\n"
         ));
     }
     text
@@ -179,6 +179,11 @@ fn precommit_hooks_fail_on_stale_output_and_pass_on_fresh_output() {
         "testdata/filebeat-sidecarset/filebeat-configmap.yaml",
         "platform/filebeat-configmap.yaml",
     );
+    fs::write(
+        dir.join("apps/settings.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  level: info\n",
+    )
+    .expect("write an input");
     let render = || {
         let written = run(
             dir,
@@ -297,7 +302,116 @@ fn precommit_hooks_fail_on_stale_output_and_pass_on_fresh_output() {
             .contains("image: docker.elastic.co/beats/filebeat:8.6.2"),
         "the rendered output is committed"
     );
+    // A commit that only deletes an input stages no file the hooks match: they run all the same.
+    // With the check hook alone, the rendered file left behind fails the commit.
+    fs::write(dir.join(".pre-commit-config.yaml"), &check_only).expect("write config");
+    ok(run(dir, "git", &["add", "-A"], &[]), "git add");
+    ok(
+        run(
+            dir,
+            "git",
+            &["commit", "-q", "--no-verify", "-m", "check only"],
+            &[],
+        ),
+        "git commit",
+    );
+    let before = head();
+    ok(
+        run(dir, "git", &["rm", "-q", "apps/settings.yaml"], &[]),
+        "git rm",
+    );
+    let deleted = commit("drop the settings");
+    assert!(
+        !deleted.status.success(),
+        "a left-over rendered file must fail:\n{}",
+        text(&deleted)
+    );
+    assert!(
+        text(&deleted).contains("rendered/settings.yaml"),
+        "{}",
+        text(&deleted)
+    );
+    assert_eq!(head(), before);
+    // With both hooks, render --prune deletes it (and fails, so that the deletion gets staged).
+    fs::write(dir.join(".pre-commit-config.yaml"), &both).expect("write config");
+    ok(
+        run(dir, "git", &["add", ".pre-commit-config.yaml"], &[]),
+        "git add",
+    );
+    let pruned = commit("drop the settings");
+    assert!(!pruned.status.success(), "{}", text(&pruned));
+    assert!(
+        text(&pruned).contains("removed rendered/settings.yaml"),
+        "{}",
+        text(&pruned)
+    );
+    assert!(!dir.join("rendered/settings.yaml").exists());
+    assert_eq!(head(), before);
+    // The deletion is not staged yet: `pre-commit run --all-files` lists the file (git ls-files)
+    // and must not crash on it (a hook's `files` pattern made pre-commit stat it).
+    let all = run(dir, "pre-commit", &["run", "--all-files"], env);
+    assert!(
+        all.status.success(),
+        "pre-commit run --all-files after a prune:\n{}",
+        text(&all)
+    );
+    assert!(!text(&all).contains("ValueError"), "{}", text(&all));
+    ok(run(dir, "git", &["add", "-A"], &[]), "git add");
+    ok(commit("drop the settings"), "commit with the pruned output");
+    let tree = ok(
+        run(dir, "git", &["ls-tree", "-r", "--name-only", "HEAD"], &[]),
+        "git ls-tree",
+    );
+    let tree = String::from_utf8_lossy(&tree.stdout);
+    assert!(!tree.contains("settings.yaml"), "{tree}");
+    assert!(tree.contains("rendered/nginx.yaml"), "{tree}");
+
     // Drop the hook environments of earlier sources from the cache (this repository's config
     // keeps the current one).
     ok(run(dir, "pre-commit", &["gc"], env), "pre-commit gc");
+}
+
+/// One argument list serves both hooks: `check` accepts render's `--prune`.
+#[test]
+fn check_takes_the_arguments_of_render() {
+    let t = crate::test::Test::new()
+        .copy(
+            "testdata/filebeat-sidecarset/nginx-deployment.yaml",
+            "apps/nginx.yaml",
+        )
+        .copy(
+            "testdata/filebeat-sidecarset/filebeat-sidecarset.yaml",
+            "platform/filebeat.yaml",
+        )
+        .file(
+            "rendered/gone.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: gone}\n",
+        );
+    let args = [
+        "--out-dir",
+        "rendered",
+        "--prune",
+        "-q",
+        "apps",
+        "-s",
+        "platform",
+    ];
+    let dir = t.path();
+    let with = |command: &str| {
+        let mut all = vec![command.to_owned()];
+        all.extend(args.iter().map(|a| (*a).to_owned()));
+        crate::test::run_in(dir, &all, None, &[])
+    };
+    let stale = with("check");
+    assert_eq!(stale.code, 1, "{}", stale.transcript());
+    assert!(
+        stale.stdout.contains("rendered/gone.yaml"),
+        "{}",
+        stale.stdout
+    );
+    let written = with("render");
+    assert_eq!(written.code, 1, "{}", written.transcript());
+    assert!(!dir.join("rendered/gone.yaml").exists());
+    let fresh = with("check");
+    assert_eq!(fresh.code, 0, "{}", fresh.transcript());
 }
