@@ -103,7 +103,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__check)
-            opts="-s -n -o -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --seed --out-dir --prune --color --output --quiet --help --version"
+            opts="-s -n -o -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --feature-gates --seed --out-dir --prune --color --output --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -130,6 +130,10 @@ _kruise__inject() {
                     return 0
                     ;;
                 --kruise-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --feature-gates)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -175,7 +179,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__diff)
-            opts="-s -n -U -o -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --seed --old-sidecarsets --context --color --output --quiet --help --version"
+            opts="-s -n -U -o -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --feature-gates --seed --old-sidecarsets --context --color --output --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -202,6 +206,10 @@ _kruise__inject() {
                     return 0
                     ;;
                 --kruise-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --feature-gates)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -431,7 +439,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__krm)
-            opts="-s -n -h -V --sidecarsets --namespace --timestamp --kruise-namespace --seed --help --version"
+            opts="-s -n -h -V --sidecarsets --namespace --timestamp --kruise-namespace --feature-gates --seed --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -458,6 +466,10 @@ _kruise__inject() {
                     return 0
                     ;;
                 --kruise-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --feature-gates)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -487,7 +499,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__render)
-            opts="-s -n -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --seed --out-dir --prune --quiet --help --version"
+            opts="-s -n -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --feature-gates --seed --out-dir --prune --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -517,6 +529,10 @@ _kruise__inject() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --feature-gates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --seed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -533,7 +549,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__rollout)
-            opts="-s -o -n -q -h -V --sidecarsets --from-workloads --old-sidecarsets --rounds --output --namespace --timestamp --kruise-namespace --seed --quiet --help --version"
+            opts="-s -o -n -q -h -V --sidecarsets --from-workloads --old-sidecarsets --rounds --output --namespace --timestamp --kruise-namespace --feature-gates --seed --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -579,6 +595,10 @@ _kruise__inject() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --feature-gates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --seed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -605,7 +625,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__validate)
-            opts="-s -n -o -q -h -V --sidecarsets --namespace --kruise-namespace --output --strict --quiet --help --version"
+            opts="-s -n -o -q -h -V --sidecarsets --namespace --kruise-namespace --feature-gates --output --strict --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -628,6 +648,10 @@ _kruise__inject() {
                     return 0
                     ;;
                 --kruise-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --feature-gates)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

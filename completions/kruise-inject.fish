@@ -41,6 +41,7 @@ complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand render" -s s
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand render" -s n -l namespace -d 'Namespace of documents that have none' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand render" -l timestamp -d 'Injection time written into the hash annotations (RFC 3339, or `now`). Default: SOURCE_DATE_EPOCH if set, else 1970-01-01T00:00:00Z, so that output is deterministic' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand render" -l kruise-namespace -d 'Namespace where Kruise keeps SidecarSet ControllerRevisions' -r
+complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand render" -l feature-gates -d 'Kruise\'s feature gates, as the manager\'s `--feature-gates` (e.g. `EnableSortSidecarContainerByName=true,SidecarSetPatchPodMetadataDefaultsAllowed=true`), so that the result is your installation\'s; unset gates keep Kruise v1.9\'s defaults' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand render" -l seed -d 'Seed of the random draw of the `Partial` revision policy' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand render" -l out-dir -d 'Write one file per input file into DIR, at the input\'s path relative to the PATH argument it was found under, instead of one stream on standard output. Files that are already up to date are not touched. Exit code 1 when anything was written (so that a pre-commit hook fails and the new files get committed), 0 when DIR was up to date' -r -F
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand render" -l prune -d 'With --out-dir: delete the .yaml, .yml and .json files in DIR that no input renders to (left over from deleted or moved inputs). Without it they are reported, and the exit code is 1'
@@ -51,6 +52,7 @@ complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand diff" -s s -
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand diff" -s n -l namespace -d 'Namespace of documents that have none' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand diff" -l timestamp -d 'Injection time written into the hash annotations (RFC 3339, or `now`). Default: SOURCE_DATE_EPOCH if set, else 1970-01-01T00:00:00Z, so that output is deterministic' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand diff" -l kruise-namespace -d 'Namespace where Kruise keeps SidecarSet ControllerRevisions' -r
+complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand diff" -l feature-gates -d 'Kruise\'s feature gates, as the manager\'s `--feature-gates` (e.g. `EnableSortSidecarContainerByName=true,SidecarSetPatchPodMetadataDefaultsAllowed=true`), so that the result is your installation\'s; unset gates keep Kruise v1.9\'s defaults' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand diff" -l seed -d 'Seed of the random draw of the `Partial` revision policy' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand diff" -l old-sidecarsets -d 'The SidecarSets before the change (file or directory; repeatable). The inputs are rendered with these and with the SidecarSets of -s and PATH, and the two results are compared; for each changed SidecarSet the output says what Kruise will do to pods that already run' -r -F
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand diff" -s U -l context -d 'Lines of context around each change' -r
@@ -67,6 +69,7 @@ complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -s s 
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -s n -l namespace -d 'Namespace of documents that have none' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -l timestamp -d 'Injection time written into the hash annotations (RFC 3339, or `now`). Default: SOURCE_DATE_EPOCH if set, else 1970-01-01T00:00:00Z, so that output is deterministic' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -l kruise-namespace -d 'Namespace where Kruise keeps SidecarSet ControllerRevisions' -r
+complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -l feature-gates -d 'Kruise\'s feature gates, as the manager\'s `--feature-gates` (e.g. `EnableSortSidecarContainerByName=true,SidecarSetPatchPodMetadataDefaultsAllowed=true`), so that the result is your installation\'s; unset gates keep Kruise v1.9\'s defaults' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -l seed -d 'Seed of the random draw of the `Partial` revision policy' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -l out-dir -d 'The directory `render --out-dir DIR` writes, to compare with what it would write now' -r -F
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -l color -d 'When to colour the output: `auto` colours on a terminal unless NO_COLOR is set' -r -f -a "auto\t'On a terminal, unless `NO_COLOR` is set (or `CLICOLOR=0`; `CLICOLOR_FORCE` forces it)'
@@ -82,6 +85,7 @@ complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand check" -s V 
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand validate" -s s -l sidecarsets -d 'Context: SidecarSets, Namespaces, ControllerRevisions, ConfigMaps and Secrets (file or directory; repeatable). SidecarSets here are validated too; workloads here are not' -r -F
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand validate" -s n -l namespace -d 'Namespace of documents that have none' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand validate" -l kruise-namespace -d 'Namespace Kruise runs in: where ControllerRevisions and the `kruise-configuration` ConfigMap (patch-metadata whitelist) live' -r
+complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand validate" -l feature-gates -d 'Kruise\'s feature gates, as the manager\'s `--feature-gates` (e.g. `EnableSortSidecarContainerByName=true,SidecarSetPatchPodMetadataDefaultsAllowed=true`), so that the result is your installation\'s; unset gates keep Kruise v1.9\'s defaults' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand validate" -s o -l output -d 'Output format' -r -f -a "text\t'`file:line: error: resource: message`, one line per finding'
 json\t'One JSON object: `findings`, `errors`, `warnings`'
 github\t'GitHub Actions workflow commands: `::error file=F,line=L::message`'"
@@ -101,6 +105,7 @@ complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand krm" -s s -l
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand krm" -s n -l namespace -d 'Namespace of items that have none [default: default]' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand krm" -l timestamp -d 'Injection time written into the hash annotations (RFC 3339, or `now`). Default: SOURCE_DATE_EPOCH if set, else 1970-01-01T00:00:00Z' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand krm" -l kruise-namespace -d 'Namespace where Kruise keeps SidecarSet ControllerRevisions [default: kruise-system]' -r
+complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand krm" -l feature-gates -d 'Kruise\'s feature gates, as the manager\'s `--feature-gates` (e.g. `EnableSortSidecarContainerByName=true,SidecarSetPatchPodMetadataDefaultsAllowed=true`), so that the result is your installation\'s; unset gates keep Kruise v1.9\'s defaults. The function config\'s `featureGates` adds to these' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand krm" -l seed -d 'Seed of the random draw of the `Partial` revision policy [default: 0]' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand krm" -s h -l help -d 'Print help'
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand krm" -s V -l version -d 'Print version'
@@ -113,6 +118,7 @@ yaml\t'The pods after the simulated rounds, as a `v1 List`'"
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand rollout" -s n -l namespace -d 'Namespace of objects that have none' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand rollout" -l timestamp -d 'Time the controller writes into annotations (RFC 3339, or `now`). Default: SOURCE_DATE_EPOCH if set, else 1970-01-01T00:00:00Z, so that output is deterministic' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand rollout" -l kruise-namespace -d 'Namespace where Kruise keeps SidecarSet ControllerRevisions' -r
+complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand rollout" -l feature-gates -d 'Kruise\'s feature gates, as the manager\'s `--feature-gates` (e.g. `EnableSortSidecarContainerByName=true,SidecarSetPatchPodMetadataDefaultsAllowed=true`), so that the result is your installation\'s; unset gates keep Kruise v1.9\'s defaults' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand rollout" -l seed -d 'Seed of the random draw of the `Partial` revision policy (--from-workloads injection)' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand rollout" -l from-workloads -d 'Plan from workloads instead of pods: each workload becomes `replicas` pods named <workload>-<i>, Running and Ready, injected with the SidecarSets of --old-sidecarsets'
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand rollout" -s q -l quiet -d 'Do not print warnings and notes on standard error'

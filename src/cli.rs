@@ -101,6 +101,12 @@ pub struct InputArgs {
     #[arg(long, value_name = "NS", default_value = "kruise-system")]
     pub kruise_namespace: String,
 
+    /// Kruise's feature gates, as the manager's `--feature-gates` (e.g.
+    /// `EnableSortSidecarContainerByName=true,SidecarSetPatchPodMetadataDefaultsAllowed=true`), so
+    /// that the result is your installation's; unset gates keep Kruise v1.9's defaults.
+    #[arg(long, value_name = "NAME=BOOL,...", value_parser = crate::features::FeatureGates::parse)]
+    pub feature_gates: Option<crate::features::FeatureGates>,
+
     /// Seed of the random draw of the `Partial` revision policy.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
@@ -291,6 +297,12 @@ pub struct ValidateArgs {
     #[arg(long, value_name = "NS", default_value = "kruise-system")]
     pub kruise_namespace: String,
 
+    /// Kruise's feature gates, as the manager's `--feature-gates` (e.g.
+    /// `EnableSortSidecarContainerByName=true,SidecarSetPatchPodMetadataDefaultsAllowed=true`), so
+    /// that the result is your installation's; unset gates keep Kruise v1.9's defaults.
+    #[arg(long, value_name = "NAME=BOOL,...", value_parser = crate::features::FeatureGates::parse)]
+    pub feature_gates: Option<crate::features::FeatureGates>,
+
     /// Output format.
     #[arg(short = 'o', long, value_name = "FORMAT", value_enum, default_value_t = ValidateFormat::Text)]
     pub output: ValidateFormat,
@@ -367,6 +379,12 @@ pub struct RolloutArgs {
     #[arg(long, value_name = "NS", default_value = "kruise-system")]
     pub kruise_namespace: String,
 
+    /// Kruise's feature gates, as the manager's `--feature-gates` (e.g.
+    /// `EnableSortSidecarContainerByName=true,SidecarSetPatchPodMetadataDefaultsAllowed=true`), so
+    /// that the result is your installation's; unset gates keep Kruise v1.9's defaults.
+    #[arg(long, value_name = "NAME=BOOL,...", value_parser = crate::features::FeatureGates::parse)]
+    pub feature_gates: Option<crate::features::FeatureGates>,
+
     /// Seed of the random draw of the `Partial` revision policy (--from-workloads injection).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
@@ -398,6 +416,13 @@ pub struct KrmArgs {
     /// Namespace where Kruise keeps SidecarSet ControllerRevisions [default: kruise-system].
     #[arg(long, value_name = "NS")]
     pub kruise_namespace: Option<String>,
+
+    /// Kruise's feature gates, as the manager's `--feature-gates` (e.g.
+    /// `EnableSortSidecarContainerByName=true,SidecarSetPatchPodMetadataDefaultsAllowed=true`), so
+    /// that the result is your installation's; unset gates keep Kruise v1.9's defaults. The
+    /// function config's `featureGates` adds to these.
+    #[arg(long, value_name = "NAME=BOOL,...", value_parser = crate::features::FeatureGates::parse)]
+    pub feature_gates: Option<crate::features::FeatureGates>,
 
     /// Seed of the random draw of the `Partial` revision policy [default: 0].
     #[arg(long, value_name = "N")]

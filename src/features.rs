@@ -168,6 +168,12 @@ impl FeatureGates {
         Ok(gates)
     }
 
+    /// `other`'s explicit settings on top of these (a function config on top of the flags).
+    pub fn extend(&mut self, other: &FeatureGates) {
+        self.set
+            .extend(other.set.iter().map(|(name, value)| (name.clone(), *value)));
+    }
+
     /// Whether gate `name` is on: set explicitly, else `AllAlpha` / `AllBeta` for its stage, else
     /// its default; then `SetDefaultFeatureGates`: with `PodWebhook` off,
     /// `SidecarSetPatchPodMetadataDefaultsAllowed` is off. Unknown names are off.

@@ -28,6 +28,7 @@ pub use resource_list::is_resource_list;
 
 use crate::cluster::Cluster;
 use crate::context::{self, ContextKind};
+use crate::features::FeatureGates;
 use crate::input;
 use crate::objects::{DocumentError, Object, ParsedFile};
 use crate::render::{Options, Renderer, Report, UndecidedSummary, print_reports};
@@ -46,6 +47,8 @@ pub struct Settings {
     pub timestamp: Option<String>,
     /// Where ControllerRevisions live.
     pub kruise_namespace: String,
+    /// Kruise's feature gates.
+    pub feature_gates: FeatureGates,
     /// Seed of the `Partial` draw.
     pub seed: u64,
     /// The `SOURCE_DATE_EPOCH` environment variable.
@@ -63,6 +66,7 @@ impl Settings {
                 .kruise_namespace
                 .clone()
                 .unwrap_or_else(|| "kruise-system".into()),
+            feature_gates: args.feature_gates.clone().unwrap_or_default(),
             seed: args.seed.unwrap_or(0),
             source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok(),
         }
@@ -75,6 +79,7 @@ impl Settings {
             namespace: args.namespace.clone(),
             timestamp: args.timestamp.clone(),
             kruise_namespace: args.kruise_namespace.clone(),
+            feature_gates: args.feature_gates.clone().unwrap_or_default(),
             seed: args.seed,
             source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok(),
         }
@@ -96,6 +101,9 @@ impl Settings {
         if let Some(seed) = config.seed {
             out.seed = seed;
         }
+        if let Some(gates) = &config.feature_gates {
+            out.feature_gates.extend(gates);
+        }
         out
     }
 
@@ -107,6 +115,7 @@ impl Settings {
             default_namespace: self.namespace.clone(),
             timestamp,
             kruise_namespace: self.kruise_namespace.clone(),
+            feature_gates: self.feature_gates.clone(),
             seed: self.seed,
         })
     }
@@ -171,6 +180,7 @@ pub fn process_with(
     };
     let mut results = Vec::new();
     let mut cluster = Cluster::new(&options.kruise_namespace);
+    cluster.feature_gates = options.feature_gates.clone();
     let from_files = gather_files(&mut cluster, &settings.sidecarsets, cwd, &mut results)
         .map_err(config_error)?;
     for object in &objects {

@@ -62,6 +62,9 @@ pub enum MatchOutcome<'c> {
 /// Why the whole pod is skipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PodSkip {
+    /// The `PodWebhook` feature gate is off: Kruise serves no pod webhook
+    /// (kruise v1.9 `pkg/webhook/add_pod.go`: the pod handlers are registered only with the gate).
+    PodWebhookDisabled,
     /// Phase Succeeded/Failed or a deletionTimestamp (§4.1.2).
     Inactive,
     /// The pod's Namespace has a `control-plane` label, so the webhook is never called.
@@ -192,6 +195,9 @@ pub fn match_pod<'c>(
     pod: &PodView,
     rng: &mut Rng,
 ) -> Result<MatchOutcome<'c>, MatchError> {
+    if !cluster.feature_gates.pod_webhook() {
+        return Ok(MatchOutcome::Skipped(PodSkip::PodWebhookDisabled));
+    }
     let namespace = if pod.namespace.is_empty() {
         "default"
     } else {
@@ -342,6 +348,10 @@ fn namespace_mismatch(
 impl fmt::Display for PodSkip {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            PodSkip::PodWebhookDisabled => write!(
+                f,
+                "the PodWebhook feature gate is off (--feature-gates), so Kruise serves no pod webhook"
+            ),
             PodSkip::Inactive => write!(
                 f,
                 "pod not active (phase Succeeded/Failed, or being deleted)"

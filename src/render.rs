@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::cli::{InputArgs, RenderArgs};
 use crate::cluster::Cluster;
 use crate::context::{self, string_map};
+use crate::features::FeatureGates;
 use crate::inject;
 use crate::input::{self, Source};
 use crate::matching::{self, MatchOutcome};
@@ -37,6 +38,8 @@ pub struct Options {
     pub timestamp: String,
     /// Where ControllerRevisions live.
     pub kruise_namespace: String,
+    /// Kruise's feature gates.
+    pub feature_gates: FeatureGates,
     /// Seed of the `Partial` revision policy draw.
     pub seed: u64,
 }
@@ -535,6 +538,7 @@ pub fn options(args: &InputArgs) -> anyhow::Result<Options> {
         default_namespace: args.namespace.clone(),
         timestamp: timestamp::resolve(args.timestamp.as_deref(), source_date_epoch.as_deref())?,
         kruise_namespace: args.kruise_namespace.clone(),
+        feature_gates: args.feature_gates.clone().unwrap_or_default(),
         seed: args.seed,
     })
 }
@@ -572,13 +576,14 @@ impl Session {
     ) -> anyhow::Result<Self> {
         let options = options(args)?;
         let mut warnings = Vec::new();
-        let cluster = gather_cluster(
+        let mut cluster = gather_cluster(
             context_sources,
             sources,
             &options.kruise_namespace,
             &mut reader,
             &mut warnings,
         )?;
+        cluster.feature_gates = options.feature_gates.clone();
         Ok(Self {
             options,
             cluster,

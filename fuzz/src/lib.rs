@@ -63,6 +63,7 @@ fn options() -> Options {
         default_namespace: "default".to_owned(),
         timestamp: "1970-01-01T00:00:00Z".to_owned(),
         kruise_namespace: "kruise-system".to_owned(),
+        feature_gates: Default::default(),
         seed: 0,
     }
 }

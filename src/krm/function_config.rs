@@ -12,7 +12,7 @@ pub const GROUP: &str = "kruise-inject.dev";
 pub const KIND: &str = "KruiseInject";
 
 /// The keys a config may set (spec fields of `KruiseInject`, `data` keys of a ConfigMap).
-const KEYS: &str = "sidecarsets, namespace, timestamp, seed, kruiseNamespace";
+const KEYS: &str = "sidecarsets, namespace, timestamp, seed, kruiseNamespace, featureGates";
 
 /// A config that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,6 +33,8 @@ pub struct FunctionConfig {
     pub seed: Option<u64>,
     /// Where ControllerRevisions live.
     pub kruise_namespace: Option<String>,
+    /// Kruise's feature gates (`NAME=BOOL,...`).
+    pub feature_gates: Option<crate::features::FeatureGates>,
 }
 
 impl FunctionConfig {
@@ -141,6 +143,14 @@ impl FunctionConfig {
             "namespace" => self.namespace = value,
             "timestamp" => self.timestamp = value,
             "kruiseNamespace" | "kruise-namespace" => self.kruise_namespace = value,
+            "featureGates" | "feature-gates" => {
+                self.feature_gates = value
+                    .map(|v| {
+                        crate::features::FeatureGates::parse(&v)
+                            .map_err(|e| ConfigError(format!("featureGates: {e}")))
+                    })
+                    .transpose()?;
+            }
             "seed" => {
                 self.seed = value
                     .map(|v| {
@@ -199,6 +209,7 @@ mod tests {
                 "timestamp": "2024-01-01T00:00:00Z",
                 "seed": 7,
                 "kruiseNamespace": "kruise",
+                "featureGates": "EnableSortSidecarContainerByName=true",
             },
         }));
         assert_eq!(
@@ -209,6 +220,10 @@ mod tests {
                 timestamp: Some("2024-01-01T00:00:00Z".into()),
                 seed: Some(7),
                 kruise_namespace: Some("kruise".into()),
+                feature_gates: Some(
+                    crate::features::FeatureGates::parse("EnableSortSidecarContainerByName=true")
+                        .expect("gate")
+                ),
             })
         );
     }

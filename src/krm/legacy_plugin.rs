@@ -64,6 +64,7 @@ pub fn legacy_plugin(
     let file = ParsedFile::parse("<stdin>".into(), input.to_owned())?;
     let objects = file.objects()?;
     let mut cluster = Cluster::new(&options.kruise_namespace);
+    cluster.feature_gates = options.feature_gates.clone();
     let mut warnings = Vec::new();
     let from_files = gather_files(&mut cluster, &settings.sidecarsets, cwd, &mut warnings)
         .map_err(anyhow::Error::msg)

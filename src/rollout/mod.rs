@@ -99,13 +99,14 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
     let context = expand_optional(&args.sidecarsets)?;
     let mut reader = Reader::default();
     let mut reports = Vec::new();
-    let cluster = gather_cluster(
+    let mut cluster = gather_cluster(
         &context,
         &sources,
         &args.kruise_namespace,
         &mut reader,
         &mut reports,
     )?;
+    cluster.feature_gates = args.feature_gates.clone().unwrap_or_default();
     // As `health`: a plan with no SidecarSet would be an empty table with exit 0, which reads as
     // "nothing to upgrade" when the SidecarSets were simply not given.
     anyhow::ensure!(
@@ -204,6 +205,7 @@ fn old_cluster(
         );
     }
     let mut old = gather_cluster(&old_sources, &[], &args.kruise_namespace, reader, reports)?;
+    old.feature_gates = cluster.feature_gates.clone();
     for (name, labels) in &cluster.namespaces {
         old.namespaces
             .entry(name.clone())

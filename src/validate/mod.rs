@@ -54,6 +54,8 @@ pub struct Options {
     pub default_namespace: String,
     /// Kruise's namespace.
     pub kruise_namespace: String,
+    /// Kruise's feature gates.
+    pub feature_gates: crate::features::FeatureGates,
 }
 
 /// Runs `validate`: exit code 0 without errors (warnings alone keep 0 unless `--strict`), 1 with
@@ -98,6 +100,7 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
     let options = Options {
         default_namespace: args.namespace.clone(),
         kruise_namespace: args.kruise_namespace.clone(),
+        feature_gates: args.feature_gates.clone().unwrap_or_default(),
     };
     let findings = check(&files, &options)?;
     let mut stdout = std::io::stdout().lock();
@@ -126,6 +129,7 @@ pub fn check(
     let mut sidecarset_docs = Vec::new();
     let mut workloads = Vec::new();
     let mut cluster = Cluster::new(&options.kruise_namespace);
+    cluster.feature_gates = options.feature_gates.clone();
     let mut inventory = Inventory::new();
     let mut whitelist = None;
     for (file, is_path) in files {

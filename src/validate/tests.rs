@@ -17,6 +17,7 @@ fn options() -> Options {
     Options {
         default_namespace: "default".into(),
         kruise_namespace: "kruise-system".into(),
+        feature_gates: Default::default(),
     }
 }
 

@@ -10,6 +10,7 @@ mod ci_output;
 mod collisions;
 mod completion;
 mod diff;
+mod feature_gates;
 mod generate;
 mod gitops_inputs;
 mod health;

@@ -248,6 +248,7 @@ fn options() -> Options {
         default_namespace: "default".into(),
         timestamp: "1970-01-01T00:00:00Z".into(),
         kruise_namespace: "kruise-system".into(),
+        feature_gates: Default::default(),
         seed: 0,
     }
 }

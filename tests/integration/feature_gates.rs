@@ -1,0 +1,125 @@
+//! `--feature-gates`: Kruise's gates, as the manager's flag sets them, change what is injected.
+
+use crate::test::Test;
+
+const TWO_SIDECARS: &str = r#"apiVersion: apps.kruise.io/v1beta1
+kind: SidecarSet
+metadata:
+  name: agents
+spec:
+  selector:
+    matchLabels:
+      app: web
+  containers:
+  - name: zeta-proxy
+    image: proxy:1
+  - name: alpha-logger
+    image: logger:1
+"#;
+
+const WEB: &str = r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: web:1
+"#;
+
+fn render(gates: &[&str]) -> crate::test::Output {
+    let mut args = vec!["render", "web.yaml", "-s", "agents.yaml"];
+    args.extend_from_slice(gates);
+    Test::new()
+        .file("agents.yaml", TWO_SIDECARS)
+        .file("web.yaml", WEB)
+        .args(&args)
+        .run()
+}
+
+/// The container names of the last pod in `stdout` (the last three `- name:` items that are not
+/// the injected `IS_INJECTED` env entries).
+fn container_order(stdout: &str) -> Vec<&str> {
+    let names: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- name: "))
+        .filter(|n| *n != "IS_INJECTED")
+        .collect();
+    names[names.len().saturating_sub(3)..].to_vec()
+}
+
+#[test]
+fn sidecar_containers_keep_their_order_by_default_and_sort_with_the_gate() {
+    let default = render(&[]);
+    assert_eq!(default.code, 0, "{}", default.stderr);
+    assert_eq!(
+        container_order(&default.stdout),
+        ["zeta-proxy", "alpha-logger", "web"]
+    );
+    let sorted = render(&["--feature-gates", "EnableSortSidecarContainerByName=true"]);
+    assert_eq!(sorted.code, 0, "{}", sorted.stderr);
+    assert_eq!(
+        container_order(&sorted.stdout),
+        ["alpha-logger", "zeta-proxy", "web"]
+    );
+}
+
+#[test]
+fn without_the_pod_webhook_nothing_is_injected_and_the_report_says_why() {
+    let out = render(&["--feature-gates", "PodWebhook=false"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, WEB, "the document is written unchanged");
+    assert!(
+        out.stderr
+            .contains("not injected: the PodWebhook feature gate is off"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn an_unknown_gate_is_refused_as_the_manager_refuses_it() {
+    let out = render(&["--feature-gates", "EnableSortSidecarContainersByName=true"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+    assert!(
+        out.stderr
+            .contains("unrecognized feature gate: EnableSortSidecarContainersByName"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn krm_takes_the_gates_from_its_function_config() {
+    let list = format!(
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: function-input\n  data:\n    featureGates: EnableSortSidecarContainerByName=true\nitems:\n{}{}",
+        indent(TWO_SIDECARS),
+        indent(WEB)
+    );
+    let out = Test::new().args(&["krm"]).stdin(&list).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        container_order(&out.stdout),
+        ["alpha-logger", "zeta-proxy", "web"]
+    );
+}
+
+/// A document as an item of a YAML list.
+fn indent(doc: &str) -> String {
+    let mut out = String::new();
+    for (i, line) in doc.lines().enumerate() {
+        out.push_str(if i == 0 { "- " } else { "  " });
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
