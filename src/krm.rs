@@ -269,7 +269,7 @@ pub fn run_text(input: &str, settings: &Settings) -> anyhow::Result<u8> {
                 .write_all(text.as_bytes())
                 .context("writing stdout")?;
             stdout.flush().context("writing stdout")?;
-            // Also for people: kpt and kustomize show a function's standard error.
+            // For people too: kustomize ignores results; stderr is what it passes on.
             print_reports(undecided.line().as_slice());
             Ok(0)
         }

@@ -18,8 +18,9 @@
 //!    from its name; its other labels only from its Namespace object among the inputs
 //!    ([`crate::cluster::namespace_selected`]). A selector that needs a label of a namespace not
 //!    given is undecided: the SidecarSet is not injected, and the outcome says so
-//!    ([`NotInjectedReason::NamespaceLabelsUnknown`], [`MatchOutcome::undecided`]); `selector` must match the pod labels (nil or empty matches nothing; an invalid
-//!    selector is an error, as the webhook fails); then the revision to inject is resolved
+//!    ([`NotInjectedReason::NamespaceLabelsUnknown`], [`MatchOutcome::undecided`]). `selector`
+//!    must match the pod labels (nil or empty matches nothing; an invalid selector is an error,
+//!    as the webhook fails); then the revision to inject is resolved
 //!    ([`crate::revision::suitable_revision`], which may draw from the RNG).
 //! 4. Canary (§4.3.6): every SidecarSet named by a matched canary's `apps.kruise.io/sidecarset-base`
 //!    is dropped.
