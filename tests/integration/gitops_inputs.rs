@@ -267,6 +267,23 @@ fn messages_point_at_the_field_and_name_the_object_once() {
             out.stderr
         );
     }
+    // a SidecarSet copied from `kubectl get -o yaml` with the hash of an older spec: the warning
+    // is at the annotation, and the (cluster-scoped) SidecarSet is named once, without `/`
+    let test = test.file(
+        "platform/stale.yaml",
+        &filebeat.replacen(
+            "  name: filebeat-sidecarset\n",
+            "  annotations:\n    kruise.io/sidecarset-hash: 8f9d2c7b1a\n  name: filebeat-sidecarset\n",
+            1,
+        ),
+    );
+    let out = run(&test, &["render", "apps", "-s", "platform/stale.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with("platform/stale.yaml:5: apps.kruise.io/v1alpha1 SidecarSet filebeat-sidecarset: warning: annotation kruise.io/sidecarset-hash is \"8f9d2c7b1a\" in the input"),
+        "{}",
+        out.stderr
+    );
     let out = run(&test, &["health", "platform/unnamed.yaml"]);
     assert_eq!(
         (out.code, out.stdout.as_str()),
