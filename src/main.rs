@@ -33,6 +33,10 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        // The reader of standard output went away (`render | head -1`): not an error, as in
+        // ripgrep (crates/core/main.rs: a broken pipe exits 0, quietly). Rust ignores SIGPIPE, so
+        // it arrives as this error rather than as the signal C tools die of.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::from(2)
@@ -53,4 +57,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Completions { shell } => kruise_inject::generate::run_completions(shell),
         Command::Man { command } => kruise_inject::generate::run_man(command.as_deref()),
     }
+}
+
+/// Whether an error comes from writing to a closed pipe.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

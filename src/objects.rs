@@ -104,14 +104,45 @@ impl Object<'_> {
         }
     }
 
-    /// `apps/v1 Deployment default/nginx`: how reports and errors name the object.
+    /// `apps/v1 Deployment default/nginx`: how reports and errors name the object. Cluster-scoped
+    /// kinds (a SidecarSet, a Namespace), and objects of no namespace when `default_namespace` is
+    /// empty, have no `namespace/`.
     pub fn display_name(&self, default_namespace: &str) -> String {
-        let ns = self.namespace().unwrap_or(default_namespace);
+        let ns = match self.kind() {
+            "SidecarSet" | "Namespace" => "",
+            _ => self.namespace().unwrap_or(default_namespace),
+        };
+        let slash = if ns.is_empty() { "" } else { "/" };
         format!(
-            "{} {} {ns}/{}",
+            "{} {} {ns}{slash}{}",
             self.api_version(),
             self.kind(),
             self.shown_name()
+        )
+    }
+
+    /// A report line about this object, `FILE:LINE: apiVersion kind ns/name: LEVEL: message`,
+    /// placed and named as [`Object::error`] does (`LEVEL` is `warning`, `note`...).
+    pub fn report(
+        &self,
+        default_namespace: &str,
+        level: &str,
+        message: impl fmt::Display,
+    ) -> String {
+        let message = message.to_string();
+        let own = format!("{} {}: ", self.kind(), self.name());
+        let body = match message.strip_prefix(own.as_str()) {
+            Some(rest) if !self.name().is_empty() => rest,
+            _ => &message,
+        };
+        let line = annotation_path(body)
+            .and_then(|path| leading_field_line(self.node, &path))
+            .or_else(|| leading_field_line(self.node, body))
+            .unwrap_or(self.location.line);
+        format!(
+            "{}:{line}: {}: {level}: {body}",
+            self.location.file,
+            self.display_name(default_namespace)
         )
     }
 
@@ -151,13 +182,9 @@ impl Object<'_> {
         };
         let body = message.split_once(": ").map_or("", |(_, rest)| rest);
         let line = self.node.at(base).and_then(|node| {
-            let path = match body.strip_prefix("pod annotation ") {
-                Some(rest) if !base.is_empty() || self.kind() == "Pod" => {
-                    format!(
-                        "metadata.annotations.{}:",
-                        rest.split(' ').next().unwrap_or("")
-                    )
-                }
+            let about_pod = body.starts_with("pod ");
+            let path = match annotation_path(body) {
+                Some(path) if !about_pod || !base.is_empty() || self.kind() == "Pod" => path,
                 _ => body.to_owned(),
             };
             leading_field_line(node, &path)
@@ -170,6 +197,16 @@ impl Object<'_> {
             message,
         }
     }
+}
+
+/// `metadata.annotations.KEY:` for a message about an annotation (`annotation KEY ...`, `pod
+/// annotation KEY ...`).
+fn annotation_path(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("pod annotation ")
+        .or_else(|| message.strip_prefix("annotation "))?;
+    let key = rest.split(' ').next().filter(|k| !k.is_empty())?;
+    Some(format!("metadata.annotations.{key}:"))
 }
 
 /// The line of the field whose path (`spec.containers[0].env`, `metadata.annotations.a.b/c`,
@@ -453,6 +490,40 @@ mod tests {
             assert_eq!(at, line, "{message}");
             assert_eq!(text, format!("{label}: {message}"));
         }
+    }
+
+    #[test]
+    fn reports_name_cluster_scoped_objects_without_a_slash_and_once() {
+        let ss = "apiVersion: apps.kruise.io/v1alpha1\nkind: SidecarSet\nmetadata:\n  name: log\n  annotations:\n    kruise.io/sidecarset-hash: stale\nspec: {}\n";
+        let file = ParsedFile::parse("ss.yaml".into(), ss.into()).expect("YAML");
+        let objects = file.objects().expect("objects");
+        assert_eq!(
+            objects[0].display_name(""),
+            "apps.kruise.io/v1alpha1 SidecarSet log"
+        );
+        assert_eq!(
+            objects[0].display_name("default"),
+            "apps.kruise.io/v1alpha1 SidecarSet log"
+        );
+        assert_eq!(
+            objects[0].report(
+                "",
+                "warning",
+                "SidecarSet log: annotation kruise.io/sidecarset-hash is \"stale\""
+            ),
+            "ss.yaml:6: apps.kruise.io/v1alpha1 SidecarSet log: warning: annotation kruise.io/sidecarset-hash is \"stale\""
+        );
+        let cr = "apiVersion: apps/v1\nkind: ControllerRevision\nmetadata:\n  name: log-1\nrevision: 1\n";
+        let file = ParsedFile::parse("cr.yaml".into(), cr.into()).expect("YAML");
+        let objects = file.objects().expect("objects");
+        assert_eq!(
+            objects[0].display_name(""),
+            "apps/v1 ControllerRevision log-1"
+        );
+        assert_eq!(
+            objects[0].report("", "note", "revision: odd"),
+            "cr.yaml:5: apps/v1 ControllerRevision log-1: note: revision: odd"
+        );
     }
 
     #[test]

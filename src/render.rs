@@ -488,12 +488,7 @@ pub fn gather_cluster(
         let file = ParsedFile::parse(source.to_string(), text)?;
         for object in file.objects()? {
             for warning in context::add(&mut cluster, &object)? {
-                reports.push(format!(
-                    "{}:{}: {}: warning: {warning}",
-                    object.location.file,
-                    object.location.line,
-                    object.display_name("")
-                ));
+                reports.push(object.report("", "warning", warning));
             }
         }
     }

@@ -267,9 +267,89 @@ fn messages_point_at_the_field_and_name_the_object_once() {
             out.stderr
         );
     }
+    // a SidecarSet copied from `kubectl get -o yaml` with the hash of an older spec: the warning
+    // is at the annotation, and the (cluster-scoped) SidecarSet is named once, without `/`
+    let test = test.file(
+        "platform/stale.yaml",
+        &filebeat.replacen(
+            "  name: filebeat-sidecarset\n",
+            "  annotations:\n    kruise.io/sidecarset-hash: 8f9d2c7b1a\n  name: filebeat-sidecarset\n",
+            1,
+        ),
+    );
+    let out = run(&test, &["render", "apps", "-s", "platform/stale.yaml"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with("platform/stale.yaml:5: apps.kruise.io/v1alpha1 SidecarSet filebeat-sidecarset: warning: annotation kruise.io/sidecarset-hash is \"8f9d2c7b1a\" in the input"),
+        "{}",
+        out.stderr
+    );
     let out = run(&test, &["health", "platform/unnamed.yaml"]);
     assert_eq!(
         (out.code, out.stdout.as_str()),
         (1, "<unnamed>: Progressing: Waiting for sidecarSet\n")
     );
+}
+
+/// `kruise-inject ARGS` whose standard output is a pipe the reader has already closed (as `head -1`
+/// does after its line), with `stdin` written only after that, so the command's first write
+/// finds the pipe closed: (exit code, stderr).
+fn into_a_closed_pipe(dir: &std::path::Path, args: &[&str], stdin: &str) -> (i32, String) {
+    use std::io::{Read as _, Write as _};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kruise-inject"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run kruise-inject");
+    drop(child.stdout.take());
+    {
+        let mut pipe = child.stdin.take().expect("stdin");
+        pipe.write_all(stdin.as_bytes()).expect("write stdin");
+    }
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("read stderr");
+    let status = child.wait().expect("wait");
+    (status.code().unwrap_or(-1), stderr)
+}
+
+/// `render ... | head -1`: a closed pipe is not an error; as ripgrep does, the command exits 0
+/// without a word (before: exit 2, `error: writing stdout: Broken pipe`).
+#[test]
+fn a_closed_stdout_pipe_exits_0_quietly() {
+    let test = Test::new()
+        .copy(&format!("{DUMP}/new/sidecarsets.yaml"), "ss.yaml")
+        .copy("testdata/health/sidecarsets.yaml", "health.yaml");
+    let pods =
+        std::fs::read_to_string(crate::test::repo(&format!("{DUMP}/pods.yaml"))).expect("fixture");
+    let upgraded = std::fs::read_to_string(crate::test::repo(
+        "testdata/gitops-inputs/inplace-upgraded-pod.yaml",
+    ))
+    .expect("fixture");
+    for (args, stdin) in [
+        (&["render", "-q", "-s", "ss.yaml"][..], pods.as_str()),
+        (&["render", "-q", "-s", "ss.yaml", "-"], pods.as_str()),
+        (&["uninject", "-q"], upgraded.as_str()),
+        (&["rollout", "-q", "-s", "ss.yaml"], pods.as_str()),
+        (
+            &["validate", "-q", "-s", "ss.yaml", "-o", "json"],
+            pods.as_str(),
+        ),
+        (
+            &["diff", "-q", "-s", "ss.yaml", "--color", "never"],
+            pods.as_str(),
+        ),
+        (&["health", "-", "health.yaml"], ""),
+    ] {
+        let (code, stderr) = into_a_closed_pipe(test.path(), args, stdin);
+        assert_eq!((code, stderr.as_str()), (0, ""), "{args:?}");
+    }
 }
