@@ -73,7 +73,10 @@ pub enum InjectError {
         key: String,
     },
     /// `resourcesPolicy` (§6.10) fails for this pod (or cannot be computed exactly).
-    #[error("SidecarSet {sidecar_set}: container {container}: resourcesPolicy: {source}")]
+    #[error(
+        "SidecarSet {sidecar_set}: container {container}: resourcesPolicy: {source}{}",
+        resources_policy_advice(source)
+    )]
     ResourcesPolicy {
         /// SidecarSet name.
         sidecar_set: String,
@@ -87,20 +90,27 @@ pub enum InjectError {
     InvalidTimestamp(String),
 }
 
+/// What to do about a `resourcesPolicy` failure (nothing to add when kruise-inject cannot tell).
+fn resources_policy_advice(source: &resources_policy::ResourcesPolicyError) -> &'static str {
+    use resources_policy::ResourcesPolicyError as E;
+    match source {
+        E::UnsupportedRegex { .. }
+        | E::Expression {
+            source: calculator::CalcError::Unreproducible(_),
+            ..
+        } => "",
+        _ => ": Kruise rejects the pod; fix the resourcesPolicy or the pod's containers",
+    }
+}
+
 impl InjectError {
     /// True when the error says kruise-inject cannot tell what Kruise does (rather than that Kruise
     /// rejects the pod).
     pub fn is_unknowable(&self) -> bool {
-        use resources_policy::ResourcesPolicyError as E;
         match self {
-            InjectError::ResourcesPolicy { source, .. } => matches!(
-                **source,
-                E::UnsupportedRegex { .. }
-                    | E::Expression {
-                        source: calculator::CalcError::Unreproducible(_),
-                        ..
-                    }
-            ),
+            InjectError::ResourcesPolicy { source, .. } => {
+                resources_policy_advice(source).is_empty()
+            }
             _ => false,
         }
     }

@@ -1310,6 +1310,52 @@ mod tests {
     }
 
     #[test]
+    fn resources_policy_is_hashed_in_go_field_order() {
+        // Expected values from testdata/oracle/resources_policy_hash.py (written out by hand).
+        let policy = |regex: Option<&str>| {
+            let mut p = json!({"resourcesExpr": {
+                "requests": {"memory": "64Mi", "cpu": "max(cpu*5%, 25m)"},
+                "limits": {"memory": "max(memory*25%, 128Mi)", "cpu": "max(cpu*10%, 100m)"}},
+                "targetContainersMode": "sum"});
+            if let Some(r) = regex {
+                p["targetContainersNameRegex"] = json!(r);
+            }
+            p
+        };
+        let ss = |regex: Option<&str>| {
+            read(json!({
+                "selector": {"matchLabels": {"logging": "fluent-bit"}},
+                "containers": [{"name": "fluent-bit", "image": "fluent/fluent-bit:3.1.9",
+                    "podInjectPolicy": "AfterAppContainer",
+                    "volumeMounts": [{"name": "app-logs", "mountPath": "/var/log/app", "readOnly": true}],
+                    "resourcesPolicy": policy(regex)}],
+                "volumes": [{"name": "app-logs", "emptyDir": {}}]
+            }))
+        };
+        let with_regex = ss(Some("^(web|worker)$"));
+        assert!(
+            hash_input(&with_regex.spec, true, false).ends_with(
+                r#""shareVolumePolicy":{"type":"disabled"},"resourcesPolicy":{"targetContainersMode":"sum","targetContainersNameRegex":"^(web|worker)$","resourcesExpr":{"limits":{"cpu":"max(cpu*10%, 100m)","memory":"max(memory*25%, 128Mi)"},"requests":{"cpu":"max(cpu*5%, 25m)","memory":"64Mi"}}}}]}"#
+            ),
+            "{}",
+            hash_input(&with_regex.spec, true, false)
+        );
+        assert_eq!(
+            with_regex.hash(),
+            "65bd25x42wvcv9ffx9xz75262wfvcd58b42688ww9vzvd62694vvd99zz77d624b"
+        );
+        assert_eq!(
+            with_regex.hash_without_image(),
+            "547c894xb4x4f9vfd4b46c682v4477zw45xd42z9d7x8c4256xfzz464wx4d8c4x"
+        );
+        // The CRD default ".*" is hashed when the regex is absent.
+        assert_eq!(
+            ss(None).hash(),
+            "4692bd96w92zf5c7f5zv844v444d92994444wxxv595vd5vx9bf5w8fbwxb4wfz6"
+        );
+    }
+
+    #[test]
     fn volumes_and_pull_secrets() {
         let ss = read(json!({
             "containers": [{"name": "c", "image": "i"}],
