@@ -16,6 +16,7 @@ pub mod names;
 pub mod output;
 pub mod references;
 pub mod sidecarset_rules;
+pub mod unknown_fields;
 pub mod whitelist;
 
 use crate::cli::ValidateArgs;
