@@ -316,9 +316,14 @@ fn readable_once(source: &Source) -> bool {
 
 /// Might this text hold context objects? A cheap test that spares parsing most files twice.
 fn may_hold_context(text: &str) -> bool {
-    ["SidecarSet", "Namespace", "ControllerRevision"]
-        .iter()
-        .any(|kind| text.contains(kind))
+    [
+        "SidecarSet",
+        "Namespace",
+        "ControllerRevision",
+        crate::validate::whitelist::CONFIGMAP_NAME,
+    ]
+    .iter()
+    .any(|kind| text.contains(kind))
 }
 
 /// Builds the cluster state from the context paths and the rendered paths.
@@ -329,7 +334,7 @@ pub fn gather_cluster(
     reader: &mut Reader,
     reports: &mut Vec<String>,
 ) -> anyhow::Result<Cluster> {
-    let mut cluster = Cluster::new(kruise_namespace);
+    let mut gatherer = context::Gatherer::new(kruise_namespace);
     let mut seen = std::collections::BTreeSet::new();
     for source in context_sources.iter().chain(sources) {
         let key = match source {
@@ -347,16 +352,12 @@ pub fn gather_cluster(
         }
         let file = ParsedFile::parse(source.to_string(), text)?;
         for object in file.objects()? {
-            for warning in context::add(&mut cluster, &object)? {
-                reports.push(format!(
-                    "{}:{}: {}: warning: {warning}",
-                    object.location.file,
-                    object.location.line,
-                    object.display_name("")
-                ));
-            }
+            gatherer.add(&object)?;
         }
     }
+    // Every SidecarSet passes the API server and Kruise's validating webhook, or nothing renders.
+    let (cluster, notices) = gatherer.finish()?;
+    reports.extend(notices.iter().map(context::Notice::report_line));
     Ok(cluster)
 }
 

@@ -33,13 +33,11 @@ use self::matching::matching_pods;
 use self::output::{Format, Report};
 use self::pod::Pod;
 use crate::cluster::Cluster;
-use crate::context::{ContextKind, context_kind};
 use crate::input::{self, Source};
 use crate::render::{Reader, gather_cluster};
 use crate::rng::Rng;
 use crate::sidecarset::{HASH_ANNOTATION, HASH_WITHOUT_IMAGE_ANNOTATION, SidecarSet};
 use crate::timestamp;
-use crate::validate::sidecarset_rules::{self, RuleContext};
 use crate::workload::{PodLocation, pod_location};
 
 /// `--rounds`: a number, or `all` (`None`).
@@ -124,7 +122,7 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
         );
     }
     let sidecarsets = cluster.sidecarsets.clone();
-    reports.extend(rejected_sidecarsets(&context, &sources, &mut reader)?);
+    // A SidecarSet Kruise's validating webhook rejects is an error of `gather_cluster` (exit 2).
     reports.extend(input_notes(&sidecarsets, &pods, &cluster));
     let runs = simulate::simulate(
         &sidecarsets,
@@ -245,39 +243,6 @@ fn read_pods(
         ));
     }
     Ok(pods)
-}
-
-/// A warning per error Kruise's validating webhook reports for a SidecarSet among the inputs
-/// (§8.1, [`sidecarset_rules::validate`]; e.g. `partition` together with `selector`): such a
-/// SidecarSet never reaches the controller, `rollout` simulates it anyway.
-fn rejected_sidecarsets(
-    context: &[Source],
-    sources: &[Source],
-    reader: &mut Reader,
-) -> anyhow::Result<Vec<String>> {
-    let mut warnings = Vec::new();
-    let mut seen = BTreeSet::new();
-    for source in context.iter().chain(sources) {
-        if !seen.insert(source.clone()) {
-            continue;
-        }
-        let file = reader.read(source)?;
-        if !file.text.contains("SidecarSet") {
-            continue;
-        }
-        for object in file.objects()? {
-            if context_kind(&object) != Some(ContextKind::SidecarSet) {
-                continue;
-            }
-            for error in sidecarset_rules::validate(&object.value, &RuleContext::default()) {
-                warnings.push(format!(
-                    "SidecarSet {}: warning: Kruise's validating webhook rejects this SidecarSet ({error}); simulated as the controller would run it anyway",
-                    object.name()
-                ));
-            }
-        }
-    }
-    Ok(warnings)
 }
 
 /// Warnings about the inputs: pods without the status or annotations the controller needs.

@@ -1,0 +1,312 @@
+//! Whether the SidecarSets of one run would exist in a cluster: what the API server and Kruise's
+//! validating webhook do with each of them on CREATE (semantics §8), in one place for `validate`
+//! (which lists every finding) and for every command that gathers SidecarSets
+//! ([`crate::context::Gatherer`], which stops on an error and reports the warnings).
+//!
+//! In order, per SidecarSet: fields the CRD schema does not have ([`super::unknown_fields`];
+//! kubectl's strict field validation), `metadata.namespace` (ignored on a cluster-scoped object),
+//! the webhook's rules ([`super::sidecarset_rules`], `validateSidecarSet`), decoding and defaulting
+//! ([`SidecarSet::from_value`]), names unique; then the `injectionStrategy.revision` lookup and the
+//! conflicts with the other SidecarSets (§8.3, only for SidecarSets without other errors, as in
+//! Kruise), and the patch-metadata whitelist (§8.2) when the `kruise-configuration` ConfigMap is
+//! among the inputs — a warning that says the check was not possible when it is not.
+
+use std::collections::BTreeMap;
+
+use kruise_inject_yaml::tree::Node;
+use serde_json::Value;
+
+use super::conflicts;
+use super::finding::{self, FieldError, Finding, Severity};
+use super::sidecarset_rules::{self, RuleContext};
+use super::unknown_fields;
+use super::whitelist::{self, Whitelist};
+use crate::cluster::Cluster;
+use crate::context::string_map;
+use crate::objects::Location;
+use crate::revision::find_revision;
+use crate::sidecarset::{CANARY_ANNOTATION, CANARY_BASE_ANNOTATION, SidecarSet, SidecarSetError};
+
+/// A SidecarSet document to admit.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate<'a> {
+    /// Its YAML node (for the line of a field).
+    pub node: &'a Node,
+    /// Its value.
+    pub value: &'a Value,
+    /// Where it starts.
+    pub location: &'a Location,
+}
+
+/// What [`admit`] found.
+#[derive(Debug, Default)]
+pub struct Admission {
+    /// Errors (the SidecarSet is never created) and warnings, in candidate order.
+    pub findings: Vec<Finding>,
+    /// The SidecarSets that would be created, as Kruise stores them, with the index of their
+    /// candidate; SidecarSets with conflicts (§8.3) are included, so that the workload checks of
+    /// `validate` still see them.
+    pub admitted: Vec<(usize, SidecarSet)>,
+}
+
+/// How findings name a SidecarSet: `apps.kruise.io/v1beta1 SidecarSet filebeat` (`<unnamed>`, or
+/// `generateName*`, when it has no name).
+pub fn resource_name(value: &Value) -> String {
+    let api = value
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let name = match value.pointer("/metadata/name").and_then(Value::as_str) {
+        Some(n) if !n.is_empty() => n.to_owned(),
+        _ => match value
+            .pointer("/metadata/generateName")
+            .and_then(Value::as_str)
+        {
+            Some(g) if !g.is_empty() => format!("{g}*"),
+            _ => "<unnamed>".to_owned(),
+        },
+    };
+    format!("{api} SidecarSet {name}")
+}
+
+/// Admits the SidecarSets of one run. `base` holds the Namespaces and ControllerRevisions of the
+/// inputs (its SidecarSets are ignored); `whitelist` is the `kruise-configuration` ConfigMap's, if it
+/// is among the inputs.
+pub fn admit(
+    candidates: &[Candidate<'_>],
+    whitelist: Option<&Whitelist>,
+    base: &Cluster,
+) -> Admission {
+    let mut out = Admission::default();
+    let known: BTreeMap<String, bool> = candidates
+        .iter()
+        .map(|c| {
+            let annotations = string_map(c.value, "/metadata/annotations").unwrap_or_default();
+            let canary = annotations.get(CANARY_ANNOTATION).map(String::as_str) == Some("true")
+                && annotations
+                    .get(CANARY_BASE_ANNOTATION)
+                    .is_some_and(|b| !b.is_empty());
+            let name = c
+                .value
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            (name.to_owned(), canary)
+        })
+        .collect();
+    let ctx = RuleContext {
+        whitelist,
+        sidecarsets: Some(&known),
+    };
+
+    let mut valid: Vec<(usize, SidecarSet)> = Vec::new();
+    for (i, c) in candidates.iter().enumerate() {
+        let mut rejected = false;
+        for u in unknown_fields::unknown_fields(c.value) {
+            let severity = if u.dropped {
+                Severity::Warning
+            } else {
+                rejected = true;
+                Severity::Error
+            };
+            out.findings
+                .push(at_path(c, severity, "unknown-field", &u.path, u.message()));
+        }
+        if let Some(ns) = c
+            .value
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .filter(|ns| !ns.is_empty())
+        {
+            out.findings.push(at_path(
+                c,
+                Severity::Warning,
+                "cluster-scoped",
+                "metadata.namespace",
+                format!(
+                    "metadata.namespace {ns:?} is ignored: SidecarSets are cluster-scoped (the API server clears it); remove it"
+                ),
+            ));
+        }
+        let has_patches = c
+            .value
+            .pointer("/spec/patchPodMetadata")
+            .and_then(Value::as_array)
+            .is_some_and(|p| !p.is_empty());
+        if has_patches && whitelist.is_none() {
+            out.findings.push(at_path(
+                c,
+                Severity::Warning,
+                "patch-metadata-whitelist",
+                "spec.patchPodMetadata",
+                format!(
+                    "not checked against the patch-metadata whitelist: the {} ConfigMap (in {}) is not among the inputs. A default Kruise install has none and rejects this SidecarSet (spec.patchPodMetadata: Required value: SidecarSet patch metadata whitelist not found) unless the SidecarSetPatchPodMetadataDefaultsAllowed feature gate is on; add the cluster's ConfigMap to the inputs (kubectl get configmap {} -n {} -o yaml) to check",
+                    whitelist::CONFIGMAP_NAME,
+                    base.kruise_namespace,
+                    whitelist::CONFIGMAP_NAME,
+                    base.kruise_namespace,
+                ),
+            ));
+        }
+        let errs = sidecarset_rules::validate(c.value, &ctx);
+        if !errs.is_empty() {
+            for e in &errs {
+                out.findings.push(field_finding(c, e));
+            }
+            continue;
+        }
+        match SidecarSet::from_value(c.value) {
+            Ok(ss) => {
+                for w in &ss.warnings {
+                    let message = w
+                        .strip_prefix(&format!("SidecarSet {}: ", ss.name))
+                        .unwrap_or(w)
+                        .to_owned();
+                    out.findings
+                        .push(at_path(c, Severity::Warning, "sidecarset", "", message));
+                }
+                if rejected {
+                    continue;
+                }
+                if valid.iter().any(|(_, v)| v.name == ss.name) {
+                    out.findings.push(at_path(c, Severity::Error, "duplicate", "metadata.name", format!(
+                        "SidecarSet {} is defined twice: SidecarSets are cluster-scoped, so names are unique; the second one would replace the first: remove or rename one of them",
+                        ss.name
+                    )));
+                    continue;
+                }
+                valid.push((i, ss));
+            }
+            Err(e) => {
+                let (path, message) = match &e {
+                    SidecarSetError::Invalid { path, message, .. } => {
+                        (path.as_str(), format!("{path}: {message}"))
+                    }
+                    other => ("", other.to_string()),
+                };
+                out.findings
+                    .push(at_path(c, Severity::Error, "kruise-webhook", path, message));
+            }
+        }
+    }
+
+    // §8.1.3d: the ControllerRevision of injectionStrategy.revision must exist.
+    let mut cluster = Cluster::new(&base.kruise_namespace);
+    cluster.namespaces = base.namespaces.clone();
+    cluster.controller_revisions = base.controller_revisions.clone();
+    for (_, ss) in &valid {
+        let _ = cluster.add_sidecarset(ss.clone());
+    }
+    let mut clean: Vec<(usize, SidecarSet)> = Vec::new();
+    for (i, ss) in valid {
+        if let Some(reference) = &ss.spec.injection_strategy.revision
+            && let Err(e) = find_revision(&ss, reference, &cluster)
+        {
+            let e = FieldError::new(
+                "revision",
+                finding::ErrorType::Invalid,
+                None,
+                format!(
+                    "Cannot find specific ControllerRevision, err: {}",
+                    e.to_string()
+                        .strip_prefix(&format!("SidecarSet {}: ", ss.name))
+                        .unwrap_or(&e.to_string())
+                ),
+            )
+            .at("spec.injectionStrategy.revision");
+            out.findings.push(field_finding(&candidates[i], &e));
+            continue;
+        }
+        clean.push((i, ss));
+    }
+    // §8.3 conflicts, against the other valid SidecarSets (sorted by name, as the API lists them).
+    let mut others = Cluster::new(&base.kruise_namespace);
+    for (_, ss) in &clean {
+        let _ = others.add_sidecarset(ss.clone());
+    }
+    for (i, ss) in &clean {
+        for e in conflicts::conflicts(ss, &others.sidecarsets) {
+            out.findings.push(field_finding(&candidates[*i], &e));
+        }
+    }
+    out.admitted = clean;
+    // Candidate order (files in the order given), then line order.
+    let mut files: Vec<&str> = Vec::new();
+    for c in candidates {
+        if !files.contains(&c.location.file.as_str()) {
+            files.push(&c.location.file);
+        }
+    }
+    out.findings.sort_by_key(|f| {
+        (
+            files.iter().position(|n| *n == f.location.file),
+            f.location.document,
+            f.location.line,
+        )
+    });
+    out
+}
+
+/// A finding about candidate `c` at the line of `path` (the candidate's first line when the
+/// document does not have it).
+fn at_path(
+    c: &Candidate<'_>,
+    severity: Severity,
+    rule: &'static str,
+    path: &str,
+    message: String,
+) -> Finding {
+    Finding {
+        severity,
+        rule,
+        location: Location {
+            line: line_of(c.node, path).unwrap_or(c.location.line),
+            ..c.location.clone()
+        },
+        resource: resource_name(c.value),
+        message,
+    }
+}
+
+/// A webhook error, at the line of its field (where Kruise's path does not name the field in the
+/// document, [`FieldError::at`] does).
+fn field_finding(c: &Candidate<'_>, e: &FieldError) -> Finding {
+    let path = e.at.as_deref().unwrap_or(&e.path);
+    at_path(c, Severity::Error, "kruise-webhook", path, e.to_string())
+}
+
+/// The line of the deepest node on `path` (`spec.containers[0].name`) that the document has.
+pub fn line_of(root: &Node, path: &str) -> Option<usize> {
+    let mut node = root;
+    let mut line = None;
+    if path.is_empty() {
+        return None;
+    }
+    for part in path.split('.') {
+        let (key, indices) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !key.is_empty() {
+            let Some((k, v)) = node.get_pair(key) else {
+                break;
+            };
+            node = v;
+            line = Some(k.line);
+        }
+        for index in indices.split(']').filter_map(|s| s.strip_prefix('[')) {
+            let Some(i) = index.parse::<usize>().ok() else {
+                return line;
+            };
+            let Some(items) = node.as_seq() else {
+                return line;
+            };
+            let Some(item) = items.get(i) else {
+                return line;
+            };
+            node = item;
+            line = Some(item.line);
+        }
+    }
+    line
+}
