@@ -105,16 +105,15 @@ impl Object<'_> {
         format!("{} {} {ns}/{name}", self.api_version(), self.kind())
     }
 
-    /// An error about this object.
+    /// An error about this object (named `<unnamed>` when it has no name, never by an empty one).
     pub fn error(&self, message: impl fmt::Display) -> DocumentError {
+        let name = match self.name() {
+            "" => "<unnamed>",
+            name => name,
+        };
         DocumentError {
             location: self.location.clone(),
-            message: format!(
-                "{} {} {}: {message}",
-                self.api_version(),
-                self.kind(),
-                self.name()
-            ),
+            message: format!("{} {} {name}: {message}", self.api_version(), self.kind()),
         }
     }
 }

@@ -504,6 +504,9 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
     for line in &warnings {
         writeln!(report_spool, "{line}").context("writing the report buffer")?;
     }
+    // The warnings about the SidecarSets (what the cluster would do differently) go to stderr even
+    // with -q: the output may not be what the cluster does.
+    let quiet_warnings = if args.quiet { warnings } else { Vec::new() };
     let mut sink = |i: usize, rendered: RenderedFile| -> anyhow::Result<()> {
         append_to_stream(&mut out, rendered.text, i == 0, &mut last_byte)
             .context("writing the output buffer")?;
@@ -537,6 +540,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
         let mut stderr = std::io::stderr().lock();
         let _ = std::io::copy(&mut (&mut report_spool as &mut dyn Read), &mut stderr);
     }
+    print_reports(&quiet_warnings);
     Ok(0)
 }
 

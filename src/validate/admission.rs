@@ -310,3 +310,142 @@ pub fn line_of(root: &Node, path: &str) -> Option<usize> {
     }
     line
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::objects::ParsedFile;
+
+    fn admit_text(text: &str, whitelist: Option<&Whitelist>) -> Admission {
+        let file = ParsedFile::parse("ss.yaml".into(), text.to_owned()).expect("parses");
+        let objects = file.objects().expect("objects");
+        let candidates: Vec<Candidate<'_>> = objects
+            .iter()
+            .map(|o| Candidate {
+                node: o.node,
+                value: &o.value,
+                location: &o.location,
+            })
+            .collect();
+        admit(&candidates, whitelist, &Cluster::new("kruise-system"))
+    }
+
+    fn lines(a: &Admission) -> Vec<String> {
+        a.findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}:{} {} {}: {}",
+                    f.location.line,
+                    f.severity.as_str(),
+                    f.rule,
+                    f.resource,
+                    f.message
+                )
+            })
+            .collect()
+    }
+
+    const SS: &str = "apiVersion: apps.kruise.io/v1beta1\nkind: SidecarSet\nmetadata:\n  name: mesh\nspec:\n  selector:\n    matchLabels: {app: web}\n  containers:\n  - name: envoy\n    image: envoy:1\n";
+
+    #[test]
+    fn an_accepted_sidecarset_has_no_findings() {
+        let a = admit_text(SS, None);
+        assert_eq!(lines(&a), Vec::<String>::new());
+        assert_eq!(a.admitted.len(), 1);
+    }
+
+    #[test]
+    fn an_unknown_field_rejects_and_points_at_its_line() {
+        let a = admit_text(&format!("{SS}  injectionStratgy: {{paused: true}}\n"), None);
+        assert_eq!(
+            lines(&a),
+            [
+                "11:error unknown-field apps.kruise.io/v1beta1 SidecarSet mesh: unknown field \"spec.injectionStratgy\" (did you mean \"injectionStrategy\"?): the API server rejects the SidecarSet (kubectl apply validates fields strictly), so it is never created"
+            ]
+        );
+        assert!(a.admitted.is_empty());
+    }
+
+    #[test]
+    fn a_dropped_field_and_a_namespace_are_warnings_and_admitted() {
+        let text = SS
+            .replace(
+                "  name: mesh\n",
+                "  name: mesh\n  namespace: istio-system\n",
+            )
+            .replace(
+                "    image: envoy:1\n",
+                "    image: envoy:1\n    imagePullPolcy: Always\n",
+            );
+        let a = admit_text(&text, None);
+        let found = lines(&a);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0].starts_with("5:warning cluster-scoped "),
+            "{found:?}"
+        );
+        assert!(
+            found[1].starts_with("12:warning unknown-field "),
+            "{found:?}"
+        );
+        assert_eq!(a.admitted.len(), 1);
+        // Kruise's decoding dropped the field.
+        assert_eq!(
+            a.admitted[0].1.spec.containers[0]
+                .spec
+                .get("imagePullPolicy")
+                .and_then(Value::as_str),
+            Some("IfNotPresent")
+        );
+    }
+
+    #[test]
+    fn patch_metadata_warns_without_the_whitelist_and_is_checked_with_it() {
+        let text = format!("{SS}  patchPodMetadata:\n  - annotations: {{oom-score: '1'}}\n");
+        let a = admit_text(&text, None);
+        assert_eq!(a.findings.len(), 1);
+        assert_eq!(a.findings[0].rule, "patch-metadata-whitelist");
+        assert_eq!(a.findings[0].severity, Severity::Warning);
+        assert_eq!(a.findings[0].location.line, 11);
+        let denied = Whitelist::from_json(r#"{"rules":[{"allowedAnnotationKeyExprs":["^x$"]}]}"#);
+        let a = admit_text(&text, Some(&denied));
+        assert_eq!(
+            lines(&a),
+            [
+                "11:error kruise-webhook apps.kruise.io/v1beta1 SidecarSet mesh: spec.patchPodMetadata: Required value: sidecarSet patch metadata annotation(oom-score) is not allowed"
+            ]
+        );
+        let allowed =
+            Whitelist::from_json(r#"{"rules":[{"allowedAnnotationKeyExprs":["^oom-score$"]}]}"#);
+        assert!(admit_text(&text, Some(&allowed)).findings.is_empty());
+    }
+
+    #[test]
+    fn an_unnamed_sidecarset_is_named_unnamed() {
+        let a = admit_text(&SS.replace("  name: mesh\n", "  labels: {a: b}\n"), None);
+        assert!(
+            lines(&a)[0].contains(
+                "apps.kruise.io/v1beta1 SidecarSet <unnamed>: metadata.name: Required value"
+            ),
+            "{:?}",
+            lines(&a)
+        );
+    }
+
+    #[test]
+    fn duplicates_and_conflicts_are_errors() {
+        let a = admit_text(&format!("{SS}---\n{SS}"), None);
+        assert_eq!(a.findings.len(), 1, "{:?}", lines(&a));
+        assert_eq!(a.findings[0].rule, "duplicate");
+        let other = SS.replace("name: mesh", "name: mesh2");
+        let a = admit_text(&format!("{SS}---\n{other}"), None);
+        assert!(
+            lines(&a)
+                .iter()
+                .all(|l| l.contains("container envoy already exist in mesh")),
+            "{:?}",
+            lines(&a)
+        );
+    }
+}
