@@ -67,12 +67,12 @@ fn rejection_message(errors: &[Finding]) -> String {
     let mut names: Vec<&str> = errors.iter().map(|f| f.resource.as_str()).collect();
     names.sort_unstable();
     names.dedup();
-    let what = match names.as_slice() {
-        [one] => format!("{one} is"),
-        many => format!("{} SidecarSets are", many.len()),
+    let (what, it) = match names.as_slice() {
+        [one] => (format!("{one} is"), "it injects"),
+        many => (format!("{} SidecarSets are", many.len()), "they inject"),
     };
     lines.push(format!(
-        "{what} rejected by the API server or Kruise's validating webhook: never created, it injects nothing. Fix the errors above (`kruise-inject validate` lists every finding)"
+        "{what} rejected by the API server or Kruise's validating webhook: never created, {it} nothing. Fix the errors above (`kruise-inject validate` lists every finding)"
     ));
     lines.join("\n")
 }
@@ -211,5 +211,57 @@ pub fn string_map(value: &Value, pointer: &str) -> Result<BTreeMap<String, Strin
             })
             .collect(),
         Some(other) => Err(format!("expected a mapping of strings, found {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::objects::ParsedFile;
+
+    fn gather(text: &str) -> Result<(Cluster, Vec<Notice>), Rejected> {
+        let file = ParsedFile::parse("in.yaml".into(), text.to_owned()).expect("parses");
+        let mut g = Gatherer::new("kruise-system");
+        for object in file.objects().expect("objects") {
+            g.add(&object).expect("context object");
+        }
+        g.finish()
+    }
+
+    const SS: &str = "apiVersion: apps.kruise.io/v1beta1\nkind: SidecarSet\nmetadata:\n  name: NAME\nspec:\n  selector:\n    matchLabels: {app: web}\n  containers:\n  - name: NAME\n";
+
+    #[test]
+    fn rejected_sidecarsets_are_all_named_with_file_and_line() {
+        let text = format!(
+            "{}---\n{}",
+            SS.replace("NAME", "a"),
+            SS.replace("NAME", "b")
+        );
+        let err = gather(&text).expect_err("no image");
+        assert_eq!(
+            err.to_string(),
+            "in.yaml:9: document 1: apps.kruise.io/v1beta1 SidecarSet a: spec.containers[0].image: Required value\n\
+             in.yaml:19: document 2: apps.kruise.io/v1beta1 SidecarSet b: spec.containers[0].image: Required value\n\
+             2 SidecarSets are rejected by the API server or Kruise's validating webhook: never created, they inject nothing. Fix the errors above (`kruise-inject validate` lists every finding)"
+        );
+    }
+
+    #[test]
+    fn admitted_sidecarsets_join_the_cluster_with_their_warnings() {
+        let text = format!(
+            "{}    image: x\n    imagePullPolcy: Always\n",
+            SS.replace("NAME", "a")
+        );
+        let (cluster, notices) = gather(&text).expect("admitted");
+        assert_eq!(cluster.sidecarsets.len(), 1);
+        assert_eq!(notices.len(), 1);
+        assert!(
+            notices[0].report_line().starts_with(
+                "in.yaml:11: apps.kruise.io/v1beta1 SidecarSet a: warning: unknown field \"spec.containers[0].imagePullPolcy\""
+            ),
+            "{}",
+            notices[0].report_line()
+        );
+        assert_eq!(notices[0].object["metadata"]["name"], "a");
     }
 }
