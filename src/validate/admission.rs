@@ -282,7 +282,16 @@ pub fn line_of(root: &Node, path: &str) -> Option<usize> {
     if path.is_empty() {
         return None;
     }
-    for part in path.split('.') {
+    let mut rest = path;
+    while !rest.is_empty() {
+        let (part, tail) = rest.split_once('.').unwrap_or((rest, ""));
+        // A map key may hold dots (`metadata.labels.app.kubernetes.io/name`): the whole rest.
+        if let Some((k, _)) = node.get_pair(rest)
+            && node.get_pair(part).is_none()
+        {
+            return Some(k.line);
+        }
+        rest = tail;
         let (key, indices) = match part.find('[') {
             Some(i) => (&part[..i], &part[i..]),
             None => (part, ""),

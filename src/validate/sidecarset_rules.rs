@@ -95,10 +95,10 @@ pub fn validate_labels(labels: &BTreeMap<String, String>, path: &str) -> Vec<Fie
     let mut errs = Vec::new();
     for (k, v) in labels {
         for msg in is_qualified_name(k) {
-            errs.push(FieldError::invalid(path, k, msg));
+            errs.push(FieldError::invalid(path, k, msg).at(format!("{path}.{k}")));
         }
         for msg in is_valid_label_value(v) {
-            errs.push(FieldError::invalid(path, v, msg));
+            errs.push(FieldError::invalid(path, v, msg).at(format!("{path}.{k}")));
         }
     }
     errs
@@ -110,7 +110,7 @@ pub fn validate_annotations(annotations: &BTreeMap<String, String>, path: &str) 
     let mut total = 0;
     for (k, v) in annotations {
         for msg in is_qualified_name(&k.to_lowercase()) {
-            errs.push(FieldError::invalid(path, k, msg));
+            errs.push(FieldError::invalid(path, k, msg).at(format!("{path}.{k}")));
         }
         total += k.len() + v.len();
     }

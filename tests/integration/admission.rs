@@ -26,7 +26,7 @@ const REJECTED: &[(&str, &str)] = &[
         "Partition and Selector cannot be used together",
     ),
     (
-        "invalid-label.yaml:6",
+        "invalid-label.yaml:7",
         "apps.kruise.io/v1beta1 SidecarSet tracing: metadata.labels: Invalid value: \"platform tools\": a valid label must be",
     ),
     (
