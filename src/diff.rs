@@ -424,7 +424,14 @@ fn old_cluster(
     reader: &mut Reader,
     warnings: &mut Vec<String>,
 ) -> anyhow::Result<Cluster> {
-    let gathered = gather_cluster(old_sources, &[], kruise_namespace, reader, warnings)
+    let gathered = gather_cluster(
+        old_sources,
+        &[],
+        kruise_namespace,
+        &new.feature_gates,
+        reader,
+        warnings,
+    )
         .context("reading --old-sidecarsets")?;
     let mut old = new.clone();
     old.sidecarsets = gathered.sidecarsets;

@@ -26,7 +26,6 @@ use serde_json::Value;
 pub use legacy_plugin::run_legacy_plugin;
 pub use resource_list::is_resource_list;
 
-use crate::cluster::Cluster;
 use crate::context::{self, ContextKind};
 use crate::features::FeatureGates;
 use crate::input;
@@ -179,21 +178,30 @@ pub fn process_with(
         Vec::new()
     };
     let mut results = Vec::new();
-    let mut cluster = Cluster::new(&options.kruise_namespace);
-    cluster.feature_gates = options.feature_gates.clone();
-    let from_files = gather_files(&mut cluster, &settings.sidecarsets, cwd, &mut results)
-        .map_err(config_error)?;
+    let mut gatherer = context::Gatherer::new(&options.kruise_namespace)
+        .with_feature_gates(options.feature_gates.clone());
+    let from_files =
+        gather_files(&mut gatherer, &settings.sidecarsets, cwd).map_err(config_error)?;
     for object in &objects {
         if is_duplicate(object, &from_files) {
             continue;
         }
-        let warnings =
-            context::add(&mut cluster, object).map_err(|e| fail(item_error(&objects, &e)))?;
-        results.extend(
-            warnings
-                .into_iter()
-                .map(|w| item_result(object, Severity::Warning, w)),
-        );
+        gatherer
+            .add(object)
+            .map_err(|e| fail(item_error(&objects, &e)))?;
+    }
+    // Every SidecarSet passes the API server and Kruise's validating webhook, or nothing renders.
+    let (cluster, notices) = gatherer
+        .finish()
+        .map_err(|rejected| fail(rejection_result(&objects, &rejected)))?;
+    for notice in notices {
+        let (resource_ref, file) = results::identify(&notice.object);
+        results.push(KrmResult {
+            message: notice.finding.message,
+            severity: Severity::Warning,
+            resource_ref: Some(resource_ref),
+            file,
+        });
     }
 
     let rendered = Renderer::new(&cluster, &options)
@@ -287,10 +295,9 @@ pub fn run_text(input: &str, settings: &Settings) -> anyhow::Result<u8> {
 /// Reads the context files and directories into the cluster; returns the SidecarSets read (name →
 /// spec), so that the same SidecarSet among the items is not a duplicate.
 pub(crate) fn gather_files(
-    cluster: &mut Cluster,
+    gatherer: &mut context::Gatherer,
     paths: &[PathBuf],
     cwd: &Path,
-    results: &mut Vec<KrmResult>,
 ) -> Result<HashMap<String, Value>, String> {
     let mut sidecarsets = HashMap::new();
     for path in paths {
@@ -306,9 +313,7 @@ pub(crate) fn gather_files(
             };
             let file = ParsedFile::parse(name, text).map_err(|e| e.to_string())?;
             for object in file.objects().map_err(|e| e.to_string())? {
-                for warning in context::add(cluster, &object).map_err(|e| e.to_string())? {
-                    results.push(item_result(&object, Severity::Warning, warning));
-                }
+                gatherer.add(&object).map_err(|e| e.to_string())?;
                 if context::context_kind(&object) == Some(ContextKind::SidecarSet) {
                     sidecarsets.insert(
                         object.name().to_owned(),
@@ -342,6 +347,54 @@ fn item_result(object: &Object<'_>, severity: Severity, message: String) -> KrmR
 /// The item a line of the ResourceList belongs to: the last one that starts at or before it.
 fn item_at<'o, 'f>(objects: &'o [Object<'f>], line: usize) -> Option<&'o Object<'f>> {
     objects.iter().rev().find(|o| o.location.line <= line)
+}
+
+/// The error result for rejected SidecarSets: on the first one's item, with its errors, when it is an
+/// item; the whole message otherwise (a context file).
+fn rejection_result(objects: &[Object<'_>], rejected: &context::Rejected) -> KrmResult {
+    let whole = KrmResult {
+        message: rejected.to_string(),
+        severity: Severity::Error,
+        resource_ref: None,
+        file: None,
+    };
+    let Some(first) = rejected.errors.first() else {
+        return whole;
+    };
+    let item = (first.location.file == "<stdin>")
+        .then(|| item_at(objects, first.location.line))
+        .flatten();
+    let Some(object) = item else {
+        return whole;
+    };
+    let same = |f: &&crate::validate::finding::Finding| {
+        f.location.file == first.location.file
+            && f.location.document == first.location.document
+            && f.resource == first.resource
+    };
+    let mut message = rejected
+        .errors
+        .iter()
+        .filter(same)
+        .map(|f| f.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    message.push_str(
+        ": rejected by the API server or Kruise's validating webhook, it is never created and injects nothing",
+    );
+    if rejected.errors.iter().any(|f| !same(&f)) {
+        message.push_str(
+            " (other SidecarSets are rejected too: `kruise-inject validate` lists every finding)",
+        );
+    }
+    let mut result = item_result(object, Severity::Error, message);
+    if result.file.is_none() {
+        result.message = format!(
+            "ResourceList line {}: {}: {}",
+            first.location.line, first.resource, result.message
+        );
+    }
+    result
 }
 
 fn item_error(objects: &[Object<'_>], err: &DocumentError) -> KrmResult {

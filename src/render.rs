@@ -456,20 +456,28 @@ fn readable_once(source: &Source) -> bool {
 
 /// Might this text hold context objects? A cheap test that spares parsing most files twice.
 fn may_hold_context(text: &str) -> bool {
-    ["SidecarSet", "Namespace", "ControllerRevision"]
-        .iter()
-        .any(|kind| text.contains(kind))
+    [
+        "SidecarSet",
+        "Namespace",
+        "ControllerRevision",
+        crate::validate::whitelist::CONFIGMAP_NAME,
+    ]
+    .iter()
+    .any(|kind| text.contains(kind))
 }
 
-/// Builds the cluster state from the context paths and the rendered paths.
+/// Builds the cluster state of a Kruise running in `kruise_namespace` with `feature_gates` from the
+/// context paths and the rendered paths.
 pub fn gather_cluster(
     context_sources: &[Source],
     sources: &[Source],
     kruise_namespace: &str,
+    feature_gates: &FeatureGates,
     reader: &mut Reader,
     reports: &mut Vec<String>,
 ) -> anyhow::Result<Cluster> {
-    let mut cluster = Cluster::new(kruise_namespace);
+    let mut gatherer =
+        context::Gatherer::new(kruise_namespace).with_feature_gates(feature_gates.clone());
     let mut seen = std::collections::BTreeSet::new();
     for source in context_sources.iter().chain(sources) {
         let key = match source {
@@ -487,11 +495,12 @@ pub fn gather_cluster(
         }
         let file = ParsedFile::parse(source.to_string(), text)?;
         for object in file.objects()? {
-            for warning in context::add(&mut cluster, &object)? {
-                reports.push(object.report("", "warning", warning));
-            }
+            gatherer.add(&object)?;
         }
     }
+    // Every SidecarSet passes the API server and Kruise's validating webhook, or nothing renders.
+    let (cluster, notices) = gatherer.finish()?;
+    reports.extend(notices.iter().map(context::Notice::report_line));
     Ok(cluster)
 }
 
@@ -571,14 +580,14 @@ impl Session {
     ) -> anyhow::Result<Self> {
         let options = options(args)?;
         let mut warnings = Vec::new();
-        let mut cluster = gather_cluster(
+        let cluster = gather_cluster(
             context_sources,
             sources,
             &options.kruise_namespace,
+            &options.feature_gates,
             &mut reader,
             &mut warnings,
         )?;
-        cluster.feature_gates = options.feature_gates.clone();
         Ok(Self {
             options,
             cluster,
@@ -641,6 +650,9 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
         writeln!(report_spool, "{line}").context("writing the report buffer")?;
     }
     let mut undecided = UndecidedSummary::default();
+    // The warnings about the SidecarSets (what the cluster would do differently) go to stderr even
+    // with -q: the output may not be what the cluster does.
+    let quiet_warnings = if args.quiet { warnings } else { Vec::new() };
     let mut sink = |i: usize, rendered: RenderedFile| -> anyhow::Result<()> {
         undecided.add(&rendered.undecided);
         append_to_stream(&mut out, rendered.text, i == 0, &mut last_byte)
@@ -677,6 +689,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
     }
     // Even with -q: the output may lack what Kruise injects.
     print_reports(undecided.line().as_slice());
+    print_reports(&quiet_warnings);
     Ok(0)
 }
 

@@ -697,23 +697,14 @@ pub(crate) fn parse_spec(
     }
     match version {
         ApiVersion::V1alpha1 => {
+            // `spec.customVersion` is not a v1alpha1 field: an unknown field
+            // (`validate::unknown_fields`), which the API server rejects.
             out.namespace = decode::string(obj, "namespace", path)?;
-            if obj.get("customVersion").is_some_and(|v| !v.is_null()) {
-                out.warnings.push(format!(
-                    "{}: not a v1alpha1 field, the API server drops it; a v1alpha1 SidecarSet takes its custom version from the label {CUSTOM_VERSION_LABEL}",
-                    at("customVersion")
-                ));
-            }
         }
         ApiVersion::V1beta1 => {
+            // `spec.namespace` is not a v1beta1 field: see above.
             s.custom_version =
                 decode::string(obj, "customVersion", path)?.filter(|v| !v.is_empty());
-            if obj.get("namespace").is_some_and(|v| !v.is_null()) {
-                out.warnings.push(format!(
-                    "{}: not a v1beta1 field, the API server drops it; use namespaceSelector (matchLabels {NAMESPACE_NAME_LABEL}: <namespace>)",
-                    at("namespace")
-                ));
-            }
         }
     }
     Ok(out)
@@ -1592,12 +1583,8 @@ mod tests {
         .expect("valid");
         assert_eq!(ss.spec.custom_version.as_deref(), Some("v3"));
         assert!(ss.labels.contains_key(CUSTOM_VERSION_LABEL));
+        // `spec.namespace` is no v1beta1 field: dropped here, an unknown-field error in admission.
         assert_eq!(ss.spec.namespace_selector, None);
-        assert!(
-            ss.warnings.iter().any(|w| w.contains("spec.namespace")),
-            "{:?}",
-            ss.warnings
-        );
     }
 
     // ---- hash annotations ----

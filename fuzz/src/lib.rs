@@ -5,7 +5,6 @@
 //
 // Plain `//` comments only: the file is also a module of the integration tests.
 
-use kruise_inject::cluster::Cluster;
 use kruise_inject::context;
 use kruise_inject::objects::ParsedFile;
 use kruise_inject::render::{Options, Renderer};
@@ -76,10 +75,11 @@ fn parse(data: &[u8]) -> Result<ParsedFile, String> {
 /// Render of one file that is its own context.
 pub fn render_text(data: &[u8]) -> Result<String, String> {
     let file = parse(data)?;
-    let mut cluster = Cluster::new("kruise-system");
+    let mut gatherer = context::Gatherer::new("kruise-system");
     for object in file.objects().map_err(|e| e.to_string())? {
-        context::add(&mut cluster, &object).map_err(|e| e.to_string())?;
+        gatherer.add(&object).map_err(|e| e.to_string())?;
     }
+    let (cluster, _) = gatherer.finish().map_err(|e| e.to_string())?;
     let options = options();
     let rendered = Renderer::new(&cluster, &options)
         .render_file(&file)

@@ -10,7 +10,6 @@ use anyhow::{Context as _, bail};
 
 use super::function_config::FunctionConfig;
 use super::{KrmArgs, Settings, gather_files, is_duplicate};
-use crate::cluster::Cluster;
 use crate::context;
 use crate::objects::ParsedFile;
 use crate::render::{Renderer, UndecidedSummary};
@@ -63,16 +62,20 @@ pub fn legacy_plugin(
 
     let file = ParsedFile::parse("<stdin>".into(), input.to_owned())?;
     let objects = file.objects()?;
-    let mut cluster = Cluster::new(&options.kruise_namespace);
-    cluster.feature_gates = options.feature_gates.clone();
-    let mut warnings = Vec::new();
-    let from_files = gather_files(&mut cluster, &settings.sidecarsets, cwd, &mut warnings)
+    let mut gatherer = context::Gatherer::new(&options.kruise_namespace)
+        .with_feature_gates(options.feature_gates.clone());
+    let from_files = gather_files(&mut gatherer, &settings.sidecarsets, cwd)
         .map_err(anyhow::Error::msg)
         .context("reading the SidecarSets named by the plugin config")?;
     for object in &objects {
         if !is_duplicate(object, &from_files) {
-            context::add(&mut cluster, object)?;
+            gatherer.add(object)?;
         }
+    }
+    let (cluster, notices) = gatherer.finish()?;
+    // kustomize shows a plugin's stderr: the warnings go there.
+    for notice in &notices {
+        eprintln!("{}", notice.report_line());
     }
     let rendered = Renderer::new(&cluster, &options).render_file(&file)?;
     // kustomize shows a legacy plugin's standard error only when it fails: failing is the only way

@@ -33,14 +33,12 @@ use self::matching::{Skip, matching_pods};
 use self::output::{Format, Report};
 use self::pod::Pod;
 use crate::cluster::Cluster;
-use crate::context::{ContextKind, context_kind};
 use crate::input::{self, Source};
 use crate::render::{Reader, UndecidedSummary, UndecidedWorkload, gather_cluster};
 use crate::rng::Rng;
 use crate::selector::PartialMatch;
 use crate::sidecarset::{HASH_ANNOTATION, HASH_WITHOUT_IMAGE_ANNOTATION, SidecarSet};
 use crate::timestamp;
-use crate::validate::sidecarset_rules::{self, RuleContext};
 use crate::workload::{PodLocation, pod_location};
 
 /// `--rounds`: a number, or `all` (`None`).
@@ -99,14 +97,14 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
     let context = expand_optional(&args.sidecarsets)?;
     let mut reader = Reader::default();
     let mut reports = Vec::new();
-    let mut cluster = gather_cluster(
+    let cluster = gather_cluster(
         &context,
         &sources,
         &args.kruise_namespace,
+        &args.feature_gates.clone().unwrap_or_default(),
         &mut reader,
         &mut reports,
     )?;
-    cluster.feature_gates = args.feature_gates.clone().unwrap_or_default();
     // As `health`: a plan with no SidecarSet would be an empty table with exit 0, which reads as
     // "nothing to upgrade" when the SidecarSets were simply not given.
     anyhow::ensure!(
@@ -147,7 +145,7 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
         );
     }
     let sidecarsets = cluster.sidecarsets.clone();
-    reports.extend(rejected_sidecarsets(&context, &sources, &mut reader)?);
+    // A SidecarSet Kruise's validating webhook rejects is an error of `gather_cluster` (exit 2).
     reports.extend(input_notes(&sidecarsets, &pods, &cluster));
     let undecided: Vec<String> = undecided
         .line()
@@ -204,8 +202,14 @@ fn old_cluster(
                 .to_owned(),
         );
     }
-    let mut old = gather_cluster(&old_sources, &[], &args.kruise_namespace, reader, reports)?;
-    old.feature_gates = cluster.feature_gates.clone();
+    let mut old = gather_cluster(
+        &old_sources,
+        &[],
+        &args.kruise_namespace,
+        &cluster.feature_gates,
+        reader,
+        reports,
+    )?;
     for (name, labels) in &cluster.namespaces {
         old.namespaces
             .entry(name.clone())
@@ -292,39 +296,6 @@ fn read_pods(
         ));
     }
     Ok(pods)
-}
-
-/// A warning per error Kruise's validating webhook reports for a SidecarSet among the inputs
-/// (§8.1, [`sidecarset_rules::validate`]; e.g. `partition` together with `selector`): such a
-/// SidecarSet never reaches the controller, `rollout` simulates it anyway.
-fn rejected_sidecarsets(
-    context: &[Source],
-    sources: &[Source],
-    reader: &mut Reader,
-) -> anyhow::Result<Vec<String>> {
-    let mut warnings = Vec::new();
-    let mut seen = BTreeSet::new();
-    for source in context.iter().chain(sources) {
-        if !seen.insert(source.clone()) {
-            continue;
-        }
-        let file = reader.read(source)?;
-        if !file.text.contains("SidecarSet") {
-            continue;
-        }
-        for object in file.objects()? {
-            if context_kind(&object) != Some(ContextKind::SidecarSet) {
-                continue;
-            }
-            for error in sidecarset_rules::validate(&object.value, &RuleContext::default()) {
-                warnings.push(format!(
-                    "SidecarSet {}: warning: Kruise's validating webhook rejects this SidecarSet ({error}); simulated as the controller would run it anyway",
-                    object.shown_name()
-                ));
-            }
-        }
-    }
-    Ok(warnings)
 }
 
 /// The summary line (printed even with `-q`) for the pods a SidecarSet's `selector` selects whose

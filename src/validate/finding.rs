@@ -60,6 +60,10 @@ pub struct FieldError {
     pub value: Option<BadValue>,
     /// Detail.
     pub detail: String,
+    /// Where the field is in the document when [`FieldError::path`] does not say it exactly
+    /// (Kruise's `spec.container.podInjectPolicy` is `spec.containers[2].podInjectPolicy`): only the
+    /// line of the finding depends on it.
+    pub at: Option<String>,
 }
 
 impl FieldError {
@@ -109,7 +113,14 @@ impl FieldError {
             kind,
             value,
             detail: detail.into(),
+            at: None,
         }
+    }
+
+    /// The same error, found at `path` of the document (see [`FieldError::at`]).
+    pub fn at(mut self, path: impl Into<String>) -> Self {
+        self.at = Some(path.into());
+        self
     }
 }
 

@@ -8,6 +8,7 @@
 //! [`whitelist`] (§8.2), [`conflicts`] (§8.3), [`references`], [`lints`].
 //! [`check`] runs them over parsed files; [`run`] reads the files and prints ([`output`]).
 
+pub mod admission;
 pub mod conflicts;
 pub mod fake_pod;
 pub mod finding;
@@ -18,13 +19,13 @@ pub mod references;
 mod resources_policy;
 pub mod sidecarset_rules;
 pub mod update_rules;
+pub mod unknown_fields;
 pub mod whitelist;
 
 use crate::cli::ValidateArgs;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 
-use kruise_inject_yaml::tree::Node;
 use serde_json::Value;
 
 use crate::cluster::Cluster;
@@ -33,18 +34,16 @@ use crate::controller_revision::ControllerRevision;
 use crate::inject::{self, InjectError};
 use crate::input::{self, Source};
 use crate::matching::{self, MatchOutcome};
-use crate::objects::{DocumentError, Location, Object, ParsedFile};
+use crate::objects::{DocumentError, Object, ParsedFile};
 use crate::pod::PodView;
 use crate::render::Reader;
-use crate::revision::find_revision;
 use crate::rng::Rng;
-use crate::sidecarset::SidecarSet;
 use crate::workload::{group, pod_location};
 
-use finding::{FieldError, Finding, Severity};
+use admission::Candidate;
+use finding::{Finding, Severity};
 pub use output::Format;
 use references::Inventory;
-use sidecarset_rules::RuleContext;
 use whitelist::Whitelist;
 
 /// How to check.
@@ -140,7 +139,7 @@ pub fn check(
                 .to_owned();
             match (group(object.api_version()), object.kind()) {
                 ("apps.kruise.io", "SidecarSet") => {
-                    let resource = format!("{} SidecarSet {}", object.api_version(), object.name());
+                    let resource = admission::resource_name(&object.value);
                     sidecarset_docs.push(SidecarSetDoc { object, resource });
                 }
                 ("", "Namespace") => match string_map(&object.value, "/metadata/labels") {
@@ -182,91 +181,25 @@ pub fn check(
         }
     }
 
-    // §8.1 on every SidecarSet; the valid ones join the cluster.
-    let known: BTreeMap<String, bool> = sidecarset_docs
+    // What the API server and Kruise's validating webhook do with each SidecarSet (§8); the admitted
+    // ones join the cluster.
+    let candidates: Vec<Candidate<'_>> = sidecarset_docs
         .iter()
-        .map(|d| {
-            let annotations =
-                string_map(&d.object.value, "/metadata/annotations").unwrap_or_default();
-            let canary = annotations
-                .get(crate::sidecarset::CANARY_ANNOTATION)
-                .map(String::as_str)
-                == Some("true")
-                && annotations
-                    .get(crate::sidecarset::CANARY_BASE_ANNOTATION)
-                    .is_some_and(|b| !b.is_empty());
-            (d.object.name().to_owned(), canary)
+        .map(|d| Candidate {
+            node: d.object.node,
+            value: &d.object.value,
+            location: &d.object.location,
         })
         .collect();
-    let ctx = RuleContext {
-        whitelist: whitelist.as_ref(),
-        sidecarsets: Some(&known),
-    };
-    let mut valid: Vec<(usize, SidecarSet)> = Vec::new();
-    for (i, doc) in sidecarset_docs.iter().enumerate() {
-        let errs = sidecarset_rules::validate(&doc.object.value, &ctx);
-        let spec = doc.object.value.get("spec").unwrap_or(&Value::Null);
-        for warning in resources_policy::warnings(spec) {
-            findings.push(finding(doc, Severity::Warning, "kruise-webhook", warning));
-        }
-        if !errs.is_empty() {
-            for e in errs {
-                findings.push(field_finding(doc, &e));
-            }
-            continue;
-        }
-        match SidecarSet::from_value(&doc.object.value) {
-            Ok(ss) => {
-                if valid.iter().any(|(_, v)| v.name == ss.name) {
-                    findings.push(finding(doc, Severity::Error, "duplicate", format!(
-                        "SidecarSet {} is defined twice: SidecarSets are cluster-scoped, so names are unique; the second one would replace the first",
-                        ss.name
-                    )));
-                    continue;
-                }
-                valid.push((i, ss));
-            }
-            Err(e) => findings.push(finding(
-                doc,
-                Severity::Error,
-                "kruise-webhook",
-                e.to_string(),
-            )),
-        }
-    }
-    for (_, ss) in &valid {
-        // Names are unique here.
-        let _ = cluster.add_sidecarset(ss.clone());
-    }
-    // §8.1.3d: the ControllerRevision of injectionStrategy.revision must exist.
-    let mut clean: Vec<(usize, SidecarSet)> = Vec::new();
-    for (i, ss) in valid {
-        if let Some(reference) = &ss.spec.injection_strategy.revision
-            && let Err(e) = find_revision(&ss, reference, &cluster)
-        {
-            let e = FieldError::new(
-                "revision",
-                finding::ErrorType::Invalid,
-                None,
-                format!("Cannot find specific ControllerRevision, err: {e}"),
-            );
-            findings.push(field_finding(&sidecarset_docs[i], &e));
-            continue;
-        }
-        clean.push((i, ss));
-    }
+    let admission = admission::admit(&candidates, whitelist.as_ref(), &cluster);
+    findings.extend(admission.findings);
+    let clean = admission.admitted;
     let mut cluster_ok = Cluster::new(&options.kruise_namespace);
     cluster_ok.namespaces = cluster.namespaces.clone();
     cluster_ok.controller_revisions = cluster.controller_revisions.clone();
     cluster_ok.feature_gates = cluster.feature_gates.clone();
     for (_, ss) in &clean {
         let _ = cluster_ok.add_sidecarset(ss.clone());
-    }
-    // §8.3 conflicts, against the other valid SidecarSets (sorted by name, as the API lists them).
-    for (i, ss) in &clean {
-        for e in conflicts::conflicts(ss, &cluster_ok.sidecarsets) {
-            findings.push(field_finding(&sidecarset_docs[*i], &e));
-        }
     }
 
     // Workloads: what each pod gets, and what it needs.
@@ -440,49 +373,6 @@ fn finding(
         resource: doc.resource.clone(),
         message,
     }
-}
-
-/// A webhook error, at the line of its field path where the document has it.
-fn field_finding(doc: &SidecarSetDoc<'_>, e: &FieldError) -> Finding {
-    let mut f = finding(doc, Severity::Error, "kruise-webhook", e.to_string());
-    f.location = Location {
-        line: line_of(doc.object.node, &e.path).unwrap_or(doc.object.location.line),
-        ..doc.object.location.clone()
-    };
-    f
-}
-
-/// The line of the deepest node on `path` (`spec.containers[0].name`) that the document has.
-fn line_of(root: &Node, path: &str) -> Option<usize> {
-    let mut node = root;
-    let mut line = None;
-    for part in path.split('.') {
-        let (key, indices) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part, ""),
-        };
-        if !key.is_empty() {
-            let Some((k, v)) = node.get_pair(key) else {
-                break;
-            };
-            node = v;
-            line = Some(k.line);
-        }
-        for index in indices.split(']').filter_map(|s| s.strip_prefix('[')) {
-            let Some(i) = index.parse::<usize>().ok() else {
-                return line;
-            };
-            let Some(items) = node.as_seq() else {
-                return line;
-            };
-            let Some(item) = items.get(i) else {
-                return line;
-            };
-            node = item;
-            line = Some(item.line);
-        }
-    }
-    line
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ pub struct RuleContext<'a> {
     /// The `kruise-configuration` whitelist, when that ConfigMap is among the inputs (without it the
     /// whitelist is not checked: the cluster's configuration is unknown).
     pub whitelist: Option<&'a Whitelist>,
+    /// The `SidecarSetPatchPodMetadataDefaultsAllowed` feature gate.
+    pub patch_metadata_defaults_allowed: bool,
     /// Every SidecarSet among the inputs: name → is it a canary.
     pub sidecarsets: Option<&'a BTreeMap<String, bool>>,
 }
@@ -95,10 +97,10 @@ pub fn validate_labels(labels: &BTreeMap<String, String>, path: &str) -> Vec<Fie
     let mut errs = Vec::new();
     for (k, v) in labels {
         for msg in is_qualified_name(k) {
-            errs.push(FieldError::invalid(path, k, msg));
+            errs.push(FieldError::invalid(path, k, msg).at(format!("{path}.{k}")));
         }
         for msg in is_valid_label_value(v) {
-            errs.push(FieldError::invalid(path, v, msg));
+            errs.push(FieldError::invalid(path, v, msg).at(format!("{path}.{k}")));
         }
     }
     errs
@@ -110,7 +112,7 @@ pub fn validate_annotations(annotations: &BTreeMap<String, String>, path: &str) 
     let mut total = 0;
     for (k, v) in annotations {
         for msg in is_qualified_name(&k.to_lowercase()) {
-            errs.push(FieldError::invalid(path, k, msg));
+            errs.push(FieldError::invalid(path, k, msg).at(format!("{path}.{k}")));
         }
         total += k.len() + v.len();
     }
@@ -266,12 +268,8 @@ pub fn validate(doc: &Value, ctx: &RuleContext<'_>) -> Vec<FieldError> {
             ));
         }
     }
-    if !s(meta, "namespace").is_empty() {
-        errs.push(FieldError::forbidden(
-            "metadata.namespace",
-            "not allowed on this type",
-        ));
-    }
+    // `metadata.namespace`: the API server clears it on a cluster-scoped object before the webhook
+    // sees it (`rest.BeforeCreate`), so it is no error; `admission` warns about it.
     errs.extend(validate_labels(&labels, "metadata.labels"));
     errs.extend(validate_annotations(&annotations, "metadata.annotations"));
 
@@ -283,6 +281,7 @@ pub fn validate(doc: &Value, ctx: &RuleContext<'_>) -> Vec<FieldError> {
     if annotations.get(CANARY_ANNOTATION).map(String::as_str) == Some("true") && !base.is_empty() {
         let at = |detail: String| {
             FieldError::invalid_go("metadata", go_string_map(&annotations), detail)
+                .at("metadata.annotations")
         };
         if base == name {
             errs.push(at("base sidecarSet cannot be itself".to_owned()));
@@ -355,18 +354,24 @@ pub fn validate(doc: &Value, ctx: &RuleContext<'_>) -> Vec<FieldError> {
             )
         };
         if custom.is_none() && revision_name.is_none() {
-            errs.push(FieldError::invalid_go(
-                "revision",
-                go_rev(),
-                "revisionName and customVersion cannot be empty simultaneously",
-            ));
+            errs.push(
+                FieldError::invalid_go(
+                    "revision",
+                    go_rev(),
+                    "revisionName and customVersion cannot be empty simultaneously",
+                )
+                .at("spec.injectionStrategy.revision"),
+            );
         }
         if !matches!(policy, "" | "Always" | "Partial") {
-            errs.push(FieldError::invalid_go(
-                "revision.policy",
-                go_rev(),
-                format!("Invalid policy {policy}, supported: [Always, Partial]"),
-            ));
+            errs.push(
+                FieldError::invalid_go(
+                    "revision.policy",
+                    go_rev(),
+                    format!("Invalid policy {policy}, supported: [Always, Partial]"),
+                )
+                .at("spec.injectionStrategy.revision.policy"),
+            );
         }
     }
     // e. updateStrategy.
@@ -385,42 +390,53 @@ pub fn validate(doc: &Value, ctx: &RuleContext<'_>) -> Vec<FieldError> {
     // h. patchPodMetadata.
     let patches = arr(spec.get("patchPodMetadata"));
     if let Some(whitelist) = ctx.whitelist
-        && let Err(msg) = whitelist.check(&labels, patches)
+        && let Err(msg) = whitelist.check(&labels, patches, ctx.patch_metadata_defaults_allowed)
     {
         errs.push(FieldError::required("spec.patchPodMetadata", msg));
     }
     let mut keys = BTreeSet::new();
-    for patch in patches {
+    for (j, patch) in patches.iter().enumerate() {
+        let here = format!("spec.patchPodMetadata[{j}]");
         let patch_annotations = str_map(patch.get("annotations"));
         if patch_annotations.is_empty() {
-            errs.push(FieldError::required(
-                "spec.patchPodMetadata",
-                "no annotations defined for SidecarSet",
-            ));
+            errs.push(
+                FieldError::required(
+                    "spec.patchPodMetadata",
+                    "no annotations defined for SidecarSet",
+                )
+                .at(&here),
+            );
         } else {
-            errs.extend(validate_annotations(
-                &patch_annotations,
-                "patchPodMetadata.annotations",
-            ));
+            errs.extend(
+                validate_annotations(&patch_annotations, "patchPodMetadata.annotations")
+                    .into_iter()
+                    .map(|e| e.at(format!("{here}.annotations"))),
+            );
         }
         if !matches!(
             s(patch, "patchPolicy"),
             "" | "Retain" | "Overwrite" | "MergePatchJson"
         ) {
             // The CRD enum rejects it before the webhook runs.
-            errs.push(FieldError::new(
-                "spec.patchPodMetadata.patchPolicy",
-                ErrorType::NotSupported,
-                Some(BadValue::Str(s(patch, "patchPolicy").to_owned())),
-                "supported values: \"Retain\", \"Overwrite\", \"MergePatchJson\"",
-            ));
+            errs.push(
+                FieldError::new(
+                    "spec.patchPodMetadata.patchPolicy",
+                    ErrorType::NotSupported,
+                    Some(BadValue::Str(s(patch, "patchPolicy").to_owned())),
+                    "supported values: \"Retain\", \"Overwrite\", \"MergePatchJson\"",
+                )
+                .at(format!("{here}.patchPolicy")),
+            );
         }
         for k in patch_annotations.keys() {
             if !keys.insert(k.clone()) {
-                errs.push(FieldError::required(
-                    "spec.patchPodMetadata",
-                    format!("patch annotation[{k}] already exist"),
-                ));
+                errs.push(
+                    FieldError::required(
+                        "spec.patchPodMetadata",
+                        format!("patch annotation[{k}] already exist"),
+                    )
+                    .at(format!("{here}.annotations")),
+                );
             }
         }
     }
@@ -438,11 +454,14 @@ fn validate_update_strategy(strategy: &Value) -> Vec<FieldError> {
         _ => false,
     };
     if partition_set && selector.is_some() {
-        errs.push(FieldError::invalid(
-            "updateStrategy",
-            &format!("{strategy}"),
-            "Partition and Selector cannot be used together",
-        ));
+        errs.push(
+            FieldError::invalid(
+                "updateStrategy",
+                &format!("{strategy}"),
+                "Partition and Selector cannot be used together",
+            )
+            .at("spec.updateStrategy.partition"),
+        );
     }
     if let Some(sel) = selector {
         errs.extend(validate_selector(sel, &format!("{path}.selector")));
@@ -526,30 +545,37 @@ fn validate_containers(spec: &Value) -> Vec<FieldError> {
     for (i, c) in arr(spec.get("containers")).iter().enumerate() {
         let policy = s(c, "podInjectPolicy");
         if !matches!(policy, "" | "BeforeAppContainer" | "AfterAppContainer") {
-            errs.push(FieldError::invalid(
-                "spec.container.podInjectPolicy",
-                policy,
-                "unsupported pod inject policy",
-            ));
+            errs.push(
+                FieldError::invalid(
+                    "spec.container.podInjectPolicy",
+                    policy,
+                    "unsupported pod inject policy",
+                )
+                .at(format!("spec.containers[{i}].podInjectPolicy")),
+            );
         }
         let share = c
             .pointer("/shareVolumePolicy/type")
             .and_then(Value::as_str)
             .unwrap_or("");
         if !matches!(share, "" | "enabled" | "disabled") {
-            errs.push(FieldError::invalid_go(
-                "spec.container.shareVolumePolicy",
-                format!(
-                    "v1beta1.ShareVolumePolicy{{Type:{}}}",
-                    super::finding::go_quote(share)
-                ),
-                "unsupported share volume policy",
-            ));
+            errs.push(
+                FieldError::invalid_go(
+                    "spec.container.shareVolumePolicy",
+                    format!(
+                        "v1beta1.ShareVolumePolicy{{Type:{}}}",
+                        super::finding::go_quote(share)
+                    ),
+                    "unsupported share volume policy",
+                )
+                .at(format!("spec.containers[{i}].shareVolumePolicy.type")),
+            );
         }
-        errs.extend(validate_transfer_env(
-            arr(c.get("transferEnv")),
-            &format!("spec[{i}].transferEnv"),
-        ));
+        errs.extend(
+            validate_transfer_env(arr(c.get("transferEnv")), &format!("spec[{i}].transferEnv"))
+                .into_iter()
+                .map(|e| e.at(format!("spec.containers[{i}].transferEnv"))),
+        );
         errs.extend(super::resources_policy::field_errors(c, i, false));
     }
     errs.extend(fake_pod::validate(spec));
@@ -746,6 +772,7 @@ mod tests {
         let ctx = RuleContext {
             whitelist: None,
             sidecarsets: Some(&known),
+            patch_metadata_defaults_allowed: false,
         };
         let canary = |base: &str| {
             let mut doc = ss(

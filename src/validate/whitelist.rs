@@ -39,16 +39,23 @@ impl Whitelist {
     }
 
     /// Checks a SidecarSet with these `labels` and `patchPodMetadata` entries; the error is Kruise's
-    /// message (reported at `spec.patchPodMetadata` as a Required value).
+    /// message (reported at `spec.patchPodMetadata` as a Required value). `defaults_allowed` is the
+    /// `SidecarSetPatchPodMetadataDefaultsAllowed` gate: with it, no whitelist (or no rule for
+    /// these labels) admits every key (kruise v1.9 `sidecarcontrol/util.go:
+    /// ValidateSidecarSetPatchMetadataWhitelist`).
     pub fn check(
         &self,
         labels: &BTreeMap<String, String>,
         patches: &[Value],
+        defaults_allowed: bool,
     ) -> Result<(), String> {
         if patches.is_empty() {
             return Ok(());
         }
         let Some(raw) = &self.raw else {
+            if defaults_allowed {
+                return Ok(());
+            }
             return Err("SidecarSet patch metadata whitelist not found".to_owned());
         };
         let parsed: Value = serde_json::from_str(raw).map_err(|e| e.to_string())?;
@@ -82,6 +89,9 @@ impl Whitelist {
             }
         }
         if exprs.is_empty() {
+            if defaults_allowed {
+                return Ok(());
+            }
             return Err("sidecarSet patch metadata annotation is not allowed".to_owned());
         }
         for patch in patches {
@@ -119,27 +129,46 @@ mod tests {
         let labels = BTreeMap::from([("app".to_owned(), "web".to_owned())]);
         let none = BTreeMap::new();
         // No patches: always fine, even without a whitelist.
-        assert_eq!(Whitelist { raw: None }.check(&none, &[]), Ok(()));
+        assert_eq!(Whitelist { raw: None }.check(&none, &[], false), Ok(()));
         assert_eq!(
-            Whitelist { raw: None }.check(&none, &patches(&["key1"])),
+            Whitelist { raw: None }.check(&none, &patches(&["key1"]), false),
             Err("SidecarSet patch metadata whitelist not found".to_owned())
         );
         let w = Whitelist::from_json(
             r#"{"rules":[{"allowedAnnotationKeyExprs":["key.*"]},
                          {"selector":{"matchLabels":{"app":"web"}},"allowedAnnotationKeyExprs":["^web-only$"]}]}"#,
         );
-        assert_eq!(w.check(&none, &patches(&["mykey1"])), Ok(()));
+        assert_eq!(w.check(&none, &patches(&["mykey1"]), false), Ok(()));
         assert_eq!(
-            w.check(&none, &patches(&["web-only"])),
+            w.check(&none, &patches(&["web-only"]), false),
             Err("sidecarSet patch metadata annotation(web-only) is not allowed".to_owned())
         );
-        assert_eq!(w.check(&labels, &patches(&["web-only", "key2"])), Ok(()));
+        assert_eq!(w.check(&labels, &patches(&["web-only", "key2"]), false), Ok(()));
         let selective = Whitelist::from_json(
             r#"{"rules":[{"selector":{"matchLabels":{"app":"db"}},"allowedAnnotationKeyExprs":[".*"]}]}"#,
         );
         assert_eq!(
-            selective.check(&labels, &patches(&["a"])),
+            selective.check(&labels, &patches(&["a"]), false),
             Err("sidecarSet patch metadata annotation is not allowed".to_owned())
+        );
+    }
+
+    #[test]
+    fn the_defaults_allowed_gate_admits_without_a_whitelist_or_a_rule() {
+        let labels = BTreeMap::from([("app".to_owned(), "web".to_owned())]);
+        assert_eq!(
+            Whitelist { raw: None }.check(&labels, &patches(&["key1"]), true),
+            Ok(())
+        );
+        let selective = Whitelist::from_json(
+            r#"{"rules":[{"selector":{"matchLabels":{"app":"db"}},"allowedAnnotationKeyExprs":["^x$"]}]}"#,
+        );
+        assert_eq!(selective.check(&labels, &patches(&["a"]), true), Ok(()));
+        // A rule that applies still restricts the keys.
+        let applies = Whitelist::from_json(r#"{"rules":[{"allowedAnnotationKeyExprs":["^x$"]}]}"#);
+        assert_eq!(
+            applies.check(&labels, &patches(&["a"]), true),
+            Err("sidecarSet patch metadata annotation(a) is not allowed".to_owned())
         );
     }
 }

@@ -236,7 +236,7 @@ fn kpt_fn_eval_failure_fails_and_keeps_the_package() {
         &[],
     );
     assert_ne!(code, 0, "{stdout}{stderr}");
-    assert!(stderr.contains("[error] apps.kruise.io/v1alpha1/SidecarSet/broken: SidecarSet broken defines no containers"), "{stderr}");
+    assert!(stderr.contains("[error] apps.kruise.io/v1alpha1/SidecarSet/broken: spec: Required value: no initContainer or container defined for SidecarSet"), "{stderr}");
     assert!(
         stderr.contains("error: kruise-inject: broken.yaml:"),
         "{stderr}"
@@ -290,7 +290,7 @@ fn kpt_fn_render_runs_the_kptfile_pipeline() {
     );
     assert_ne!(code, 0, "{stdout}{stderr}");
     assert!(
-        stderr.contains("SidecarSet broken defines no containers"),
+        stderr.contains("no initContainer or container defined for SidecarSet"),
         "{stderr}"
     );
     assert!(!read(&broken.path().join("pkg/nginx-deployment.yaml")).contains("- name: filebeat"));
@@ -357,7 +357,7 @@ fn kubectl_kustomize_fails_when_the_plugin_fails() {
     assert_ne!(code, 0, "{stdout}");
     assert_eq!(stdout, "");
     assert!(
-        stderr.contains("SidecarSet broken defines no containers"),
+        stderr.contains("no initContainer or container defined for SidecarSet"),
         "{stderr}"
     );
 }

@@ -3,6 +3,7 @@
 // A failing test panics: that is how it reports.
 #![allow(clippy::panic)]
 
+mod admission;
 mod argocd;
 mod cases;
 mod check;

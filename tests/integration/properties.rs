@@ -233,14 +233,14 @@ fn file() -> impl Strategy<Value = (Vec<String>, bool)> {
 }
 
 fn cluster(pool: &[bool]) -> Cluster {
-    let mut cluster = Cluster::new("kruise-system");
+    let mut gatherer = context::Gatherer::new("kruise-system");
     for (text, _) in POOL.iter().zip(pool).filter(|(_, on)| **on) {
         let file = ParsedFile::parse("pool.yaml".into(), (*text).to_owned()).expect("pool parses");
         for object in file.objects().expect("pool objects") {
-            context::add(&mut cluster, &object).expect("pool SidecarSet");
+            gatherer.add(&object).expect("pool SidecarSet");
         }
     }
-    cluster
+    gatherer.finish().expect("pool SidecarSets admitted").0
 }
 
 fn options() -> Options {

@@ -296,7 +296,10 @@ fn a_sidecarset_without_containers_is_an_error() {
                 "apiVersion: apps.kruise.io/v1alpha1\nkind: SidecarSet\nmetadata:\n  name: empty\nspec:\n  selector:\n    matchLabels:\n      a: b\n",
             )
             .args(&["render", "app", "-s", "platform"]),
-        &["empty.yaml:1: document 1", "SidecarSet", "empty"],
+        &[
+            "empty.yaml:5: document 1: apps.kruise.io/v1alpha1 SidecarSet empty: spec: Required value: no initContainer or container defined for SidecarSet",
+            "rejected by the API server or Kruise's validating webhook",
+        ],
     );
 }
 
@@ -322,7 +325,10 @@ fn a_missing_revision_is_an_error() {
                 "apiVersion: apps.kruise.io/v1alpha1\nkind: SidecarSet\nmetadata:\n  name: pinned\nspec:\n  selector:\n    matchLabels:\n      app: nginx\n  injectionStrategy:\n    revision:\n      revisionName: pinned-123\n  containers:\n  - name: pinned\n    image: busybox\n",
             )
             .args(&["render", "app", "-s", "platform"]),
-        &["nginx-deployment.yaml", "pinned-123"],
+        &[
+            "pinned.yaml:10: document 1: apps.kruise.io/v1alpha1 SidecarSet pinned: revision: ",
+            "pinned-123",
+        ],
     );
 }
 

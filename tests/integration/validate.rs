@@ -133,6 +133,7 @@ fn conflicting_sidecarsets() {
     let messages: Vec<&str> = out
         .stdout
         .lines()
+        .filter(|l| !l.contains(": warning: "))
         .map(|l| {
             l.split_once("SidecarSet proxy-")
                 .map_or(l, |(_, m)| &m[3..])

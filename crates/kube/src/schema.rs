@@ -867,6 +867,89 @@ const VOLUME_SOURCE_FIELDS: &[Field] = &[
 const VOLUME: StructDesc = desc("Volume", &[&[req("name", Str)], VOLUME_SOURCE_FIELDS]);
 
 // ------------------------------------------------------------------------------------------------
+// Unknown fields
+
+/// A key that Go's decoding of the described type drops (it names no field there).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownField {
+    /// Path of the key, e.g. `spec.containers[0].imagePullPolcy` (keys joined with `.`, as
+    /// `field.Path` prints them).
+    pub path: String,
+    /// The key itself.
+    pub key: String,
+    /// The field names of the object holding the key (for "did you mean").
+    pub known: Vec<&'static str>,
+    /// The key lies inside one of the [`SIDECAR_ONLY_FIELDS`] (`upgradeStrategy.upgradeTyp`), a part
+    /// the SidecarSet CRD declares field by field; otherwise it is at the top of the container or
+    /// inside its `corev1.Container` part, which the CRD keeps as written
+    /// (`x-kubernetes-preserve-unknown-fields`).
+    pub sidecar_part: bool,
+}
+
+/// The keys of a SidecarSet `containers[]` / `initContainers[]` item that name no field of
+/// Kruise's `SidecarContainer` (`corev1.Container` plus [`SIDECAR_ONLY_FIELDS`]), at any depth, in
+/// document order. Values of the wrong type are not descended into (decoding reports them).
+pub fn unknown_sidecar_container_fields(value: &Value, path: &str) -> Vec<UnknownField> {
+    let mut out = Vec::new();
+    unknown_in(Struct(&SIDECAR_CONTAINER), value, path, false, &mut out);
+    out
+}
+
+/// The keys of a `corev1.Volume` value that name no field, at any depth (see
+/// [`unknown_sidecar_container_fields`]).
+pub fn unknown_volume_fields(value: &Value, path: &str) -> Vec<UnknownField> {
+    let mut out = Vec::new();
+    unknown_in(Struct(&VOLUME), value, path, false, &mut out);
+    out
+}
+
+/// Every field name of `corev1.Container`.
+pub fn container_field_names() -> Vec<&'static str> {
+    CONTAINER_FIELDS.iter().map(|f| f.name).collect()
+}
+
+/// Every field name of `corev1.Volume` (`name` and the volume sources).
+pub fn volume_field_names() -> Vec<&'static str> {
+    fields_of(&VOLUME).map(|f| f.name).collect()
+}
+
+fn unknown_in(kind: Kind, v: &Value, path: &str, sidecar: bool, out: &mut Vec<UnknownField>) {
+    let child = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match (kind, v) {
+        (Struct(d), Value::Object(obj)) => {
+            let top = std::ptr::eq(d, &SIDECAR_CONTAINER);
+            for (key, val) in obj {
+                match fields_of(d).find(|f| f.name == key) {
+                    Some(f) => {
+                        let sidecar =
+                            sidecar || (top && SIDECAR_ONLY_FIELDS.contains(&key.as_str()));
+                        unknown_in(f.kind, val, &child(key), sidecar, out);
+                    }
+                    None => out.push(UnknownField {
+                        path: child(key),
+                        key: key.clone(),
+                        known: fields_of(d).map(|f| f.name).collect(),
+                        sidecar_part: sidecar,
+                    }),
+                }
+            }
+        }
+        (Kind::List(elem), Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                unknown_in(*elem, item, &format!("{path}[{i}]"), sidecar, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
 // The walker
 
 /// A JSON path, rendered only when an error is reported.
@@ -1129,6 +1212,48 @@ mod tests {
     use super::*;
     use crate::gojson::to_string;
     use serde_json::json;
+
+    #[test]
+    fn unknown_fields_of_a_sidecar_container() {
+        let v = json!({"name": "a", "image": "x", "imagePullPolcy": "Always",
+            "resources": {"limit": {"cpu": "1"}, "limits": {"weird": "1"}},
+            "env": [{"name": "A", "valueFrom": {"fieldRef": {"fieldPat": "x"}}}],
+            "upgradeStrategy": {"upgradeTyp": "HotUpgrade"},
+            "resourcesPolicy": {"resourceExpr": {}, "resourcesExpr": {"limits": {"cpu": "1", "gpu": "2"}}}});
+        let found: Vec<(String, bool)> = unknown_sidecar_container_fields(&v, "spec.containers[0]")
+            .into_iter()
+            .map(|u| (u.path, u.sidecar_part))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("spec.containers[0].imagePullPolcy".to_owned(), false),
+                ("spec.containers[0].resources.limit".to_owned(), false),
+                (
+                    "spec.containers[0].env[0].valueFrom.fieldRef.fieldPat".to_owned(),
+                    false
+                ),
+                (
+                    "spec.containers[0].upgradeStrategy.upgradeTyp".to_owned(),
+                    true
+                ),
+                (
+                    "spec.containers[0].resourcesPolicy.resourceExpr".to_owned(),
+                    true
+                ),
+                (
+                    "spec.containers[0].resourcesPolicy.resourcesExpr.limits.gpu".to_owned(),
+                    true
+                ),
+            ]
+        );
+        let u = &unknown_volume_fields(&json!({"name": "v", "configmap": {"name": "c"}}), "v")[0];
+        assert_eq!(
+            (u.path.as_str(), u.key.as_str()),
+            ("v.configmap", "configmap")
+        );
+        assert!(u.known.contains(&"configMap"));
+    }
 
     fn c(v: Value) -> String {
         match container(&v, "c") {
