@@ -79,7 +79,12 @@ fn lua_literal(v: &Value) -> String {
     match v {
         Value::Null => "nil".into(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
+        // Argo CD hands the check JSON numbers as Lua floats (gopher-lua's LNumber is a float64):
+        // write `3` as `3.0` so that Lua 5.4 sees a float too.
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => format!("{i}.0"),
+            None => n.to_string(),
+        },
         Value::String(s) => {
             let mut out = String::from("\"");
             for b in s.bytes() {

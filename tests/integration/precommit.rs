@@ -332,11 +332,47 @@ fn precommit_hooks_fail_on_stale_output_and_pass_on_fresh_output() {
         text(&deleted)
     );
     assert_eq!(head(), before);
-    // With both hooks, render --prune deletes it (and fails, so that the deletion gets staged).
-    fs::write(dir.join(".pre-commit-config.yaml"), &both).expect("write config");
+    // The README's configuration: both hooks, one argument list, no `files`.
+    let readme = format!(
+        "repos:\n- repo: {}\n  rev: {rev}\n  hooks:\n  - id: kruise-inject-render\n    args: &kruise-inject [--out-dir, rendered, --prune, -q, apps, -s, platform]\n  - id: kruise-inject-check\n    args: *kruise-inject\n",
+        hook_repo.display()
+    );
+    fs::write(dir.join(".pre-commit-config.yaml"), &readme).expect("write config");
     ok(
         run(dir, "git", &["add", ".pre-commit-config.yaml"], &[]),
         "git add",
+    );
+    // `pre-commit run --all-files`: render --prune deletes rendered/settings.yaml while pre-commit
+    // runs; the check hook after it must not crash on that file (it did when a hook's `files`
+    // matched it: pre-commit stats every matching file, `ValueError: ... does not exist`).
+    let all = run(dir, "pre-commit", &["run", "--all-files"], env);
+    assert!(
+        !all.status.success(),
+        "render changed files:\n{}",
+        text(&all)
+    );
+    assert!(!text(&all).contains("ValueError"), "{}", text(&all));
+    assert!(
+        text(&all).contains("removed rendered/settings.yaml"),
+        "{}",
+        text(&all)
+    );
+    assert!(
+        text(&all).contains("kruise-inject check --out-dir....") && text(&all).contains("Passed"),
+        "{}",
+        text(&all)
+    );
+    assert!(!dir.join("rendered/settings.yaml").exists());
+    // Back to the committed output: the commit itself runs render --prune, which deletes the file
+    // and fails, so that the deletion gets staged.
+    ok(
+        run(
+            dir,
+            "git",
+            &["checkout", "--", "rendered/settings.yaml"],
+            &[],
+        ),
+        "git checkout",
     );
     let pruned = commit("drop the settings");
     assert!(!pruned.status.success(), "{}", text(&pruned));
@@ -345,17 +381,9 @@ fn precommit_hooks_fail_on_stale_output_and_pass_on_fresh_output() {
         "{}",
         text(&pruned)
     );
+    assert!(!text(&pruned).contains("ValueError"), "{}", text(&pruned));
     assert!(!dir.join("rendered/settings.yaml").exists());
     assert_eq!(head(), before);
-    // The deletion is not staged yet: `pre-commit run --all-files` lists the file (git ls-files)
-    // and must not crash on it (a hook's `files` pattern made pre-commit stat it).
-    let all = run(dir, "pre-commit", &["run", "--all-files"], env);
-    assert!(
-        all.status.success(),
-        "pre-commit run --all-files after a prune:\n{}",
-        text(&all)
-    );
-    assert!(!text(&all).contains("ValueError"), "{}", text(&all));
     ok(run(dir, "git", &["add", "-A"], &[]), "git add");
     ok(commit("drop the settings"), "commit with the pruned output");
     let tree = ok(
