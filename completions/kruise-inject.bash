@@ -103,7 +103,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__subcmd__inject__subcmd__check)
-            opts="-s -n -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --seed --out-dir --color --output --quiet --help --version"
+            opts="-s -n -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --seed --exclude --allow-outside-links --out-dir --color --output --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -134,6 +134,10 @@ _kruise__inject() {
                     return 0
                     ;;
                 --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -171,7 +175,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__subcmd__inject__subcmd__diff)
-            opts="-s -n -U -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --seed --old-sidecarsets --context --color --output --quiet --help --version"
+            opts="-s -n -U -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --seed --exclude --allow-outside-links --old-sidecarsets --context --color --output --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -205,6 +209,10 @@ _kruise__inject() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --old-sidecarsets)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -233,12 +241,16 @@ _kruise__inject() {
             return 0
             ;;
         kruise__subcmd__inject__subcmd__health)
-            opts="-o -h -V --argocd-config --output --help --version"
+            opts="-o -h -V --exclude --allow-outside-links --argocd-config --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -423,7 +435,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__subcmd__inject__subcmd__krm)
-            opts="-s -n -h -V --sidecarsets --namespace --timestamp --kruise-namespace --seed --help --version"
+            opts="-s -n -h -V --sidecarsets --exclude --allow-outside-links --namespace --timestamp --kruise-namespace --seed --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -434,6 +446,10 @@ _kruise__inject() {
                     return 0
                     ;;
                 -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -479,7 +495,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__subcmd__inject__subcmd__render)
-            opts="-s -n -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --seed --out-dir --prune --quiet --help --version"
+            opts="-s -n -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --seed --exclude --allow-outside-links --out-dir --prune --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -513,6 +529,10 @@ _kruise__inject() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --out-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -525,7 +545,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__subcmd__inject__subcmd__rollout)
-            opts="-s -o -n -q -h -V --sidecarsets --from-workloads --old-sidecarsets --rounds --output --namespace --timestamp --kruise-namespace --seed --quiet --help --version"
+            opts="-s -o -n -q -h -V --sidecarsets --exclude --allow-outside-links --from-workloads --old-sidecarsets --rounds --output --namespace --timestamp --kruise-namespace --seed --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -536,6 +556,10 @@ _kruise__inject() {
                     return 0
                     ;;
                 -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -583,12 +607,16 @@ _kruise__inject() {
             return 0
             ;;
         kruise__subcmd__inject__subcmd__uninject)
-            opts="-q -h -V --quiet --help --version"
+            opts="-q -h -V --exclude --allow-outside-links --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -597,7 +625,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__subcmd__inject__subcmd__validate)
-            opts="-s -n -o -q -h -V --sidecarsets --namespace --kruise-namespace --output --strict --quiet --help --version"
+            opts="-s -n -o -q -h -V --sidecarsets --exclude --allow-outside-links --namespace --kruise-namespace --output --strict --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -608,6 +636,10 @@ _kruise__inject() {
                     return 0
                     ;;
                 -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

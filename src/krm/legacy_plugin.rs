@@ -65,7 +65,7 @@ pub fn legacy_plugin(
     let objects = file.objects()?;
     let mut cluster = Cluster::new(&options.kruise_namespace);
     let mut warnings = Vec::new();
-    let from_files = gather_files(&mut cluster, &settings.sidecarsets, cwd, &mut warnings)
+    let from_files = gather_files(&mut cluster, &settings, cwd, &mut warnings)
         .map_err(anyhow::Error::msg)
         .context("reading the SidecarSets named by the plugin config")?;
     for object in &objects {

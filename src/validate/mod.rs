@@ -29,7 +29,7 @@ use crate::cluster::Cluster;
 use crate::context::string_map;
 use crate::controller_revision::ControllerRevision;
 use crate::inject::{self, InjectError};
-use crate::input::{self, Source};
+use crate::input::Source;
 use crate::matching::{self, MatchOutcome};
 use crate::objects::{DocumentError, Location, Object, ParsedFile};
 use crate::pod::PodView;
@@ -57,12 +57,23 @@ pub struct Options {
 /// Runs `validate`: exit code 0 without errors (warnings alone keep 0 unless `--strict`), 1 with
 /// errors; an `Err` (unreadable input) is exit code 2 in `main`.
 pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
+    let walk = args.walk.walk()?;
+    let mut skipped = Vec::new();
     let sources = if args.paths.is_empty() && !args.sidecarsets.is_empty() {
         Vec::new()
     } else {
-        input::expand(&args.paths)?
+        let expanded = walk.expand(&args.paths)?;
+        skipped.extend(expanded.skip_lines());
+        expanded.sources
     };
-    let context_sources = input::expand(&args.sidecarsets)?;
+    let context_sources = {
+        let expanded = walk.expand(&args.sidecarsets)?;
+        skipped.extend(expanded.skip_lines());
+        expanded.sources
+    };
+    if !args.quiet {
+        crate::render::print_reports(&skipped);
+    }
     // Each file once; a file given both as PATH and -s counts as PATH.
     let mut order: Vec<(Source, bool)> = Vec::new();
     let mut index: BTreeMap<Source, usize> = BTreeMap::new();

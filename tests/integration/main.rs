@@ -17,3 +17,4 @@ mod rollout;
 mod test;
 mod uninject;
 mod validate;
+mod walk;
