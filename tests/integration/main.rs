@@ -10,6 +10,7 @@ mod generate;
 mod health;
 mod hostile;
 mod krm;
+mod links;
 mod precommit;
 mod properties;
 mod render;
