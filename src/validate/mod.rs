@@ -97,7 +97,11 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
     let mut reader = Reader::default();
     let mut files = Vec::with_capacity(order.len());
     for (source, is_path) in &order {
-        files.push((reader.read(source)?, *is_path));
+        let file = reader.read(source).map_err(|e| {
+            let all: Vec<Source> = order.iter().map(|(s, _)| s.clone()).collect();
+            crate::render::name_broken_files(e, &all)
+        })?;
+        files.push((file, *is_path));
     }
     let options = Options {
         default_namespace: args.namespace.clone(),
