@@ -61,7 +61,8 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
     /// Files or directories to render (directories are walked for .yaml, .yml and .json files in
-    /// sorted order); `-` or nothing reads standard input. Every document is written to standard
+    /// sorted order, skipping and reporting Helm charts, kustomize and kpt configuration and files
+    /// that are not manifests); `-` or nothing reads standard input. Every document is written to standard
     /// output once, in input order: changed where something was injected, byte-identical otherwise.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
