@@ -103,7 +103,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__check)
-            opts="-s -n -o -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --feature-gates --seed --out-dir --prune --color --output --quiet --help --version"
+            opts="-s -n -o -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --feature-gates --seed --exclude --allow-outside-links --out-dir --prune --color --output --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -138,6 +138,10 @@ _kruise__inject() {
                     return 0
                     ;;
                 --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -179,7 +183,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__diff)
-            opts="-s -n -U -o -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --feature-gates --seed --old-sidecarsets --context --color --output --quiet --help --version"
+            opts="-s -n -U -o -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --feature-gates --seed --exclude --allow-outside-links --old-sidecarsets --context --color --output --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -217,6 +221,10 @@ _kruise__inject() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --old-sidecarsets)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -249,12 +257,16 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__health)
-            opts="-o -h -V --argocd-config --output --help --version"
+            opts="-o -h -V --exclude --allow-outside-links --argocd-config --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
@@ -439,7 +451,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__krm)
-            opts="-s -n -h -V --sidecarsets --namespace --timestamp --kruise-namespace --feature-gates --seed --help --version"
+            opts="-s -n -h -V --sidecarsets --exclude --allow-outside-links --namespace --timestamp --kruise-namespace --feature-gates --seed --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -450,6 +462,10 @@ _kruise__inject() {
                     return 0
                     ;;
                 -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -499,7 +515,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__render)
-            opts="-s -n -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --feature-gates --seed --out-dir --prune --quiet --help --version"
+            opts="-s -n -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --feature-gates --seed --exclude --allow-outside-links --out-dir --prune --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -537,6 +553,10 @@ _kruise__inject() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --out-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -549,7 +569,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__rollout)
-            opts="-s -o -n -q -h -V --sidecarsets --from-workloads --old-sidecarsets --rounds --output --namespace --timestamp --kruise-namespace --feature-gates --seed --quiet --help --version"
+            opts="-s -o -n -q -h -V --sidecarsets --exclude --allow-outside-links --from-workloads --old-sidecarsets --rounds --output --namespace --timestamp --kruise-namespace --feature-gates --seed --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -560,6 +580,10 @@ _kruise__inject() {
                     return 0
                     ;;
                 -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -611,12 +635,16 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__uninject)
-            opts="-q -h -V --quiet --help --version"
+            opts="-q -h -V --exclude --allow-outside-links --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -625,7 +653,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__validate)
-            opts="-s -n -o -q -h -V --sidecarsets --namespace --kruise-namespace --feature-gates --output --strict --quiet --help --version"
+            opts="-s -n -o -q -h -V --sidecarsets --exclude --allow-outside-links --namespace --kruise-namespace --feature-gates --output --strict --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -636,6 +664,10 @@ _kruise__inject() {
                     return 0
                     ;;
                 -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

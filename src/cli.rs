@@ -77,7 +77,8 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
     /// Files or directories to render (directories are walked for .yaml, .yml and .json files in
-    /// sorted order); `-` or nothing reads standard input. Every document is written to standard
+    /// sorted order, skipping and reporting Helm charts, kustomize and kpt configuration and files
+    /// that are not manifests); `-` or nothing reads standard input. Every document is written to standard
     /// output once, in input order: changed where something was injected, byte-identical otherwise.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
@@ -110,6 +111,35 @@ pub struct InputArgs {
     /// Seed of the random draw of the `Partial` revision policy.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
+
+    /// How directories are walked.
+    #[command(flatten)]
+    pub walk: WalkArgs,
+}
+
+/// How directories are walked: shared by every command that reads PATH arguments.
+#[derive(Debug, Clone, Default, Args)]
+pub struct WalkArgs {
+    /// Leave out what a directory walk finds where GLOB matches: a .gitignore line (`charts/`,
+    /// `*.values.yaml`, `/legacy/**`, `!keep.yaml`) matched against the path below the walked
+    /// directory; repeatable. A file named as a PATH is always read. `.gitignore` files are not
+    /// honoured: what is read never depends on what git ignores.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Follow symlinks that lead outside the directory a walk started from (and let a function
+    /// config name paths outside the package). By default such a link is an error naming it and its
+    /// target, so that a pull request cannot make kruise-inject read files elsewhere on the
+    /// machine (kustomize's `--load-restrictor LoadRestrictionsNone`, for symlinks).
+    #[arg(long)]
+    pub allow_outside_links: bool,
+}
+
+impl WalkArgs {
+    /// The walk these flags ask for; an invalid --exclude pattern is an error.
+    pub fn walk(&self) -> Result<crate::input::Walk, crate::input::InputError> {
+        crate::input::Walk::new(&self.exclude, self.allow_outside_links)
+    }
 }
 
 /// `kruise-inject render`.
@@ -241,6 +271,10 @@ pub struct HealthArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
+    /// How directories are walked.
+    #[command(flatten)]
+    pub walk: WalkArgs,
+
     /// Print an `argocd-cm` ConfigMap with the corrected SidecarSet health check (Lua) instead of
     /// checking anything.
     #[arg(long, conflicts_with = "paths")]
@@ -269,6 +303,10 @@ pub struct UninjectArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
+    /// How directories are walked.
+    #[command(flatten)]
+    pub walk: WalkArgs,
+
     /// Do not print the per-resource report on standard error.
     #[arg(short, long)]
     pub quiet: bool,
@@ -287,6 +325,10 @@ pub struct ValidateArgs {
     /// directory; repeatable). SidecarSets here are validated too; workloads here are not.
     #[arg(short = 's', long = "sidecarsets", value_name = "PATH")]
     pub sidecarsets: Vec<PathBuf>,
+
+    /// How directories are walked.
+    #[command(flatten)]
+    pub walk: WalkArgs,
 
     /// Namespace of documents that have none.
     #[arg(short = 'n', long, value_name = "NS", default_value = "default")]
@@ -341,6 +383,10 @@ pub struct RolloutArgs {
     /// namespaceSelector needs (file or directory; repeatable).
     #[arg(short = 's', long = "sidecarsets", value_name = "PATH")]
     pub sidecarsets: Vec<PathBuf>,
+
+    /// How directories are walked.
+    #[command(flatten)]
+    pub walk: WalkArgs,
 
     /// Plan from workloads instead of pods: each workload becomes `replicas` pods named
     /// <workload>-<i>, Running and Ready, injected with the SidecarSets of --old-sidecarsets.
@@ -403,6 +449,10 @@ pub struct KrmArgs {
     /// directory, relative to the working directory; repeatable).
     #[arg(short = 's', long = "sidecarsets", value_name = "PATH")]
     pub sidecarsets: Vec<PathBuf>,
+
+    /// How directories are walked.
+    #[command(flatten)]
+    pub walk: WalkArgs,
 
     /// Namespace of items that have none [default: default].
     #[arg(short = 'n', long, value_name = "NS")]

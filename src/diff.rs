@@ -15,7 +15,7 @@ use crate::cluster::Cluster;
 use crate::context::{ContextKind, context_kind};
 use crate::github::{self, Annotation, Level, Workspace};
 use crate::impact::{self, Impact, ImpactKind};
-use crate::input::{self, Source};
+use crate::input::Source;
 use crate::objects::{Location, Object, ParsedFile};
 use crate::out_dir;
 use crate::render::{self, Reader, Renderer, Session, gather_cluster, print_reports};
@@ -178,22 +178,31 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
 
 /// Renders the inputs (with the old SidecarSets too, if given) and compares.
 fn compare(args: &DiffArgs) -> anyhow::Result<Comparison> {
-    let (context_sources, sources) = render::expand_inputs(&args.input)?;
+    let render::Inputs {
+        context_sources,
+        sources,
+        mut skipped,
+    } = render::expand_inputs(&args.input)?;
     let Session {
         options,
         cluster,
         mut reader,
         warnings,
-    } = Session::new(&args.input, &context_sources, &sources)?;
-    let mut found = Comparison {
-        warnings,
-        ..Comparison::default()
-    };
-    // `input::expand` reads no path as standard input: only expand what was given.
+    } = Session::new(&args.input, &context_sources, &sources).map_err(|e| {
+        render::name_broken_files(e, &render::all_sources(&context_sources, &sources))
+    })?;
+    // `Walk::expand` reads no path as standard input: only expand what was given.
     let old_sources = if args.old_sidecarsets.is_empty() {
         Vec::new()
     } else {
-        input::expand(&args.old_sidecarsets)?
+        let old = args.input.walk.walk()?.expand(&args.old_sidecarsets)?;
+        skipped.extend(old.skip_lines());
+        old.sources
+    };
+    skipped.extend(warnings);
+    let mut found = Comparison {
+        warnings: skipped,
+        ..Comparison::default()
     };
     let old_cluster = if old_sources.is_empty() {
         None
@@ -211,8 +220,12 @@ fn compare(args: &DiffArgs) -> anyhow::Result<Comparison> {
     let mut old_renderer = old_cluster.as_ref().map(|c| Renderer::new(c, &options));
     let owners = Owners::new(&cluster, old_cluster.as_ref());
     for source in &sources {
-        let file = reader.read(source)?;
-        let after = renderer.render_file(&file)?;
+        let file = reader
+            .read(source)
+            .map_err(|e| render::name_broken_files(e, &sources))?;
+        let after = renderer
+            .render_file(&file)
+            .map_err(|e| render::name_broken_files(e.into(), &sources))?;
         found.undecided.extend(after.undecided.iter().cloned());
         for report in &after.reports {
             if report.message.starts_with("warning:") {
@@ -432,7 +445,7 @@ fn old_cluster(
         reader,
         warnings,
     )
-        .context("reading --old-sidecarsets")?;
+    .context("reading --old-sidecarsets")?;
     let mut old = new.clone();
     old.sidecarsets = gathered.sidecarsets;
     for (name, labels) in gathered.namespaces {

@@ -292,12 +292,17 @@ pub fn run(args: &HealthArgs) -> anyhow::Result<u8> {
             .context("writing stdout")?;
         return Ok(0);
     }
-    let sources = input::expand(&args.paths)?;
+    let expanded = args.walk.walk()?.expand(&args.paths)?;
+    crate::render::print_reports(&expanded.skip_lines());
+    let sources = expanded.sources;
     let mut entries = Vec::new();
     for source in &sources {
-        let text = input::read(source)?;
-        let file = ParsedFile::parse(source.to_string(), text)?;
-        entries.extend(file_health(&file)?);
+        let health = input::read(source)
+            .map_err(anyhow::Error::from)
+            .and_then(|text| Ok(ParsedFile::parse(source.to_string(), text)?))
+            .and_then(|file| Ok(file_health(&file)?))
+            .map_err(|e| crate::render::name_broken_files(e, &sources))?;
+        entries.extend(health);
     }
     if entries.is_empty() {
         anyhow::bail!(

@@ -38,8 +38,13 @@ use results::{KrmResult, Severity};
 /// Everything a run depends on besides its input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
-    /// Context files or directories, relative to the working directory.
+    /// Context files or directories of the command line, relative to the working directory.
     pub sidecarsets: Vec<PathBuf>,
+    /// Context files or directories of the function config (which the repository wrote), relative
+    /// to the working directory: they must stay inside the package root ([`package_root`]).
+    pub config_sidecarsets: Vec<PathBuf>,
+    /// How directories are walked.
+    pub walk: input::Walk,
     /// Namespace of objects that have none.
     pub namespace: String,
     /// `--timestamp`.
@@ -59,6 +64,11 @@ impl Settings {
     pub fn new(args: &KrmArgs) -> Self {
         Self {
             sidecarsets: args.sidecarsets.clone(),
+            config_sidecarsets: Vec::new(),
+            walk: input::Walk {
+                excludes: args.walk.exclude.clone(),
+                allow_outside_links: args.walk.allow_outside_links,
+            },
             namespace: args.namespace.clone().unwrap_or_else(|| "default".into()),
             timestamp: args.timestamp.clone(),
             kruise_namespace: args
@@ -75,6 +85,11 @@ impl Settings {
     pub fn from_render(args: &crate::cli::InputArgs) -> Self {
         Self {
             sidecarsets: args.sidecarsets.clone(),
+            config_sidecarsets: Vec::new(),
+            walk: input::Walk {
+                excludes: args.walk.exclude.clone(),
+                allow_outside_links: args.walk.allow_outside_links,
+            },
             namespace: args.namespace.clone(),
             timestamp: args.timestamp.clone(),
             kruise_namespace: args.kruise_namespace.clone(),
@@ -87,7 +102,8 @@ impl Settings {
     /// These settings overridden by a config.
     pub fn with_config(&self, config: &FunctionConfig) -> Self {
         let mut out = self.clone();
-        out.sidecarsets.extend(config.sidecarsets.iter().cloned());
+        out.config_sidecarsets
+            .extend(config.sidecarsets.iter().cloned());
         if let Some(ns) = &config.namespace {
             out.namespace.clone_from(ns);
         }
@@ -181,7 +197,7 @@ pub fn process_with(
     let mut gatherer = context::Gatherer::new(&options.kruise_namespace)
         .with_feature_gates(options.feature_gates.clone());
     let from_files =
-        gather_files(&mut gatherer, &settings.sidecarsets, cwd).map_err(config_error)?;
+        gather_files(&mut gatherer, &settings, cwd, &mut results).map_err(config_error)?;
     for object in &objects {
         if is_duplicate(object, &from_files) {
             continue;
@@ -292,18 +308,54 @@ pub fn run_text(input: &str, settings: &Settings) -> anyhow::Result<u8> {
     }
 }
 
+/// The root that the paths of a function config must stay inside: the git work tree holding `cwd`
+/// (its nearest ancestor with a `.git`), or `cwd` itself outside git. kpt runs a function in the
+/// package's directory or above it, kustomize in the kustomization's directory; in both, what the
+/// config may name is the repository, never the rest of the machine.
+pub fn package_root(cwd: &Path) -> PathBuf {
+    cwd.ancestors()
+        .find(|dir| std::fs::symlink_metadata(dir.join(".git")).is_ok())
+        .unwrap_or(cwd)
+        .to_path_buf()
+}
+
 /// Reads the context files and directories into the cluster; returns the SidecarSets read (name →
-/// spec), so that the same SidecarSet among the items is not a duplicate.
+/// spec), so that the same SidecarSet among the items is not a duplicate. The command line's
+/// paths are trusted as given; the function config's must stay inside [`package_root`]. What the
+/// walks skip becomes info results.
 pub(crate) fn gather_files(
     gatherer: &mut context::Gatherer,
-    paths: &[PathBuf],
+    settings: &Settings,
     cwd: &Path,
+    results: &mut Vec<KrmResult>,
 ) -> Result<HashMap<String, Value>, String> {
     let mut sidecarsets = HashMap::new();
-    for path in paths {
+    let mut sources = Vec::new();
+    for path in &settings.sidecarsets {
         let full = cwd.join(path);
-        let sources = input::expand(std::slice::from_ref(&full)).map_err(|e| e.to_string())?;
-        for source in sources {
+        let expanded = settings
+            .walk
+            .expand(std::slice::from_ref(&full))
+            .map_err(|e| e.to_string())?;
+        sources.push(expanded);
+    }
+    if !settings.config_sidecarsets.is_empty() {
+        let expanded = settings
+            .walk
+            .expand_within(cwd, &package_root(cwd), &settings.config_sidecarsets)
+            .map_err(|e| e.to_string())?;
+        sources.push(expanded);
+    }
+    for expanded in sources {
+        for line in expanded.skip_lines() {
+            results.push(KrmResult {
+                message: line,
+                severity: Severity::Info,
+                resource_ref: None,
+                file: None,
+            });
+        }
+        for source in expanded.sources {
             let text = input::read(&source).map_err(|e| e.to_string())?;
             let name = match &source {
                 input::Source::File(file) => {

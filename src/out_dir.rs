@@ -4,6 +4,11 @@
 //! Files inside DIR are never inputs (DIR may lie inside an input directory), DIR must not contain
 //! an input argument, and standard input has no path to be written to. Files are written
 //! atomically: a temporary file in the same directory, renamed over the target.
+//!
+//! DIR is in the repository, which a pull request controls: a symlink inside it (or DIR itself a
+//! symlink, or, for a relative DIR, any directory on the way to it) is an error before anything is
+//! read, written or deleted there, so that `render --out-dir --prune` can neither write nor delete
+//! files outside DIR, and `check` reads only what is in DIR.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -12,8 +17,10 @@ use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 
 use crate::cli::{InputArgs, RenderArgs};
-use crate::input::{self, InputError, Source};
-use crate::render::{Renderer, Session, UndecidedSummary, print_reports};
+use crate::input::{InputError, Source, Walk};
+use crate::render::{
+    Renderer, Session, UndecidedSummary, all_sources, name_broken_files, print_reports,
+};
 
 /// One input file and where its rendering goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +59,16 @@ pub enum OutDirError {
         /// The second input.
         second: String,
         /// Where both would go.
+        target: String,
+    },
+    /// A symlink in (or on the way to) the output directory.
+    #[error(
+        "{path}: a symlink (to {target}) in the output directory: refused: --out-dir never follows a symlink, for writing, deleting or reading, so that a repository cannot make kruise-inject write or delete files elsewhere; replace it with a real directory or file (nothing was written or deleted)"
+    )]
+    Symlink {
+        /// The link.
+        path: String,
+        /// What it says.
         target: String,
     },
     /// The output directory is a file.
@@ -111,8 +128,13 @@ fn resolve_out_dir(out_dir: &Path) -> Result<PathBuf, OutDirError> {
 }
 
 /// Where each input file of `paths` goes below `out_dir`, in input order. Files inside `out_dir`
-/// are skipped; a file found twice is laid out once.
-pub fn plan(paths: &[PathBuf], out_dir: &Path) -> Result<Vec<Target>, OutDirError> {
+/// are skipped; a file found twice is laid out once. What the walks skip is added to `skipped`.
+pub fn plan(
+    paths: &[PathBuf],
+    out_dir: &Path,
+    walk: &Walk,
+    skipped: &mut Vec<String>,
+) -> Result<Vec<Target>, OutDirError> {
     if paths.is_empty() {
         return Err(OutDirError::Stdin);
     }
@@ -131,7 +153,9 @@ pub fn plan(paths: &[PathBuf], out_dir: &Path) -> Result<Vec<Target>, OutDirErro
             });
         }
         let is_dir = arg.is_dir();
-        for source in input::expand(std::slice::from_ref(arg))? {
+        let expanded = walk.expand(std::slice::from_ref(arg))?;
+        skipped.extend(expanded.skip_lines());
+        for source in expanded.sources {
             let Source::File(file) = source else {
                 return Err(OutDirError::Stdin);
             };
@@ -177,13 +201,20 @@ fn normal(path: &Path) -> PathBuf {
 }
 
 /// Expands context paths (`-s`) as `render` does, without the files inside `out_dir`.
-pub fn outside(paths: &[PathBuf], out_dir: &Path) -> Result<Vec<Source>, OutDirError> {
+pub fn outside(
+    paths: &[PathBuf],
+    out_dir: &Path,
+    walk: &Walk,
+    skipped: &mut Vec<String>,
+) -> Result<Vec<Source>, OutDirError> {
     if paths.is_empty() {
         return Ok(Vec::new());
     }
     let out = resolve_out_dir(out_dir)?;
     let mut sources = Vec::new();
-    for source in input::expand(paths)? {
+    let expanded = walk.expand(paths)?;
+    skipped.extend(expanded.skip_lines());
+    for source in expanded.sources {
         if let Source::File(file) = &source {
             let canonical = fs::canonicalize(file).map_err(io_error(file))?;
             if canonical.starts_with(&out) {
@@ -208,10 +239,14 @@ pub struct Expected {
     pub undecided: UndecidedSummary,
 }
 
-/// Renders the inputs of `args` for `out_dir`, in memory.
+/// Renders the inputs of `args` for `out_dir`, in memory. A symlink in `out_dir` is an error
+/// before anything is read there.
 pub fn render(args: &InputArgs, out_dir: &Path) -> anyhow::Result<Expected> {
-    let targets = plan(&args.paths, out_dir)?;
-    let context_sources = outside(&args.sidecarsets, out_dir)?;
+    refuse_links(out_dir)?;
+    let walk = args.walk.walk()?;
+    let mut skipped = Vec::new();
+    let targets = plan(&args.paths, out_dir, &walk, &mut skipped)?;
+    let context_sources = outside(&args.sidecarsets, out_dir, &walk, &mut skipped)?;
     let sources: Vec<Source> = targets
         .iter()
         .map(|t| Source::File(t.source.clone()))
@@ -221,15 +256,19 @@ pub fn render(args: &InputArgs, out_dir: &Path) -> anyhow::Result<Expected> {
         cluster,
         mut reader,
         warnings,
-    } = Session::new(args, &context_sources, &sources)?;
+    } = Session::new(args, &context_sources, &sources)
+        .map_err(|e| name_broken_files(e, &all_sources(&context_sources, &sources)))?;
     let mut renderer = Renderer::new(&cluster, &options);
-    let mut reports = warnings.clone();
-    let mut warnings = warnings;
+    skipped.extend(warnings);
+    let mut reports = skipped.clone();
+    let mut warnings = skipped;
     let mut files = Vec::with_capacity(targets.len());
     let mut undecided = UndecidedSummary::default();
     for (target, source) in targets.into_iter().zip(&sources) {
-        let file = reader.read(source)?;
-        let rendered = renderer.render_file(&file)?;
+        let rendered = reader
+            .read(source)
+            .and_then(|file| Ok(renderer.render_file(&file)?))
+            .map_err(|e| name_broken_files(e, &sources))?;
         undecided.add(&rendered.undecided);
         for report in &rendered.reports {
             let line = report.to_string();
@@ -259,8 +298,13 @@ pub enum FileState {
     Missing,
 }
 
-/// Compares the file at `path` with `text`.
+/// Compares the file at `path` with `text`. A symlink there is an error, not followed.
 pub fn state(path: &Path, text: &str) -> Result<FileState, OutDirError> {
+    if let Ok(meta) = fs::symlink_metadata(path)
+        && meta.file_type().is_symlink()
+    {
+        return Err(link_error(path));
+    }
     match fs::read(path) {
         Ok(bytes) if bytes == text.as_bytes() => Ok(FileState::Fresh),
         Ok(bytes) => Ok(FileState::Stale(
@@ -271,19 +315,19 @@ pub fn state(path: &Path, text: &str) -> Result<FileState, OutDirError> {
     }
 }
 
-/// The `.yaml`, `.yml` and `.json` files in `out_dir` (walked as an input directory) that are not
-/// targets, as paths below `out_dir`, sorted.
+/// The `.yaml`, `.yml` and `.json` files in `out_dir` (not below hidden directories, whatever
+/// they hold) that are not targets, as paths below `out_dir`, sorted. Symlinks are not followed: one
+/// is an error.
 pub fn extras(out_dir: &Path, targets: &[&Target]) -> Result<Vec<PathBuf>, OutDirError> {
-    if !out_dir.is_dir() {
+    if !fs::symlink_metadata(out_dir).is_ok_and(|m| m.is_dir()) {
+        refuse_links(out_dir)?;
         return Ok(Vec::new());
     }
     let expected: std::collections::BTreeSet<&Path> =
         targets.iter().map(|t| t.relative.as_path()).collect();
     let mut extra = Vec::new();
-    for source in input::expand(&[out_dir.to_path_buf()])? {
-        if let Source::File(file) = source
-            && let Ok(relative) = file.strip_prefix(out_dir)
-        {
+    for file in listing(out_dir)? {
+        if let Ok(relative) = file.strip_prefix(out_dir) {
             let relative = normal(relative);
             if !expected.contains(relative.as_path()) {
                 extra.push(relative);
@@ -292,6 +336,71 @@ pub fn extras(out_dir: &Path, targets: &[&Target]) -> Result<Vec<PathBuf>, OutDi
     }
     extra.sort();
     Ok(extra)
+}
+
+/// Refuses `out_dir` when it holds a symlink anywhere below it (hidden entries included), when it
+/// is one, or, given as a relative path, when a directory on the way to it is one.
+pub fn refuse_links(out_dir: &Path) -> Result<(), OutDirError> {
+    let mut prefix = PathBuf::new();
+    for component in out_dir.components() {
+        prefix.push(component);
+        let on_the_way = out_dir.is_relative() || prefix.as_path() == out_dir;
+        if matches!(component, Component::Normal(_))
+            && on_the_way
+            && fs::symlink_metadata(&prefix).is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return Err(link_error(&prefix));
+        }
+    }
+    if fs::symlink_metadata(out_dir).is_ok_and(|m| m.is_dir()) {
+        listing(out_dir)?;
+    }
+    Ok(())
+}
+
+/// The `.yaml`, `.yml` and `.json` regular files below `out_dir` (not below hidden directories),
+/// sorted; any symlink below it (hidden ones too) is an error. Nothing is followed.
+fn listing(out_dir: &Path) -> Result<Vec<PathBuf>, OutDirError> {
+    let mut files = Vec::new();
+    let entries = walkdir::WalkDir::new(out_dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .min_depth(1);
+    for entry in entries {
+        let entry = entry.map_err(|err| {
+            let path = err.path().unwrap_or(out_dir).to_path_buf();
+            let error = err
+                .into_io_error()
+                .unwrap_or_else(|| std::io::Error::other("cannot list this directory"));
+            OutDirError::Io {
+                path: path.display().to_string(),
+                source: error,
+            }
+        })?;
+        let path = entry.path();
+        if entry.path_is_symlink() {
+            return Err(link_error(path));
+        }
+        let below = path.strip_prefix(out_dir).unwrap_or(path);
+        let hidden = below
+            .components()
+            .any(|c| c.as_os_str().to_str().is_some_and(|n| n.starts_with('.')));
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| ["yaml", "yml", "json"].contains(&e));
+        if entry.file_type().is_file() && !hidden && extension {
+            files.push(path.to_path_buf());
+        }
+    }
+    Ok(files)
+}
+
+fn link_error(path: &Path) -> OutDirError {
+    OutDirError::Symlink {
+        path: path.display().to_string(),
+        target: fs::read_link(path).map_or_else(|_| "?".to_owned(), |t| t.display().to_string()),
+    }
 }
 
 /// Writes `text` to `path` atomically: a temporary file in the same directory (created if
@@ -411,6 +520,10 @@ fn remove_empty_parents(out_dir: &Path, relative: &Path) {
 mod tests {
     use super::*;
 
+    fn plan(paths: &[PathBuf], out_dir: &Path) -> Result<Vec<Target>, OutDirError> {
+        super::plan(paths, out_dir, &Walk::default(), &mut Vec::new())
+    }
+
     fn setup() -> tempfile::TempDir {
         let dir = tempfile::tempdir().expect("tempdir");
         for f in [
@@ -421,7 +534,7 @@ mod tests {
         ] {
             let p = dir.path().join(f);
             fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-            fs::write(p, "{}").expect("write");
+            fs::write(p, "apiVersion: v1\nkind: ConfigMap\n").expect("write");
         }
         dir
     }

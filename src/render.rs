@@ -597,15 +597,39 @@ impl Session {
     }
 }
 
-/// Expands the PATH and `-s` arguments as `render` reads them: (context sources, sources).
-pub fn expand_inputs(args: &InputArgs) -> anyhow::Result<(Vec<Source>, Vec<Source>)> {
-    let sources = input::expand(&args.paths)?;
+/// The PATH and `-s` arguments expanded as `render` reads them.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// The files of `-s`.
+    pub context_sources: Vec<Source>,
+    /// The files of PATH (standard input when none).
+    pub sources: Vec<Source>,
+    /// Report lines: what the walks skipped, and why.
+    pub skipped: Vec<String>,
+}
+
+/// `context_sources` then `sources`.
+pub fn all_sources(context_sources: &[Source], sources: &[Source]) -> Vec<Source> {
+    context_sources.iter().chain(sources).cloned().collect()
+}
+
+/// Expands the PATH and `-s` arguments as `render` reads them.
+pub fn expand_inputs(args: &InputArgs) -> anyhow::Result<Inputs> {
+    let walk = args.walk.walk()?;
+    let paths = walk.expand(&args.paths)?;
+    let mut skipped = paths.skip_lines();
     let context_sources = if args.sidecarsets.is_empty() {
         Vec::new()
     } else {
-        input::expand(&args.sidecarsets)?
+        let context = walk.expand(&args.sidecarsets)?;
+        skipped.extend(context.skip_lines());
+        context.sources
     };
-    Ok((context_sources, sources))
+    Ok(Inputs {
+        context_sources,
+        sources: paths.sources,
+        skipped,
+    })
 }
 
 /// Runs `render` as the command line asks. To standard output: exit code 0, or an error (exit 2,
@@ -615,7 +639,11 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
     if let Some(dir) = &args.out_dir {
         return out_dir::run_render(args, dir);
     }
-    let (context_sources, sources) = expand_inputs(&args.input)?;
+    let Inputs {
+        context_sources,
+        sources,
+        skipped,
+    } = expand_inputs(&args.input)?;
     // A KRM ResourceList on standard input: behave as `krm`.
     let mut reader = Reader::default();
     if sources == [Source::Stdin] && !context_sources.contains(&Source::Stdin) {
@@ -640,13 +668,14 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
             warnings: Vec::new(),
         }
     } else {
-        Session::with_reader(&args.input, &context_sources, &sources, reader)?
+        Session::with_reader(&args.input, &context_sources, &sources, reader)
+            .map_err(|e| name_broken_files(e, &all_sources(&context_sources, &sources)))?
     };
 
     let mut out = Spool::for_stdout(SPOOL_IN_MEMORY, input::paths(&sources, &context_sources));
     let mut report_spool = tempfile::SpooledTempFile::new(SPOOL_REPORTS_IN_MEMORY);
     let mut last_byte = None;
-    for line in &warnings {
+    for line in skipped.iter().chain(&warnings) {
         writeln!(report_spool, "{line}").context("writing the report buffer")?;
     }
     let mut undecided = UndecidedSummary::default();
@@ -675,7 +704,8 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
                 move |file: &ParsedFile| renderer.render_file(file)
             },
             &mut sink,
-        )?;
+        )
+        .map_err(|e| name_broken_files(e, &sources))?;
     }
 
     let stdout = std::io::stdout();
@@ -842,6 +872,64 @@ struct Window {
     next: usize,
     written: usize,
     stop: bool,
+}
+
+/// The most broken files one error lists.
+pub const MAX_BROKEN_FILES: usize = 20;
+
+/// `err` when it is not about a file's text; otherwise, when other files among `sources` are broken
+/// too (not UTF-8, not YAML, not made of Kubernetes objects), an error that lists each of them (up
+/// to [`MAX_BROKEN_FILES`]), so that one run shows every file to fix. Files that can be read only
+/// once (standard input, pipes) are not read again.
+pub fn name_broken_files(err: anyhow::Error, sources: &[Source]) -> anyhow::Error {
+    let first_file = err.chain().find_map(|e| {
+        if let Some(e) = e.downcast_ref::<DocumentError>() {
+            Some(e.location.file.clone())
+        } else {
+            match e.downcast_ref::<input::InputError>() {
+                Some(input::InputError::NotUtf8 { path, .. }) => Some(path.clone()),
+                _ => None,
+            }
+        }
+    });
+    let Some(first_file) = first_file else {
+        return err;
+    };
+    let mut problems = vec![format!("{err:#}")];
+    let mut seen = std::collections::BTreeSet::from([first_file]);
+    let mut more = false;
+    for source in sources {
+        if readable_once(source) || !seen.insert(source.to_string()) {
+            continue;
+        }
+        let problem = input::read(source)
+            .map_err(anyhow::Error::from)
+            .and_then(|text| {
+                let file = ParsedFile::parse(source.to_string(), text)?;
+                file.objects()?;
+                Ok(())
+            });
+        if let Err(e) = problem {
+            if problems.len() == MAX_BROKEN_FILES {
+                more = true;
+                break;
+            }
+            problems.push(format!("{e:#}"));
+        }
+    }
+    if problems.len() == 1 {
+        return err;
+    }
+    let more = if more {
+        format!(" (the first {MAX_BROKEN_FILES}; there are more)")
+    } else {
+        String::new()
+    };
+    anyhow::anyhow!(
+        "{} input files are broken{more}: fix each of them and run again:\n  {}",
+        problems.len(),
+        problems.join("\n  ")
+    )
 }
 
 /// Prints report lines on standard error.

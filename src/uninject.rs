@@ -417,14 +417,17 @@ pub fn uninject_file(file: &ParsedFile) -> Result<(String, Vec<String>), Documen
 
 /// Runs `uninject`: the whole output, or an error (exit 2, nothing on stdout).
 pub fn run(args: &UninjectArgs) -> anyhow::Result<u8> {
-    let sources = input::expand(&args.paths)?;
+    let expanded = args.walk.walk()?.expand(&args.paths)?;
+    let mut reports = expanded.skip_lines();
+    let sources = expanded.sources;
     let mut out = Spool::for_stdout(SPOOL_IN_MEMORY, input::paths(&sources, &[]));
     let mut last_byte = None;
-    let mut reports = Vec::new();
     for (i, source) in sources.iter().enumerate() {
-        let text = input::read(source)?;
-        let file = ParsedFile::parse(source.to_string(), text)?;
-        let (text, lines) = uninject_file(&file)?;
+        let (text, lines) = input::read(source)
+            .map_err(anyhow::Error::from)
+            .and_then(|text| Ok(ParsedFile::parse(source.to_string(), text)?))
+            .and_then(|file| Ok(uninject_file(&file)?))
+            .map_err(|e| crate::render::name_broken_files(e, &sources))?;
         append_to_stream(&mut out, text, i == 0, &mut last_byte)
             .context("writing the output buffer")?;
         reports.extend(lines);

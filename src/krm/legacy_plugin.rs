@@ -64,7 +64,8 @@ pub fn legacy_plugin(
     let objects = file.objects()?;
     let mut gatherer = context::Gatherer::new(&options.kruise_namespace)
         .with_feature_gates(options.feature_gates.clone());
-    let from_files = gather_files(&mut gatherer, &settings.sidecarsets, cwd)
+    let mut warnings = Vec::new();
+    let from_files = gather_files(&mut gatherer, &settings, cwd, &mut warnings)
         .map_err(anyhow::Error::msg)
         .context("reading the SidecarSets named by the plugin config")?;
     for object in &objects {

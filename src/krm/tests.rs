@@ -144,10 +144,8 @@ fn settings_of_the_config_override_the_command_line() {
         ..FunctionConfig::default()
     };
     let settings = Settings::new(&args).with_config(&config);
-    assert_eq!(
-        settings.sidecarsets,
-        [PathBuf::from("a"), PathBuf::from("b")]
-    );
+    assert_eq!(settings.sidecarsets, [PathBuf::from("a")]);
+    assert_eq!(settings.config_sidecarsets, [PathBuf::from("b")]);
     assert_eq!((settings.namespace.as_str(), settings.seed), ("apps", 1));
 }
 

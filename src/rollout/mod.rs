@@ -93,10 +93,11 @@ pub fn run(args: &RolloutArgs) -> anyhow::Result<u8> {
 /// Reads the inputs, simulates, and renders the output (no printing).
 pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::Result<Outcome> {
     let now = timestamp::resolve(args.timestamp.as_deref(), source_date_epoch)?;
-    let sources = input::expand(&args.paths)?;
-    let context = expand_optional(&args.sidecarsets)?;
-    let mut reader = Reader::default();
+    let walk = args.walk.walk()?;
     let mut reports = Vec::new();
+    let sources = expand_optional(&walk, &args.paths, true, &mut reports)?;
+    let context = expand_optional(&walk, &args.sidecarsets, false, &mut reports)?;
+    let mut reader = Reader::default();
     let cluster = gather_cluster(
         &context,
         &sources,
@@ -177,12 +178,20 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
     })
 }
 
-fn expand_optional(paths: &[PathBuf]) -> anyhow::Result<Vec<Source>> {
-    Ok(if paths.is_empty() {
-        Vec::new()
-    } else {
-        input::expand(paths)?
-    })
+/// Expands `paths` (no path: standard input if `stdin`, else nothing); what the walks skip is
+/// added to `reports`.
+fn expand_optional(
+    walk: &input::Walk,
+    paths: &[PathBuf],
+    stdin: bool,
+    reports: &mut Vec<String>,
+) -> anyhow::Result<Vec<Source>> {
+    if paths.is_empty() && !stdin {
+        return Ok(Vec::new());
+    }
+    let expanded = walk.expand(paths)?;
+    reports.extend(expanded.skip_lines());
+    Ok(expanded.sources)
 }
 
 /// The cluster the pods were created in: the old SidecarSets (with their Namespaces and
@@ -193,7 +202,7 @@ fn old_cluster(
     reader: &mut Reader,
     reports: &mut Vec<String>,
 ) -> anyhow::Result<Cluster> {
-    let old_sources = expand_optional(&args.old_sidecarsets)?;
+    let old_sources = expand_optional(&args.walk.walk()?, &args.old_sidecarsets, false, reports)?;
     if old_sources.is_empty() {
         reports.push(
             "warning: --from-workloads without --old-sidecarsets: the pods are created with no \

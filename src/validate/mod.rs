@@ -18,8 +18,8 @@ pub mod output;
 pub mod references;
 mod resources_policy;
 pub mod sidecarset_rules;
-pub mod update_rules;
 pub mod unknown_fields;
+pub mod update_rules;
 pub mod whitelist;
 
 use crate::cli::ValidateArgs;
@@ -32,7 +32,7 @@ use crate::cluster::Cluster;
 use crate::context::string_map;
 use crate::controller_revision::ControllerRevision;
 use crate::inject::{self, InjectError};
-use crate::input::{self, Source};
+use crate::input::Source;
 use crate::matching::{self, MatchOutcome};
 use crate::objects::{DocumentError, Object, ParsedFile};
 use crate::pod::PodView;
@@ -62,15 +62,26 @@ pub struct Options {
 pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
     // No PATH: standard input, as `render` reads it; but with -s on a terminal nobody is piping
     // anything, so only the -s files are validated (rather than waiting for typed input).
+    let walk = args.walk.walk()?;
+    let mut skipped = Vec::new();
     let sources = if args.paths.is_empty()
         && !args.sidecarsets.is_empty()
         && std::io::IsTerminal::is_terminal(&std::io::stdin())
     {
         Vec::new()
     } else {
-        input::expand(&args.paths)?
+        let expanded = walk.expand(&args.paths)?;
+        skipped.extend(expanded.skip_lines());
+        expanded.sources
     };
-    let context_sources = input::expand(&args.sidecarsets)?;
+    let context_sources = {
+        let expanded = walk.expand(&args.sidecarsets)?;
+        skipped.extend(expanded.skip_lines());
+        expanded.sources
+    };
+    if !args.quiet {
+        crate::render::print_reports(&skipped);
+    }
     // Each file once; a file given both as PATH and -s counts as PATH.
     let mut order: Vec<(Source, bool)> = Vec::new();
     let mut index: BTreeMap<Source, usize> = BTreeMap::new();
@@ -94,7 +105,11 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
     let mut reader = Reader::default();
     let mut files = Vec::with_capacity(order.len());
     for (source, is_path) in &order {
-        files.push((reader.read(source)?, *is_path));
+        let file = reader.read(source).map_err(|e| {
+            let all: Vec<Source> = order.iter().map(|(s, _)| s.clone()).collect();
+            crate::render::name_broken_files(e, &all)
+        })?;
+        files.push((file, *is_path));
     }
     let options = Options {
         default_namespace: args.namespace.clone(),

@@ -143,7 +143,10 @@ mod tests {
             w.check(&none, &patches(&["web-only"]), false),
             Err("sidecarSet patch metadata annotation(web-only) is not allowed".to_owned())
         );
-        assert_eq!(w.check(&labels, &patches(&["web-only", "key2"]), false), Ok(()));
+        assert_eq!(
+            w.check(&labels, &patches(&["web-only", "key2"]), false),
+            Ok(())
+        );
         let selective = Whitelist::from_json(
             r#"{"rules":[{"selector":{"matchLabels":{"app":"db"}},"allowedAnnotationKeyExprs":[".*"]}]}"#,
         );

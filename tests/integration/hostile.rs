@@ -494,19 +494,20 @@ fn dangling_symlinks_are_errors_that_name_the_path_once() {
     let test = with_sidecarset().file("app/pod.yaml", POD);
     std::os::unix::fs::symlink("nowhere.yaml", test.path().join("dangling.yaml")).expect("symlink");
     std::os::unix::fs::symlink("nowhere.yaml", test.path().join("app/z.yaml")).expect("symlink");
-    for args in [
-        ["render", "dangling.yaml", "-s", "platform"],
-        ["render", "app", "-s", "platform"],
-    ] {
-        let out = run(&test, &args);
-        assert_fails(&out, &["No such file or directory"]);
-        assert_eq!(
-            out.stderr.matches("No such file").count(),
-            1,
-            "the OS error is printed once: {}",
-            out.stderr
-        );
-    }
+    let out = run(&test, &["render", "dangling.yaml", "-s", "platform"]);
+    assert_fails(&out, &["No such file or directory"]);
+    assert_eq!(
+        out.stderr.matches("No such file").count(),
+        1,
+        "the OS error is printed once: {}",
+        out.stderr
+    );
+    // Found by a walk: the link and its target are named.
+    let out = run(&test, &["render", "app", "-s", "platform"]);
+    assert_fails(
+        &out,
+        &["app/z.yaml: a symlink to nowhere.yaml, which does not exist"],
+    );
 }
 
 fn run(test: &Test, args: &[&str]) -> Output {
@@ -525,22 +526,26 @@ fn unreadable_files_are_errors_even_for_root() {
         .file("app/secret.yaml", POD);
     let secret = test.path().join("app/secret.yaml");
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).expect("chmod");
-    let needle = if std::fs::read(&secret).is_ok() {
+    // A walk refuses the symlink out of `app` before reading it (issue 16); named as a PATH, it is
+    // read, and fails.
+    let (needle, walked) = if std::fs::read(&secret).is_ok() {
         std::fs::remove_file(&secret).expect("remove");
         std::os::unix::fs::symlink("/proc/self/mem", &secret).expect("symlink");
-        "Input/output error"
+        ("Input/output error", "outside")
     } else {
-        "Permission denied"
+        ("Permission denied", "Permission denied")
     };
-    for args in [
-        ["render", "app", "-s", "platform"],
-        ["render", "app/pod.yaml", "-s", "app/secret.yaml"],
-    ] {
-        assert_fails(&run(&test, &args), &["app/secret.yaml", needle]);
-    }
+    assert_fails(
+        &run(&test, &["render", "app", "-s", "platform"]),
+        &["app/secret.yaml", walked],
+    );
+    assert_fails(
+        &run(&test, &["render", "app/pod.yaml", "-s", "app/secret.yaml"]),
+        &["app/secret.yaml", needle],
+    );
     assert_fails(
         &run(&test, &["uninject", "app"]),
-        &["app/secret.yaml", needle],
+        &["app/secret.yaml", walked],
     );
 }
 

@@ -298,7 +298,9 @@ fn kpt_fn_render_runs_the_kptfile_pipeline() {
 
 /// A kustomization using the legacy exec plugin, with the plugin home in the test directory.
 fn kustomization(extra: Option<&str>) -> Test {
+    // A git repository: the config's `../platform` is outside the kustomization but inside it.
     let mut t = package("platform")
+        .file(".git/HEAD", "ref: refs/heads/main\n")
         .copy(&format!("{FILEBEAT}/nginx-deployment.yaml"), "app/nginx-deployment.yaml")
         .file("app/service.yaml", SERVICE)
         .file(
