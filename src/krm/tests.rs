@@ -105,7 +105,7 @@ fn a_bad_item_is_an_error_naming_its_file() {
     let err = process(&input, Path::new(".")).expect_err("bad SidecarSet");
     assert!(
         err.message
-            .starts_with("bad.yaml: SidecarSet bad defines no containers"),
+            .starts_with("bad.yaml: apps.kruise.io/v1alpha1 SidecarSet bad: spec.selector: Required value: no selector defined for SidecarSet; spec: Required value: no initContainer or container defined for SidecarSet"),
         "{err}"
     );
     let output = err.output.expect("output");
