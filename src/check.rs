@@ -66,23 +66,22 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
 
     let palette = Palette::new(use_color(args.output.color));
     let (text, annotations) = report(out_dir, expected.files.len(), &findings, &palette);
-    let mut stdout = std::io::stdout().lock();
-    if args.output.output == OutputFormat::Json {
-        let json = json_report(out_dir, expected.files.len(), &findings);
-        writeln!(stdout, "{json:#}").context("writing stdout")?;
-    } else {
-        stdout
-            .write_all(text.as_bytes())
-            .context("writing stdout")?;
-    }
-    if args.output.output == OutputFormat::Github {
-        let workspace = Workspace::from_env();
-        for annotation in annotations {
-            writeln!(stdout, "{}", annotation.in_workspace(&workspace))
-                .context("writing stdout")?;
+    crate::spool::to_stdout(|stdout| {
+        if args.output.output == OutputFormat::Json {
+            let json = json_report(out_dir, expected.files.len(), &findings);
+            writeln!(stdout, "{json:#}")?;
+        } else {
+            stdout.write_all(text.as_bytes())?;
         }
-    }
-    stdout.flush().context("writing stdout")?;
+        if args.output.output == OutputFormat::Github {
+            let workspace = Workspace::from_env();
+            for annotation in annotations {
+                writeln!(stdout, "{}", annotation.in_workspace(&workspace))?;
+            }
+        }
+        Ok(())
+    })
+    .context("writing stdout")?;
     github::append_step_summary(&step_summary(out_dir, expected.files.len(), &findings));
     if !args.output.quiet {
         print_reports(&expected.warnings);

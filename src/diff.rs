@@ -150,21 +150,22 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
         &palette,
     );
 
-    let mut stdout = std::io::stdout().lock();
-    if args.output.output == OutputFormat::Json {
-        let json = json_report(&resources, &found, replaced);
-        writeln!(stdout, "{json:#}").context("writing stdout")?;
-    } else {
-        stdout.write_all(out.as_bytes()).context("writing stdout")?;
-    }
-    if args.output.output == OutputFormat::Github {
-        let workspace = Workspace::from_env();
-        for annotation in annotations {
-            writeln!(stdout, "{}", annotation.in_workspace(&workspace))
-                .context("writing stdout")?;
+    crate::spool::to_stdout(|stdout| {
+        if args.output.output == OutputFormat::Json {
+            let json = json_report(&resources, &found, replaced);
+            writeln!(stdout, "{json:#}")?;
+        } else {
+            stdout.write_all(out.as_bytes())?;
         }
-    }
-    stdout.flush().context("writing stdout")?;
+        if args.output.output == OutputFormat::Github {
+            let workspace = Workspace::from_env();
+            for annotation in annotations {
+                writeln!(stdout, "{}", annotation.in_workspace(&workspace))?;
+            }
+        }
+        Ok(())
+    })
+    .context("writing stdout")?;
     github::append_step_summary(&step_summary(&resources, &found, replaced));
     if !args.output.quiet {
         print_reports(&found.warnings);

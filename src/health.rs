@@ -285,10 +285,8 @@ pub fn format(entries: &[Entry], format: HealthFormat) -> String {
 /// Runs `health`: exit 0 if every SidecarSet is Healthy, 1 otherwise; an error (exit 2) for bad
 /// input or when the input holds no SidecarSet.
 pub fn run(args: &HealthArgs) -> anyhow::Result<u8> {
-    let mut stdout = std::io::stdout().lock();
     if args.argocd_config {
-        stdout
-            .write_all(argocd_config().as_bytes())
+        crate::spool::to_stdout(|stdout| stdout.write_all(argocd_config().as_bytes()))
             .context("writing stdout")?;
         return Ok(0);
     }
@@ -309,10 +307,8 @@ pub fn run(args: &HealthArgs) -> anyhow::Result<u8> {
             "no SidecarSet (apps.kruise.io) in the input: give the output of `kubectl get sidecarset -o yaml`"
         );
     }
-    stdout
-        .write_all(format(&entries, args.output).as_bytes())
+    crate::spool::to_stdout(|stdout| stdout.write_all(format(&entries, args.output).as_bytes()))
         .context("writing stdout")?;
-    stdout.flush().context("writing stdout")?;
     let all_healthy = entries.iter().all(|e| e.health.status == Status::Healthy);
     Ok(if all_healthy { 0 } else { 1 })
 }

@@ -164,6 +164,17 @@ impl Write for Spool {
     }
 }
 
+/// Writes to standard output with `write`, then flushes. A reader that went away (`diff … | head`)
+/// ends the output, not the command: the closed pipe is `Ok`, so that a command with a verdict
+/// (`diff`, `check`, `validate`) still exits with it, as it would have with the whole output read.
+pub fn to_stdout(write: impl FnOnce(&mut io::StdoutLock<'_>) -> io::Result<()>) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    match write(&mut stdout).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -171,8 +171,14 @@ pub fn admit(
                         .strip_prefix(&format!("SidecarSet {}: ", ss.name))
                         .unwrap_or(w)
                         .to_owned();
+                    // `annotation KEY is …`: at that annotation's line.
+                    let path = message
+                        .strip_prefix("annotation ")
+                        .and_then(|rest| rest.split_once(' '))
+                        .map(|(key, _)| format!("metadata.annotations.{key}"))
+                        .unwrap_or_default();
                     out.findings
-                        .push(at_path(c, Severity::Warning, "sidecarset", "", message));
+                        .push(at_path(c, Severity::Warning, "sidecarset", &path, message));
                 }
                 if rejected {
                     continue;

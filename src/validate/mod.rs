@@ -117,9 +117,9 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
         feature_gates: args.feature_gates.clone().unwrap_or_default(),
     };
     let findings = check(&files, &options)?;
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(output::render(&findings, args.output).as_bytes())?;
-    stdout.flush()?;
+    crate::spool::to_stdout(|stdout| {
+        stdout.write_all(output::render(&findings, args.output).as_bytes())
+    })?;
     if !args.quiet {
         eprintln!("validate: {}", output::summary(&findings));
     }

@@ -265,7 +265,8 @@ fn errors_fail_the_generate_command_with_nothing_on_stdout() {
     assert_ne!(out.code, Some(0), "{}", out.stdout);
     assert_eq!(out.stdout, "");
     assert!(
-        out.stderr.contains("defines no containers"),
+        out.stderr
+            .contains("no initContainer or container defined for SidecarSet"),
         "{}",
         out.stderr
     );

@@ -246,7 +246,7 @@ fn messages_point_at_the_field_and_name_the_object_once() {
         ),
         (
             &["diff", "apps", "-s", "platform/unnamed.yaml"],
-            "error: platform/unnamed.yaml:3: document 1: apps.kruise.io/v1alpha1 SidecarSet <unnamed>: metadata.name: a SidecarSet needs a name",
+            "error: platform/unnamed.yaml:3: document 1: apps.kruise.io/v1alpha1 SidecarSet <unnamed>: metadata.name: Required value: name or generateName is required",
         ),
         (
             &["rollout", "pods.yaml", "-s", "new.yaml"],
@@ -321,10 +321,11 @@ fn into_a_closed_pipe(dir: &std::path::Path, args: &[&str], stdin: &str) -> (i32
     (status.code().unwrap_or(-1), stderr)
 }
 
-/// `render ... | head -1`: a closed pipe is not an error; as ripgrep does, the command exits 0
-/// without a word (before: exit 2, `error: writing stdout: Broken pipe`).
+/// `render ... | head -1`: a closed pipe is not an error; as ripgrep does, the output stops
+/// without a word (before: exit 2, `error: writing stdout: Broken pipe`), and a command with a
+/// verdict (`diff`, `validate`, `health`) exits with the code the whole output gives.
 #[test]
-fn a_closed_stdout_pipe_exits_0_quietly() {
+fn a_closed_stdout_pipe_ends_the_output_quietly_and_keeps_the_verdict() {
     let test = Test::new()
         .copy(&format!("{DUMP}/new/sidecarsets.yaml"), "ss.yaml")
         .copy("testdata/health/sidecarsets.yaml", "health.yaml");
@@ -349,7 +350,17 @@ fn a_closed_stdout_pipe_exits_0_quietly() {
         ),
         (&["health", "-", "health.yaml"], ""),
     ] {
+        let owned: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        let read_whole = crate::test::run_in(test.path(), &owned, Some(stdin), &[]);
         let (code, stderr) = into_a_closed_pipe(test.path(), args, stdin);
-        assert_eq!((code, stderr.as_str()), (0, ""), "{args:?}");
+        assert_eq!(
+            (code, stderr.as_str()),
+            (read_whole.code, ""),
+            "{args:?}: {}",
+            read_whole.stderr
+        );
+        if matches!(args[0], "diff" | "health") {
+            assert_eq!(code, 1, "{args:?}: the verdict of this fixture is 1");
+        }
     }
 }

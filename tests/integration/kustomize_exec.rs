@@ -51,7 +51,10 @@ fn kustomize_resource_list() -> String {
 #[test]
 fn no_arguments_and_a_resource_list_is_the_krm_function() {
     let input = kustomize_resource_list();
-    let t = package("platform").file("app/.keep", "");
+    // A repository (the function config's ../platform stays inside its work tree).
+    let t = package("platform")
+        .file("app/.keep", "")
+        .file(".git/HEAD", "ref: refs/heads/main\n");
     let app = t.path().join("app");
     let as_krm = crate::test::run_in(&app, &["krm".to_owned()], Some(&input), &[]);
     let bare = crate::test::run_in(&app, &[], Some(&input), &[]);

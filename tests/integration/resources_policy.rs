@@ -134,8 +134,10 @@ fn a_pod_kruise_would_reject_is_an_error_naming_pod_sidecarset_and_expression() 
         assert!(out.stderr.contains(needle), "{needle}: {}", out.stderr);
     }
 
+    // Kruise's webhook admits the SidecarSet (it parses the expression with memory = 1), and
+    // rejects the pod, whose requests add up to 1Gi.
     let sidecarset =
-        read("log-agent-sidecarset.yaml").replace("memory: 64Mi", "memory: memory - 4Gi");
+        read("log-agent-sidecarset.yaml").replace("memory: 64Mi", "memory: 512Mi - memory");
     let out = shop()
         .file("platform/log-agent.yaml", &sidecarset)
         .args(&["render", "app/shop.yaml", "-s", "platform"])
@@ -143,7 +145,7 @@ fn a_pod_kruise_would_reject_is_an_error_naming_pod_sidecarset_and_expression() 
     assert_eq!(out.code, 2, "{}", out.transcript());
     assert!(
         out.stderr.contains(
-            r#"failed to evaluate memory requests expression: failed to parse expression "memory - 4Gi": calculation result is negative: -3Gi"#
+            r#"failed to evaluate memory requests expression: failed to parse expression "512Mi - memory": calculation result is negative: -512Mi"#
         ),
         "{}",
         out.stderr
