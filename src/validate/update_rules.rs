@@ -55,6 +55,22 @@ pub fn validate_update(new: &SidecarSet, old: &SidecarSet) -> Vec<FieldError> {
     errors
 }
 
+/// What to do instead of an update Kruise rejects: Kruise never lets these fields change in place.
+pub fn advice(error: &FieldError) -> &'static str {
+    if error.path == "metadata" {
+        "to move a canary to another base, create a new canary \
+         SidecarSet (and delete the old one) instead"
+    } else {
+        "to add or rename a sidecar container or change its \
+         upgradeType, create a new SidecarSet (and delete the old one) instead"
+    }
+}
+
+/// `<Kruise's message>; <advice>`.
+pub fn with_advice(error: &FieldError) -> String {
+    format!("{error}; {}", advice(error))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
