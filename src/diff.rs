@@ -830,6 +830,9 @@ fn step_summary(resources: &[&ResourceChange], found: &Comparison, replaced: &st
             for change in &i.changes {
                 let _ = writeln!(out, "  - {change}");
             }
+            for message in found.rejected.get(&i.name).into_iter().flatten() {
+                let _ = writeln!(out, "  - **{}**", rejection_text(message));
+            }
         }
         out.push('\n');
     }

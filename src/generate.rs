@@ -253,6 +253,10 @@ pub fn exit_status(command: &str) -> &'static [(&'static str, &'static str)] {
                 "The command's finding: changes (diff), stale output (check, render --out-dir), errors (validate), not Healthy (health).",
             ),
             ERROR,
+            (
+                "3",
+                "diff --old-sidecarsets: Kruise's webhook rejects the update of a SidecarSet.",
+            ),
         ],
         "render" => &[
             (

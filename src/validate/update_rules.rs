@@ -164,4 +164,18 @@ mod tests {
         // A canary may stop being one.
         assert!(validate_update(&plain, &old).is_empty());
     }
+
+    #[test]
+    fn the_advice_says_what_to_do_instead() {
+        let container =
+            FieldError::invalid("spec.containers.name", "x", "container x is not found");
+        assert_eq!(
+            with_advice(&container),
+            "spec.containers.name: Invalid value: \"x\": container x is not found; to add or \
+             rename a sidecar container or change its upgradeType, create a new SidecarSet (and \
+             delete the old one) instead"
+        );
+        let base = FieldError::invalid_go("metadata", "map[string]string{}".into(), "immutable");
+        assert!(advice(&base).starts_with("to move a canary to another base"));
+    }
 }
