@@ -653,7 +653,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__validate)
-            opts="-s -n -o -q -h -V --sidecarsets --exclude --allow-outside-links --namespace --kruise-namespace --feature-gates --output --strict --quiet --help --version"
+            opts="-s -n -o -q -h -V --sidecarsets --old-sidecarsets --exclude --allow-outside-links --namespace --kruise-namespace --feature-gates --output --strict --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -664,6 +664,10 @@ _kruise__inject() {
                     return 0
                     ;;
                 -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --old-sidecarsets)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -23,7 +23,7 @@ set edit:completion:arg-completer[kruise-inject] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand render 'Write the manifests as the cluster will run them: every matching SidecarSet injected into Pods and workload pod templates, with the annotations and hashes Kruise writes'
-            cand diff 'Show what rendering changes, as a unified diff per resource and a summary; with --old-sidecarsets, what a SidecarSet change does to the pods. Exit 0: no change, 1: changes, 2: error'
+            cand diff 'Show what rendering changes, as a unified diff per resource and a summary; with --old-sidecarsets, what a SidecarSet change does to the pods. Exit 0: no change, 1: changes, 2: error, 3: Kruise rejects the update of a SidecarSet (--old-sidecarsets)'
             cand check 'Check that a directory holds exactly what `render --out-dir` would write there. Exit 0: up to date, 1: stale, missing or extra files, 2: error'
             cand validate 'Validate SidecarSets as Kruise''s webhook does, and what they inject: missing ConfigMaps and Secrets, name and mount collisions, sidecars reading volumes nobody writes. Exit 0: no error, 1: errors (or warnings with --strict), 2: unreadable input'
             cand health 'Argo CD health of SidecarSets with status (`kubectl get sidecarset -o yaml`), or with --argocd-config a corrected argocd-cm health check. Exit 0: all Healthy, 1: otherwise, 2: error'
@@ -104,6 +104,7 @@ set edit:completion:arg-completer[kruise-inject] = {|@words|
         &'kruise-inject;validate'= {
             cand -s 'Context: SidecarSets, Namespaces, ControllerRevisions, ConfigMaps and Secrets (file or directory; repeatable). SidecarSets here are validated too; workloads here are not'
             cand --sidecarsets 'Context: SidecarSets, Namespaces, ControllerRevisions, ConfigMaps and Secrets (file or directory; repeatable). SidecarSets here are validated too; workloads here are not'
+            cand --old-sidecarsets 'The SidecarSets as they are now in the cluster (file or directory; repeatable): a validated SidecarSet of the same name is an UPDATE of it, checked with Kruise''s update rules too (sidecar containers cannot be added or renamed, upgradeType and a canary''s base cannot change); the others are CREATEs'
             cand --exclude 'Leave out what a directory walk finds where GLOB matches: a .gitignore line (`charts/`, `*.values.yaml`, `/legacy/**`, `!keep.yaml`) matched against the path below the walked directory; repeatable. A file named as a PATH is always read. `.gitignore` files are not honoured: what is read never depends on what git ignores'
             cand -n 'Namespace of documents that have none'
             cand --namespace 'Namespace of documents that have none'
@@ -194,7 +195,7 @@ set edit:completion:arg-completer[kruise-inject] = {|@words|
         }
         &'kruise-inject;help'= {
             cand render 'Write the manifests as the cluster will run them: every matching SidecarSet injected into Pods and workload pod templates, with the annotations and hashes Kruise writes'
-            cand diff 'Show what rendering changes, as a unified diff per resource and a summary; with --old-sidecarsets, what a SidecarSet change does to the pods. Exit 0: no change, 1: changes, 2: error'
+            cand diff 'Show what rendering changes, as a unified diff per resource and a summary; with --old-sidecarsets, what a SidecarSet change does to the pods. Exit 0: no change, 1: changes, 2: error, 3: Kruise rejects the update of a SidecarSet (--old-sidecarsets)'
             cand check 'Check that a directory holds exactly what `render --out-dir` would write there. Exit 0: up to date, 1: stale, missing or extra files, 2: error'
             cand validate 'Validate SidecarSets as Kruise''s webhook does, and what they inject: missing ConfigMaps and Secrets, name and mount collisions, sidecars reading volumes nobody writes. Exit 0: no error, 1: errors (or warnings with --strict), 2: unreadable input'
             cand health 'Argo CD health of SidecarSets with status (`kubectl get sidecarset -o yaml`), or with --argocd-config a corrected argocd-cm health check. Exit 0: all Healthy, 1: otherwise, 2: error'

@@ -28,7 +28,7 @@ pub enum Command {
     Render(RenderArgs),
     /// Show what rendering changes, as a unified diff per resource and a summary; with
     /// --old-sidecarsets, what a SidecarSet change does to the pods. Exit 0: no change, 1: changes,
-    /// 2: error.
+    /// 2: error, 3: Kruise rejects the update of a SidecarSet (--old-sidecarsets).
     #[command(after_help = crate::generate::examples_help("diff"))]
     Diff(DiffArgs),
     /// Check that a directory holds exactly what `render --out-dir` would write there. Exit 0: up to
@@ -325,6 +325,13 @@ pub struct ValidateArgs {
     /// directory; repeatable). SidecarSets here are validated too; workloads here are not.
     #[arg(short = 's', long = "sidecarsets", value_name = "PATH")]
     pub sidecarsets: Vec<PathBuf>,
+
+    /// The SidecarSets as they are now in the cluster (file or directory; repeatable): a validated
+    /// SidecarSet of the same name is an UPDATE of it, checked with Kruise's update rules too
+    /// (sidecar containers cannot be added or renamed, upgradeType and a canary's base cannot
+    /// change); the others are CREATEs.
+    #[arg(long = "old-sidecarsets", value_name = "PATH")]
+    pub old_sidecarsets: Vec<PathBuf>,
 
     /// How directories are walked.
     #[command(flatten)]

@@ -96,6 +96,9 @@ struct Comparison {
     impacts: Vec<Impact>,
     /// With `--old-sidecarsets`: where each SidecarSet is defined.
     locations: BTreeMap<String, Location>,
+    /// With `--old-sidecarsets`: why Kruise's webhook rejects the update of a SidecarSet (its
+    /// UPDATE rules, [`crate::validate::update_rules`]), by name, each message with the advice.
+    rejected: BTreeMap<String, Vec<String>>,
     /// Warnings about the inputs.
     warnings: Vec<String>,
     /// Pods and workloads Kruise may inject with SidecarSets not injected here (with the new
@@ -103,7 +106,8 @@ struct Comparison {
     undecided: Vec<render::UndecidedWorkload>,
 }
 
-/// Runs `diff`: exit 0 when nothing changes, 1 when something does, an error otherwise.
+/// Runs `diff`: exit 0 when nothing changes, 1 when something does, 3 when Kruise's webhook rejects
+/// the update of a SidecarSet (with `--old-sidecarsets`), an error otherwise.
 pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
     let old_mode = !args.old_sidecarsets.is_empty();
     let found = compare(args)?;
@@ -131,10 +135,15 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
             &found.impacts,
             &resources,
             &found.locations,
+            &found.rejected,
             &palette,
         );
         for impact in &found.impacts {
-            annotations.push(impact_annotation(impact, &found.locations));
+            annotations.push(impact_annotation(
+                impact,
+                &found.locations,
+                found.rejected.get(&impact.name),
+            ));
         }
     }
     if !out.is_empty() {
@@ -172,6 +181,15 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
     }
     // Even with -q: the diff may lack what Kruise injects.
     print_reports(undecided_summary(&found).line().as_slice());
+    if !found.rejected.is_empty() {
+        // Even with -q: the change cannot be applied as it is.
+        for (name, messages) in &found.rejected {
+            for message in messages {
+                eprintln!("error: SidecarSet {name}: {}", rejection_text(message));
+            }
+        }
+        return Ok(3);
+    }
     Ok(u8::from(
         !found.documents.is_empty() || !found.impacts.is_empty(),
     ))
@@ -278,6 +296,24 @@ fn compare(args: &DiffArgs) -> anyhow::Result<Comparison> {
 
     if let Some(old) = &old_cluster {
         found.impacts = impacts(old, &cluster);
+        found.rejected = rejected_updates(old, &cluster);
+        // A rejected change the impact does not list (the canary base annotation alone) still gets
+        // its entry, so that the rejection is shown beside it.
+        for name in found.rejected.keys() {
+            if !found.impacts.iter().any(|i| &i.name == name) {
+                found.impacts.push(Impact {
+                    name: name.clone(),
+                    kind: ImpactKind::NoRollout,
+                    summary: ImpactKind::NoRollout.label().to_owned(),
+                    changes: vec!["metadata.annotations".to_owned()],
+                    statement:
+                        "No rollout: neither hash changes, so Kruise does not touch running \
+                                pods."
+                            .to_owned(),
+                });
+            }
+        }
+        found.impacts.sort_by(|a, b| a.name.cmp(&b.name));
         let all: Vec<Source> = context_sources
             .iter()
             .chain(&sources)
@@ -479,6 +515,34 @@ fn impacts(old: &Cluster, new: &Cluster) -> Vec<Impact> {
         .collect()
 }
 
+/// What Kruise's validating webhook says to updating each SidecarSet of `old` to the one of the same
+/// name in `new` (kruise v1.9 `sidecarset_create_update_handler.go`, `validateSidecarSet` with
+/// `older` set): the messages with the advice, by name; SidecarSets without errors are left out.
+fn rejected_updates(old: &Cluster, new: &Cluster) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    for ss in &new.sidecarsets {
+        let Some(stored) = old.sidecarset(&ss.name) else {
+            continue;
+        };
+        let errors = crate::validate::update_rules::validate_update(ss, stored);
+        if !errors.is_empty() {
+            out.insert(
+                ss.name.clone(),
+                errors
+                    .iter()
+                    .map(crate::validate::update_rules::with_advice)
+                    .collect(),
+            );
+        }
+    }
+    out
+}
+
+/// `Kruise rejects this update: <message>; <advice>`.
+fn rejection_text(message: &str) -> String {
+    format!("Kruise rejects this update: {message}")
+}
+
 /// Where each SidecarSet is defined: the new ones from `all` (first definition), the ones only in
 /// `old_sources` from there.
 fn sidecarset_locations(
@@ -518,6 +582,7 @@ fn write_impacts(
     impacts: &[Impact],
     resources: &[&ResourceChange],
     locations: &BTreeMap<String, Location>,
+    rejected: &BTreeMap<String, Vec<String>>,
     palette: &Palette,
 ) {
     if impacts.is_empty() {
@@ -548,6 +613,9 @@ fn write_impacts(
             let _ = writeln!(out, "    - {change}");
         }
         let _ = writeln!(out, "    {}", impact.statement);
+        for message in rejected.get(&impact.name).into_iter().flatten() {
+            let _ = writeln!(out, "    {}", rejection_text(message));
+        }
         let affected: Vec<&str> = resources
             .iter()
             .filter(|r| r.sidecarsets.contains_key(&impact.name))
@@ -565,8 +633,13 @@ fn write_impacts(
     }
 }
 
-fn impact_annotation(impact: &Impact, locations: &BTreeMap<String, Location>) -> Annotation {
+fn impact_annotation(
+    impact: &Impact,
+    locations: &BTreeMap<String, Location>,
+    rejected: Option<&Vec<String>>,
+) -> Annotation {
     let level = match impact.kind {
+        _ if rejected.is_some() => Level::Error,
         ImpactKind::NotUpgradable | ImpactKind::Removed => Level::Warning,
         _ => Level::Notice,
     };
@@ -575,6 +648,9 @@ fn impact_annotation(impact: &Impact, locations: &BTreeMap<String, Location>) ->
         let _ = writeln!(message, "- {change}");
     }
     message.push_str(&impact.statement);
+    for m in rejected.into_iter().flatten() {
+        let _ = write!(message, "\n{}", rejection_text(m));
+    }
     let title = format!("SidecarSet {}: {}", impact.name, impact.summary);
     match locations.get(&impact.name) {
         Some(l) => Annotation::new(level, &l.file, l.line, title, message),
@@ -694,6 +770,7 @@ fn json_report(resources: &[&ResourceChange], found: &Comparison, replaced: &str
                 "summary": i.summary,
                 "changes": i.changes,
                 "statement": i.statement,
+                "rejected": found.rejected.get(&i.name).cloned().unwrap_or_default(),
                 "file": location.map(|l| l.file.clone()),
                 "line": location.map(|l| l.line),
                 "workloads": workloads,
@@ -753,6 +830,9 @@ fn step_summary(resources: &[&ResourceChange], found: &Comparison, replaced: &st
             let _ = writeln!(out, "- **{}**{at}: {}. {}", i.name, i.summary, i.statement);
             for change in &i.changes {
                 let _ = writeln!(out, "  - {change}");
+            }
+            for message in found.rejected.get(&i.name).into_iter().flatten() {
+                let _ = writeln!(out, "  - **{}**", rejection_text(message));
             }
         }
         out.push('\n');

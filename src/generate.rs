@@ -253,6 +253,10 @@ pub fn exit_status(command: &str) -> &'static [(&'static str, &'static str)] {
                 "The command's finding: changes (diff), stale output (check, render --out-dir), errors (validate), not Healthy (health).",
             ),
             ERROR,
+            (
+                "3",
+                "diff --old-sidecarsets: Kruise's webhook rejects the update of a SidecarSet.",
+            ),
         ],
         "render" => &[
             (
@@ -265,7 +269,15 @@ pub fn exit_status(command: &str) -> &'static [(&'static str, &'static str)] {
             ),
             ERROR,
         ],
-        "diff" => &[("0", "No change."), ("1", "Changes."), ERROR],
+        "diff" => &[
+            ("0", "No change."),
+            ("1", "Changes."),
+            ERROR,
+            (
+                "3",
+                "With --old-sidecarsets: Kruise's webhook rejects the update of a SidecarSet (a sidecar container added or renamed, an upgradeType or a canary's base changed); create a new SidecarSet instead.",
+            ),
+        ],
         "check" => &[
             ("0", "The directory is up to date."),
             ("1", "Stale, missing or extra files."),

@@ -116,7 +116,26 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
         kruise_namespace: args.kruise_namespace.clone(),
         feature_gates: args.feature_gates.clone().unwrap_or_default(),
     };
-    let findings = check(&files, &options)?;
+    let mut findings = check(&files, &options)?;
+    if !args.old_sidecarsets.is_empty() {
+        let old_sources = walk.expand(&args.old_sidecarsets)?;
+        if !args.quiet {
+            crate::render::print_reports(&old_sources.skip_lines());
+        }
+        let mut reports = Vec::new();
+        let old = crate::render::gather_cluster(
+            &old_sources.sources,
+            &[],
+            &options.kruise_namespace,
+            &options.feature_gates,
+            &mut reader,
+            &mut reports,
+        )
+        .map_err(|e| crate::render::name_broken_files(e, &old_sources.sources))
+        .map_err(|e| e.context("reading --old-sidecarsets"))?;
+        findings.extend(update_findings(&files, &old.sidecarsets)?);
+        sort_findings(&mut findings, &files);
+    }
     crate::spool::to_stdout(|stdout| {
         stdout.write_all(output::render(&findings, args.output).as_bytes())
     })?;
@@ -336,6 +355,12 @@ pub fn check(
         }
     }
 
+    sort_findings(&mut findings, files);
+    Ok(findings)
+}
+
+/// Findings in file order, then line order (stable).
+fn sort_findings(findings: &mut [Finding], files: &[(ParsedFile, bool)]) {
     let file_order: BTreeMap<&str, usize> = files
         .iter()
         .enumerate()
@@ -350,6 +375,68 @@ pub fn check(
             f.location.line,
         )
     });
+}
+
+/// The UPDATE rules of Kruise's validating webhook (kruise v1.9
+/// `sidecarset_create_update_handler.go`, `validateSidecarSet` with `older` set:
+/// `validateSidecarContainerConflict` and `validateSidecarSetCanaryAnnotations`) for every
+/// SidecarSet of `files` that has a stored counterpart of the same name in `old`; the others are
+/// CREATEs. A SidecarSet that does not decode has its CREATE errors already.
+pub fn update_findings(
+    files: &[(ParsedFile, bool)],
+    old: &[crate::sidecarset::SidecarSet],
+) -> Result<Vec<Finding>, DocumentError> {
+    let mut findings = Vec::new();
+    for (file, _) in files {
+        for object in file.objects()? {
+            if (group(object.api_version()), object.kind()) != ("apps.kruise.io", "SidecarSet") {
+                continue;
+            }
+            let Some(stored) = old.iter().find(|s| s.name == object.name()) else {
+                continue;
+            };
+            let Ok(new) = crate::sidecarset::SidecarSet::from_value(&object.value) else {
+                continue;
+            };
+            for e in update_rules::validate_update(&new, stored) {
+                let path = match &e.value {
+                    _ if e.path == "metadata" => format!(
+                        "metadata.annotations.{}",
+                        crate::sidecarset::CANARY_BASE_ANNOTATION
+                    ),
+                    Some(finding::BadValue::Str(name)) => {
+                        let index = object
+                            .value
+                            .pointer("/spec/containers")
+                            .and_then(Value::as_array)
+                            .and_then(|cs| {
+                                cs.iter().position(|c| {
+                                    c.get("name").and_then(Value::as_str) == Some(name)
+                                })
+                            })
+                            .unwrap_or(0);
+                        let field = e.path.strip_prefix("spec.containers.").unwrap_or("name");
+                        format!("spec.containers[{index}].{field}")
+                    }
+                    _ => e.path.clone(),
+                };
+                findings.push(Finding {
+                    severity: Severity::Error,
+                    rule: "kruise-webhook-update",
+                    location: crate::objects::Location {
+                        line: admission::line_of(object.node, &path)
+                            .unwrap_or(object.location.line),
+                        ..object.location.clone()
+                    },
+                    resource: admission::resource_name(&object.value),
+                    message: format!(
+                        "{e}; Kruise rejects this update; {}",
+                        update_rules::advice(&e)
+                    ),
+                });
+            }
+        }
+    }
     Ok(findings)
 }
 

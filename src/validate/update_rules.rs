@@ -55,6 +55,22 @@ pub fn validate_update(new: &SidecarSet, old: &SidecarSet) -> Vec<FieldError> {
     errors
 }
 
+/// What to do instead of an update Kruise rejects: Kruise never lets these fields change in place.
+pub fn advice(error: &FieldError) -> &'static str {
+    if error.path == "metadata" {
+        "to move a canary to another base, create a new canary \
+         SidecarSet (and delete the old one) instead"
+    } else {
+        "to add or rename a sidecar container or change its \
+         upgradeType, create a new SidecarSet (and delete the old one) instead"
+    }
+}
+
+/// `<Kruise's message>; <advice>`.
+pub fn with_advice(error: &FieldError) -> String {
+    format!("{error}; {}", advice(error))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,5 +163,19 @@ mod tests {
         assert_eq!(validate_update(&moved, &plain).len(), 1);
         // A canary may stop being one.
         assert!(validate_update(&plain, &old).is_empty());
+    }
+
+    #[test]
+    fn the_advice_says_what_to_do_instead() {
+        let container =
+            FieldError::invalid("spec.containers.name", "x", "container x is not found");
+        assert_eq!(
+            with_advice(&container),
+            "spec.containers.name: Invalid value: \"x\": container x is not found; to add or \
+             rename a sidecar container or change its upgradeType, create a new SidecarSet (and \
+             delete the old one) instead"
+        );
+        let base = FieldError::invalid_go("metadata", "map[string]string{}".into(), "immutable");
+        assert!(advice(&base).starts_with("to move a canary to another base"));
     }
 }

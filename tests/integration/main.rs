@@ -27,5 +27,6 @@ mod resources_policy;
 mod rollout;
 mod test;
 mod uninject;
+mod update_rules;
 mod validate;
 mod walk;
