@@ -159,6 +159,7 @@ Register-ArgumentCompleter -Native -CommandName 'kruise-inject' -ScriptBlock {
             [CompletionResult]::new('--kruise-namespace', '--kruise-namespace', [CompletionResultType]::ParameterName, 'Namespace where Kruise keeps SidecarSet ControllerRevisions')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the random draw of the `Partial` revision policy (--from-workloads injection)')
             [CompletionResult]::new('--from-workloads', '--from-workloads', [CompletionResultType]::ParameterName, 'Plan from workloads instead of pods: each workload becomes `replicas` pods named <workload>-<i>, Running and Ready, injected with the SidecarSets of --old-sidecarsets')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Table output: show every round (runs of four or more rounds that upgrade the same number of pods the same way are otherwise shown as one entry listing the first pods)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Do not print warnings and notes on standard error')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print warnings and notes on standard error')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -525,7 +525,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__subcmd__inject__subcmd__rollout)
-            opts="-s -o -n -q -h -V --sidecarsets --from-workloads --old-sidecarsets --rounds --output --namespace --timestamp --kruise-namespace --seed --quiet --help --version"
+            opts="-s -o -n -q -h -V --sidecarsets --from-workloads --old-sidecarsets --rounds --output --namespace --timestamp --kruise-namespace --seed --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

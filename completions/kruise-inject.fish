@@ -112,6 +112,7 @@ complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand rollout" -l 
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand rollout" -l kruise-namespace -d 'Namespace where Kruise keeps SidecarSet ControllerRevisions' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand rollout" -l seed -d 'Seed of the random draw of the `Partial` revision policy (--from-workloads injection)' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand rollout" -l from-workloads -d 'Plan from workloads instead of pods: each workload becomes `replicas` pods named <workload>-<i>, Running and Ready, injected with the SidecarSets of --old-sidecarsets'
+complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand rollout" -l verbose -d 'Table output: show every round (runs of four or more rounds that upgrade the same number of pods the same way are otherwise shown as one entry listing the first pods)'
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand rollout" -s q -l quiet -d 'Do not print warnings and notes on standard error'
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand rollout" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand rollout" -s V -l version -d 'Print version'

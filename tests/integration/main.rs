@@ -14,6 +14,7 @@ mod precommit;
 mod properties;
 mod render;
 mod rollout;
+mod rollout_scale;
 mod test;
 mod uninject;
 mod validate;
