@@ -6,7 +6,7 @@ section "Performance and the benchmark".
                  [--repeat 3] [--kustomize-max-n 1000] [--kustomize-timeout 600] [--dir DIR]
                  [--rollout-sizes 1000,10000,100000] [--only render|rollout]
                  [--strategies default,percent,partition,priority,scatter] [--rollout-timeout 600]
-                 [--baseline BIN] [--baseline-max-n 2000]
+                 [--baseline BIN] [--baseline-max-n 2000] [--bin BIN]
 
 For every size N it generates (once, cached in DIR) a repository with bench/gen.py and measures, in
 one run, with /usr/bin/time (wall clock, peak RSS):
@@ -131,8 +131,13 @@ def main():
     p.add_argument("--rollout-timeout", type=float, default=600)
     p.add_argument("--baseline", help="another kruise-inject binary to time rollout with")
     p.add_argument("--baseline-max-n", type=int, default=2000)
+    p.add_argument("--bin", help="the kruise-inject binary to measure (default: build target/release)")
     a = p.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
+    global BIN
+    if a.bin:
+        BIN = os.path.abspath(a.bin)
+    else:
+        subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
     os.makedirs(a.dir, exist_ok=True)
     if a.only != "render":
         rollout_rows(a)

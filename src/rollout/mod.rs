@@ -263,10 +263,12 @@ fn rejected_sidecarsets(
         if !seen.insert(source.clone()) {
             continue;
         }
-        let file = reader.read(source)?;
-        if !file.text.contains("SidecarSet") {
+        // Only a file that names the kind is parsed (a pod dump is not parsed once more).
+        let text = reader.read_text(source)?;
+        if !text.contains("SidecarSet") {
             continue;
         }
+        let file = crate::objects::ParsedFile::parse(source.to_string(), text)?;
         for object in file.objects()? {
             if context_kind(&object) != Some(ContextKind::SidecarSet) {
                 continue;
