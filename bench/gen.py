@@ -2,6 +2,7 @@
 """Generates a synthetic GitOps repository for the kruise-inject benchmark.
 
     bench/gen.py OUT --workloads N --sidecarsets K [--seed S]
+    bench/gen.py OUT --pods N [--seed S] [--bin PATH]          (the rollout benchmark, issue 14)
 
 OUT/
   apps/team-XX/app-XXXX.yaml   N workloads of every supported kind, 1-50 documents per file (each
@@ -12,12 +13,29 @@ OUT/
   kustomization.yaml           the peer: the same workloads, with one JSON 6902 patch per
                                (SidecarSet, pod path) that adds the same container, volume and
                                annotation to the workloads whose labels select it
+
+With --pods N (the `rollout` benchmark) instead:
+OUT/
+  pods.yaml                    `kubectl get pods -A -o yaml` of N pods (a v1 List, ~5 KB a pod) of
+                               shop deployments in 37 namespaces over 3 zones, injected with the
+                               SidecarSets log-agent and metrics at their old images: Running and
+                               Ready at varying times, 3 % not ready, some restarted
+  sidecarsets/NAME.yaml        the new log-agent (only its image changed) with one update strategy
+                               each: default (maxUnavailable 1), percent (maxUnavailable 10%),
+                               partition (partition 20%, maxUnavailable 5), priority
+                               (weightPriority + scatter zone=*), scatter (scatter zone=*)
+  sidecarsets/metrics.yaml     the new metrics SidecarSet (maxUnavailable 2), for runs with two
+The hash annotations come from `kruise-inject render` of one pod with the old SidecarSets (--bin,
+default target/release/kruise-inject), so that the pods are in-place upgradable.
 Deterministic for a given seed. Only the standard library.
 """
 
 import argparse
+import datetime
 import os
 import random
+import subprocess
+import tempfile
 
 KINDS = [
     # (apiVersion, kind, path to the pod template's parent, weight)
@@ -246,13 +264,262 @@ def kustomize_patches(k, paths):
     return "".join(out)
 
 
+# --- rollout: a pod dump (issue 14) -----------------------------------------------------------
+
+ROLLOUT_STRATEGIES = {
+    "default": "",
+    "percent": "    maxUnavailable: 10%\n",
+    "partition": "    partition: 20%\n    maxUnavailable: 5\n",
+    "priority": """\
+    priorityStrategy:
+      weightPriority:
+      - weight: 50
+        matchSelector:
+          matchLabels:
+            tier: canary
+      - weight: 10
+        matchSelector:
+          matchExpressions:
+          - {key: zone, operator: In, values: [zone-b]}
+    scatterStrategy:
+    - key: zone
+      value: "*"
+""",
+    "scatter": """\
+    scatterStrategy:
+    - key: zone
+      value: "*"
+""",
+}
+
+
+DEFAULT_STRATEGY = "    type: RollingUpdate\n"
+
+
+def rollout_sidecarset(name, container, image, strategy):
+    return f"""\
+apiVersion: apps.kruise.io/v1alpha1
+kind: SidecarSet
+metadata:
+  name: {name}
+spec:
+  selector:
+    matchLabels:
+      app.kubernetes.io/part-of: shop
+  updateStrategy:
+{strategy or DEFAULT_STRATEGY}  containers:
+  - name: {container}
+    image: {image}
+    env:
+    - name: LOG_LEVEL
+      value: info
+"""
+
+
+def injected_annotations(binary):
+    """The kruise.io/sidecarset-* annotation lines `kruise-inject render` writes into a pod injected
+    with the old log-agent and metrics."""
+    with tempfile.TemporaryDirectory() as d:
+        with open(os.path.join(d, "ss.yaml"), "w") as f:
+            f.write(rollout_sidecarset("log-agent", "log-agent", "registry.example.com/platform/log-agent:1.4.0", ""))
+            f.write("---\n")
+            f.write(rollout_sidecarset("metrics", "exporter", "prom/exporter:1.0", ""))
+        with open(os.path.join(d, "pod.yaml"), "w") as f:
+            f.write("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels:\n"
+                    "    app.kubernetes.io/part-of: shop\nspec:\n  containers:\n  - name: app\n    image: app:1\n")
+        out = subprocess.run([binary, "render", os.path.join(d, "pod.yaml"), "-s", os.path.join(d, "ss.yaml"),
+                              "--timestamp", "2024-05-01T10:00:00Z"], check=True, capture_output=True, text=True).stdout
+    lines = [l.strip() for l in out.splitlines() if l.strip().startswith("kruise.io/sidecarset-")]
+    if len(lines) != 3:
+        raise SystemExit(f"unexpected render output:\n{out}")
+    return lines
+
+
+def time_at(seconds):
+    t = 1711965600 + seconds  # from 2024-04-01T10:00:00Z
+    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def digest(rng):
+    return "".join(rng.choice("0123456789abcdef") for _ in range(64))
+
+
+def rollout_pod(rng, i, annotations):
+    ns = f"team-{i % 37:02d}"
+    deploy = f"shop-{(i // 7) % 997:03d}"
+    rs = f"{deploy}-{rng.randrange(16**9):09x}"
+    name = f"{rs}-{rng.randrange(36**5):05d}"
+    zone = f"zone-{'abc'[rng.randrange(3)]}"
+    created = rng.randrange(0, 30 * 86400)
+    tier = "canary" if rng.random() < 0.05 else "main"
+    state = rng.random()
+    pending = False  # a pending pod (no container statuses) would stay unavailable and stall the rollout
+    ready = state >= 0.03
+    restarts = rng.choice([0, 0, 0, 0, 0, 1, 2, 5])
+    ready_at = time_at(created + rng.randrange(20, 600))
+    node = "" if pending else f"node-{rng.randrange(400):03d}"
+    containers = [("log-agent", "registry.example.com/platform/log-agent:1.4.0", "registry.example.com/platform/log-agent"),
+                  ("exporter", "prom/exporter:1.0", "prom/exporter"),
+                  ("shop", f"registry.example.com/shop:3.{rng.randrange(20)}", "registry.example.com/shop")]
+    spec = "".join(f"""\
+    - env:
+      - name: IS_INJECTED
+        value: 'true'
+      image: {image}
+      imagePullPolicy: IfNotPresent
+      name: {cname}
+      resources: {{}}
+      terminationMessagePath: /dev/termination-log
+      terminationMessagePolicy: File
+      volumeMounts:
+      - mountPath: /var/run/secrets/kubernetes.io/serviceaccount
+        name: kube-api-access-{name[-5:]}
+        readOnly: true
+""" for cname, image, _ in containers)
+    statuses = "" if pending else "".join(f"""\
+    - containerID: containerd://{digest(rng)}
+      image: {image}
+      imageID: {repo}@sha256:{digest(rng)}
+      lastState: {{}}
+      name: {cname}
+      ready: {"true" if ready else "false"}
+      restartCount: {restarts if cname == "shop" else 0}
+      started: {"true" if ready else "false"}
+      state:
+        running:
+          startedAt: '{ready_at}'
+""" for cname, image, repo in containers)
+    node_line = f"    nodeName: {node}\n" if node else ""
+    ann = "".join(f"      {a}\n" for a in annotations)
+    ready_s = "'True'" if ready else "'False'"
+    reason = "" if ready else "      reason: ContainersNotReady\n      message: 'containers with unready status: [shop]'\n"
+    conditions = f"""\
+    - lastProbeTime: null
+      lastTransitionTime: '{time_at(created)}'
+      status: 'True'
+      type: Initialized
+    - lastProbeTime: null
+      lastTransitionTime: '{ready_at}'
+{reason}      status: {ready_s}
+      type: Ready
+    - lastProbeTime: null
+      lastTransitionTime: '{ready_at}'
+{reason}      status: {ready_s}
+      type: ContainersReady
+    - lastProbeTime: null
+      lastTransitionTime: '{time_at(created)}'
+      status: 'True'
+      type: PodScheduled
+"""
+    if pending:
+        conditions = f"""\
+    - lastProbeTime: null
+      lastTransitionTime: '{time_at(created)}'
+      message: '0/400 nodes are available: 400 Insufficient cpu.'
+      reason: Unschedulable
+      status: 'False'
+      type: PodScheduled
+"""
+    return f"""\
+- apiVersion: v1
+  kind: Pod
+  metadata:
+    annotations:
+{ann}    creationTimestamp: '{time_at(created)}'
+    generateName: {rs}-
+    labels:
+      app.kubernetes.io/name: {deploy}
+      app.kubernetes.io/part-of: shop
+      pod-template-hash: '{rs[-9:]}'
+      tier: {tier}
+      zone: {zone}
+    name: {name}
+    namespace: {ns}
+    ownerReferences:
+    - apiVersion: apps/v1
+      blockOwnerDeletion: true
+      controller: true
+      kind: ReplicaSet
+      name: {rs}
+      uid: {digest(rng)[:8]}-{digest(rng)[:4]}-4{digest(rng)[:3]}-8{digest(rng)[:3]}-{digest(rng)[:12]}
+    resourceVersion: '{rng.randrange(10**7)}'
+    uid: {digest(rng)[:8]}-{digest(rng)[:4]}-4{digest(rng)[:3]}-8{digest(rng)[:3]}-{digest(rng)[:12]}
+  spec:
+    containers:
+{spec}    dnsPolicy: ClusterFirst
+    enableServiceLinks: true
+{node_line}    preemptionPolicy: PreemptLowerPriority
+    priority: 0
+    restartPolicy: Always
+    schedulerName: default-scheduler
+    securityContext: {{}}
+    serviceAccount: default
+    serviceAccountName: default
+    terminationGracePeriodSeconds: 30
+    tolerations:
+    - effect: NoExecute
+      key: node.kubernetes.io/not-ready
+      operator: Exists
+      tolerationSeconds: 300
+    - effect: NoExecute
+      key: node.kubernetes.io/unreachable
+      operator: Exists
+      tolerationSeconds: 300
+    volumes:
+    - name: kube-api-access-{name[-5:]}
+      projected:
+        defaultMode: 420
+        sources:
+        - serviceAccountToken:
+            expirationSeconds: 3607
+            path: token
+        - configMap:
+            items:
+            - key: ca.crt
+              path: ca.crt
+            name: kube-root-ca.crt
+  status:
+    conditions:
+{conditions}{"    containerStatuses:" + chr(10) if statuses else ""}{statuses}    hostIP: 10.0.{rng.randrange(256)}.{rng.randrange(256)}
+    phase: {"Pending" if pending else "Running"}
+    podIP: 10.244.{rng.randrange(256)}.{rng.randrange(256)}
+    qosClass: BestEffort
+    startTime: '{time_at(created)}'
+"""
+
+
+def rollout_main(out, n, seed, binary):
+    rng = random.Random(seed)
+    annotations = injected_annotations(binary)
+    os.makedirs(os.path.join(out, "sidecarsets"), exist_ok=True)
+    for name, strategy in ROLLOUT_STRATEGIES.items():
+        with open(os.path.join(out, "sidecarsets", f"{name}.yaml"), "w") as f:
+            f.write(rollout_sidecarset("log-agent", "log-agent", "registry.example.com/platform/log-agent:1.5.0", strategy))
+    with open(os.path.join(out, "sidecarsets", "metrics.yaml"), "w") as f:
+        f.write(rollout_sidecarset("metrics", "exporter", "prom/exporter:1.1", "    maxUnavailable: 2\n"))
+    with open(os.path.join(out, "pods.yaml"), "w") as f:
+        f.write("apiVersion: v1\nitems:\n")
+        for i in range(n):
+            f.write(rollout_pod(rng, i, annotations))
+        f.write("kind: List\nmetadata:\n  resourceVersion: \"\"\n")
+    print(f"{out}: {n} pods")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("out")
-    p.add_argument("--workloads", "-n", type=int, required=True)
+    p.add_argument("--workloads", "-n", type=int)
+    p.add_argument("--pods", type=int, help="write a pod dump for the rollout benchmark instead")
+    p.add_argument("--bin", default=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                                 "target", "release", "kruise-inject"))
     p.add_argument("--sidecarsets", "-k", type=int, default=8)
     p.add_argument("--seed", type=int, default=1)
     a = p.parse_args()
+    if a.pods is not None:
+        rollout_main(a.out, a.pods, a.seed, a.bin)
+        return
+    if a.workloads is None:
+        p.error("--workloads or --pods is required")
     rng = random.Random(a.seed)
     os.makedirs(os.path.join(a.out, "platform"), exist_ok=True)
     with open(os.path.join(a.out, "platform", "sidecarsets.yaml"), "w") as f:

@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
-"""The kruise-inject render benchmark (issue 7). See the README section "Performance and the benchmark".
+"""The kruise-inject render benchmark (issue 7) and rollout benchmark (issue 14). See the README
+section "Performance and the benchmark".
 
     bench/run.py [--sizes 1000,10000,100000] [--k 8] [--k-sweep 2,8,32] [--k-sweep-n 10000]
                  [--repeat 3] [--kustomize-max-n 1000] [--kustomize-timeout 600] [--dir DIR]
+                 [--rollout-sizes 1000,10000,100000] [--only render|rollout]
+                 [--strategies default,percent,partition,priority,scatter] [--rollout-timeout 600]
+                 [--baseline BIN] [--baseline-max-n 2000] [--bin BIN]
 
 For every size N it generates (once, cached in DIR) a repository with bench/gen.py and measures, in
 one run, with /usr/bin/time (wall clock, peak RSS):
@@ -16,9 +20,23 @@ render, render-1 and floor run in turn --repeat times (so that a slow spell of a
 hits all three alike); times and RSS are the best run of each, and render/floor is the median of
 the ratios of the runs made back to back. kustomize: one run. Output goes to /dev/null. Prints a
 Markdown report on stdout.
+
+Rollout rows (issue 14; `--only rollout` runs just these): for every N of --rollout-sizes, a pod
+dump of N pods (bench/gen.py --pods, cached in DIR) and, per update strategy of --strategies (the
+new log-agent SidecarSet with that strategy; `default` is maxUnavailable 1, one pod a round):
+  rollout    kruise-inject rollout DIR/pods.yaml -s DIR/sidecarsets/S.yaml --rounds all -o json
+  render     kruise-inject render DIR/pods.yaml -s DIR/sidecarsets/S.yaml (the same pods, the
+             same SidecarSet: the yardstick of the target "rollout <= 2x render")
+  baseline   --baseline BIN (e.g. a build of the commit before issue 14) for N <= --baseline-max-n
+rollout and render run in turn --repeat times; best wall-clock times, user + system CPU times and
+peak RSS; rollout/render and the CPU ratio are medians of the back-to-back ratios (CPU time is less
+disturbed by a loaded machine than wall clock); "KB/pod" is (RSS - input size) / N. A run over
+--rollout-timeout seconds is stopped and reported as ">". No other tool simulates Kruise's
+SidecarSet rollout, so there is no peer column.
 """
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -74,6 +92,25 @@ def timed(cmd, env=None, timeout=None):
         return float(secs), int(kb) / 1024
 
 
+def timed_cpu(cmd, timeout=None):
+    """(seconds, peak RSS in MiB, user + system CPU seconds) of one run, or Nones after the timeout."""
+    with tempfile.NamedTemporaryFile("r") as t:
+        p = subprocess.Popen(
+            ["/usr/bin/time", "-o", t.name, "-f", "%e %M %U %S"] + cmd, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            code = p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            return None, None, None
+        if code != 0:
+            raise subprocess.CalledProcessError(code, cmd)
+        secs, kb, user, system = t.read().split()[-4:]
+        return float(secs), int(kb) / 1024, float(user) + float(system)
+
+
 def best(runs):
     return min(runs, key=lambda r: r[0])
 
@@ -88,9 +125,24 @@ def main():
     p.add_argument("--kustomize-max-n", type=int, default=1000)
     p.add_argument("--kustomize-timeout", type=float, default=600)
     p.add_argument("--dir", default=os.path.join(tempfile.gettempdir(), "kruise-inject-bench"))
+    p.add_argument("--only", choices=["render", "rollout"])
+    p.add_argument("--rollout-sizes", default="1000,10000,100000")
+    p.add_argument("--strategies", default="default,percent,partition,priority,scatter")
+    p.add_argument("--rollout-timeout", type=float, default=600)
+    p.add_argument("--baseline", help="another kruise-inject binary to time rollout with")
+    p.add_argument("--baseline-max-n", type=int, default=2000)
+    p.add_argument("--bin", help="the kruise-inject binary to measure (default: build target/release)")
     a = p.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
+    global BIN
+    if a.bin:
+        BIN = os.path.abspath(a.bin)
+    else:
+        subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
     os.makedirs(a.dir, exist_ok=True)
+    if a.only != "render":
+        rollout_rows(a)
+    if a.only == "rollout":
+        return
 
     def render(out, extra_env=None):
         cmd = [BIN, "render", os.path.join(out, "apps"), "-s", os.path.join(out, "platform")]
@@ -131,6 +183,57 @@ def main():
         print(f"| {n:,} | {k} | {files:,} | {docs:,} | {mb:.1f} | {r:.2f} | {docs / r:,.0f} | {mb / r:.1f}"
               f" | {r_rss:.0f} | {r1:.2f} | {r1_rss:.0f} | {f:.2f} | {f_rss:.0f} | {ratio:.2f}×"
               f" | {kz_text} | {kz_rss_text} | {ratio_text} |", flush=True)
+
+
+def generate_pods(base, n):
+    out = os.path.join(base, f"pods-n{n}")
+    meta = os.path.join(out, ".meta")
+    if not os.path.exists(meta):
+        shutil.rmtree(out, ignore_errors=True)
+        subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gen.py"), out, "--pods", str(n), "--bin", BIN],
+                       check=True, capture_output=True, text=True)
+        with open(meta, "w") as f:
+            f.write(str(n))
+    return out, os.path.getsize(os.path.join(out, "pods.yaml"))
+
+
+def rollout_rows(a):
+    print("Rollout (issue 14): `rollout --rounds all -o json` and `render` on the same pods and SidecarSet")
+    print()
+    print("| N | strategy | MB | rounds | rollout s | CPU s | RSS MiB | KB/pod | render s | CPU s | RSS MiB"
+          " | rollout/render | CPU ratio | baseline s | peer |")
+    print("|" + "---|" * 15)
+    for n in map(int, a.rollout_sizes.split(",")):
+        out, size = generate_pods(a.dir, n)
+        pods = os.path.join(out, "pods.yaml")
+        for strategy in a.strategies.split(","):
+            ss = os.path.join(out, "sidecarsets", f"{strategy}.yaml")
+            rollout = [BIN, "rollout", pods, "-s", ss, "--rounds", "all", "-o", "json"]
+            ro_runs, re_runs = [], []
+            for _ in range(a.repeat):
+                ro_runs.append(timed_cpu(rollout, timeout=a.rollout_timeout))
+                if ro_runs[-1][0] is None:
+                    break
+                re_runs.append(timed_cpu([BIN, "render", pods, "-s", ss]))
+            if ro_runs[-1][0] is not None:
+                ro = min(ro_runs)
+                re_ = min(re_runs)
+                rounds = len(json.loads(subprocess.run(rollout, capture_output=True, text=True, check=True).stdout)
+                             ["sidecarSets"][0]["rounds"])
+                ratio = statistics.median(x[0] / y[0] for x, y in zip(ro_runs, re_runs))
+                cpu_ratio = statistics.median(x[2] / y[2] for x, y in zip(ro_runs, re_runs))
+                per_pod = max(0.0, (ro[1] * 2**20 - size) / n / 1024)
+                cells = [f"{rounds:,}", f"{ro[0]:.2f}", f"{min(r[2] for r in ro_runs):.2f}", f"{ro[1]:.0f}",
+                         f"{per_pod:.0f}", f"{re_[0]:.2f}", f"{min(r[2] for r in re_runs):.2f}", f"{re_[1]:.0f}",
+                         f"{ratio:.2f}×", f"{cpu_ratio:.2f}×"]
+            else:
+                cells = ["?", f"> {a.rollout_timeout:.0f}", "?", "?", "?", "not run", "not run", "not run", "?", "?"]
+            base = "not run"
+            if a.baseline and n <= a.baseline_max_n:
+                t, _, cpu = timed_cpu([a.baseline] + rollout[1:], timeout=a.rollout_timeout)
+                base = f"> {a.rollout_timeout:.0f}" if t is None else f"{t:.2f} (CPU {cpu:.2f})"
+            print(f"| {n:,} | {strategy} | {size / 1e6:.1f} | " + " | ".join(cells) + f" | {base} | none |", flush=True)
+    print()
 
 
 if __name__ == "__main__":

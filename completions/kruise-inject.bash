@@ -569,7 +569,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__rollout)
-            opts="-s -o -n -q -h -V --sidecarsets --exclude --allow-outside-links --from-workloads --old-sidecarsets --rounds --output --namespace --timestamp --kruise-namespace --feature-gates --seed --quiet --help --version"
+            opts="-s -o -n -q -h -V --sidecarsets --exclude --allow-outside-links --from-workloads --old-sidecarsets --rounds --output --namespace --timestamp --kruise-namespace --feature-gates --seed --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -174,6 +174,7 @@ set edit:completion:arg-completer[kruise-inject] = {|@words|
             cand --seed 'Seed of the random draw of the `Partial` revision policy (--from-workloads injection)'
             cand --allow-outside-links 'Follow symlinks that lead outside the directory a walk started from (and let a function config name paths outside the package). By default such a link is an error naming it and its target, so that a pull request cannot make kruise-inject read files elsewhere on the machine (kustomize''s `--load-restrictor LoadRestrictionsNone`, for symlinks)'
             cand --from-workloads 'Plan from workloads instead of pods: each workload becomes `replicas` pods named <workload>-<i>, Running and Ready, injected with the SidecarSets of --old-sidecarsets'
+            cand --verbose 'Table output: show every round (runs of four or more rounds that upgrade the same number of pods the same way are otherwise shown as one entry listing the first pods)'
             cand -q 'Do not print warnings and notes on standard error'
             cand --quiet 'Do not print warnings and notes on standard error'
             cand -h 'Print help (see more with ''--help'')'

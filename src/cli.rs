@@ -442,6 +442,11 @@ pub struct RolloutArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
 
+    /// Table output: show every round (runs of four or more rounds that upgrade the same number
+    /// of pods the same way are otherwise shown as one entry listing the first pods).
+    #[arg(long)]
+    pub verbose: bool,
+
     /// Do not print warnings and notes on standard error.
     #[arg(short, long)]
     pub quiet: bool,

@@ -351,7 +351,7 @@ impl ParsedFile {
             if value.is_null() {
                 continue;
             }
-            let object = Object {
+            let mut object = Object {
                 document: index,
                 node: root,
                 value,
@@ -366,8 +366,10 @@ impl ParsedFile {
                     tree::NodeKind::Sequence(nodes) => nodes.iter().collect(),
                     _ => Vec::new(),
                 };
-                let values = match object.value.get("items") {
-                    Some(Value::Array(values)) => values.clone(),
+                // The items are moved out of the List (not copied): a big `kubectl get -o yaml`
+                // is held once.
+                let values = match object.value.get_mut("items").map(Value::take) {
+                    Some(Value::Array(values)) => values,
                     Some(Value::Null) => Vec::new(),
                     _ => return Err(object.error("items must be a list")),
                 };

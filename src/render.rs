@@ -422,7 +422,7 @@ impl Reader {
     }
 
     /// Reads a source without parsing it.
-    fn read_text(&mut self, source: &Source) -> anyhow::Result<String> {
+    pub fn read_text(&mut self, source: &Source) -> anyhow::Result<String> {
         Ok(match source {
             Source::Stdin => match &self.stdin {
                 Some(text) => text.clone(),

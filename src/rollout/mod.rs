@@ -11,6 +11,7 @@ pub mod annotations;
 pub mod from_workloads;
 pub mod hot_upgrade;
 pub mod image;
+pub mod incremental;
 pub mod matching;
 pub mod output;
 pub mod pod;
@@ -165,6 +166,7 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
         runs: &runs,
         pods: &pods,
         changed_fields: &changed_fields,
+        verbose: args.verbose,
     };
     let stdout = match args.output {
         Format::Table => output::table(&report),

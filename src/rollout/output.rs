@@ -12,7 +12,7 @@ use super::annotations;
 use super::image;
 use super::matching::Skip;
 use super::pod::Pod;
-use super::simulate::{Action, PodChanges, Run, Stopped};
+use super::simulate::{Action, PodChanges, Round, Run, Stopped};
 use super::status::{self, Status};
 use super::strategy::{self, Plan};
 use crate::sidecarset::{HASH_WITHOUT_IMAGE_ANNOTATION, SidecarSet};
@@ -40,6 +40,8 @@ pub struct Report<'a> {
     /// Per SidecarSet, the sidecar fields other than `image` that changed since the old
     /// SidecarSet (known with `--from-workloads`).
     pub changed_fields: &'a BTreeMap<String, Vec<String>>,
+    /// `--verbose`: the table shows every round (else runs of alike rounds are collapsed).
+    pub verbose: bool,
 }
 
 fn status_json(s: &Status) -> Value {
@@ -152,7 +154,19 @@ fn sidecarset_table(out: &mut String, report: &Report, ss: &SidecarSet, run: &Ru
         }
         let _ = writeln!(out, "  matched pods    {}", names.join(", "));
     }
-    for (r, round) in run.rounds.iter().enumerate() {
+    let mut r = 0;
+    while r < run.rounds.len() {
+        let round = &run.rounds[r];
+        let alike = if report.verbose {
+            1
+        } else {
+            alike_rounds(&run.rounds[r..])
+        };
+        if alike >= COLLAPSE_MIN {
+            collapsed_rounds(out, report.pods, r, &run.rounds[r..r + alike]);
+            r += alike;
+            continue;
+        }
         let mut what = Vec::new();
         if !round.upgrade.is_empty() {
             what.push(format!("upgrade {}", plural(round.upgrade.len(), "pod")));
@@ -167,8 +181,8 @@ fn sidecarset_table(out: &mut String, report: &Report, ss: &SidecarSet, run: &Ru
             what.push("no pod upgraded".to_owned());
         }
         let _ = writeln!(out, "\n  round {}: {}", r + 1, what.join(", "));
-        changes_lines(out, report.pods, &round.upgrade);
-        changes_lines(out, report.pods, &round.flip);
+        changes_lines(out, report, &round.upgrade);
+        changes_lines(out, report, &round.flip);
         if !round.not_upgradable.is_empty() {
             let _ = writeln!(
                 out,
@@ -192,28 +206,115 @@ fn sidecarset_table(out: &mut String, report: &Report, ss: &SidecarSet, run: &Ru
             );
         }
         let _ = writeln!(out, "    after: {}", status_line(&round.status));
+        r += 1;
     }
     out.push('\n');
     next_lines(out, report, ss, run);
 }
 
-fn changes_lines(out: &mut String, pods: &[Pod], changes: &[PodChanges]) {
-    let width = changes
+/// Rounds in a run this long or longer are shown as one entry (without `--verbose`).
+const COLLAPSE_MIN: usize = 4;
+
+/// How many rounds from the first of `rounds` on are alike: each upgrades the same number of pods
+/// and every pod the same way, and nothing else happens in them (no flip, no pod found not
+/// upgradable, no failure).
+fn alike_rounds(rounds: &[Round]) -> usize {
+    let plain = |r: &Round| {
+        !r.upgrade.is_empty()
+            && r.flip.is_empty()
+            && r.not_upgradable.is_empty()
+            && r.failed.is_none()
+    };
+    let Some(first) = rounds.first().filter(|r| plain(r)) else {
+        return 0;
+    };
+    let what = change_text(&first.upgrade[0]);
+    rounds
+        .iter()
+        .take_while(|r| {
+            plain(r)
+                && r.upgrade.len() == first.upgrade.len()
+                && r.upgrade.iter().all(|c| change_text(c) == what)
+        })
+        .count()
+}
+
+/// Alike rounds (from index `from`) as one entry: what each does, the pods in order (the first
+/// [`LIST_LIMIT`]), the status after the last.
+fn collapsed_rounds(out: &mut String, pods: &[Pod], from: usize, rounds: &[Round]) {
+    let each = rounds[0].upgrade.len();
+    let total: usize = rounds.iter().map(|r| r.upgrade.len()).sum();
+    let _ = writeln!(
+        out,
+        "\n  rounds {}-{}: upgrade {} each, {} in all",
+        from + 1,
+        from + rounds.len(),
+        plural(each, "pod"),
+        plural(total, "pod")
+    );
+    let _ = writeln!(out, "    each pod: {}", change_text(&rounds[0].upgrade[0]));
+    let _ = writeln!(out, "    in this order:");
+    let order: Vec<usize> = rounds
+        .iter()
+        .flat_map(|r| r.upgrade.iter().map(|c| c.pod))
+        .collect();
+    for &i in order.iter().take(LIST_LIMIT) {
+        let _ = writeln!(out, "      {}", pods[i].key());
+    }
+    if order.len() > LIST_LIMIT {
+        let _ = writeln!(
+            out,
+            "      ... and {} more (--verbose shows every round)",
+            order.len() - LIST_LIMIT
+        );
+    }
+    let last = &rounds[rounds.len() - 1];
+    let _ = writeln!(
+        out,
+        "    after round {}: {}",
+        from + rounds.len(),
+        status_line(&last.status)
+    );
+}
+
+/// What an upgrade did to one pod.
+fn change_text(c: &PodChanges) -> String {
+    if c.changes.is_empty() {
+        "(image already current: only the hash annotation changes)".to_owned()
+    } else {
+        c.changes
+            .iter()
+            .map(|ch| format!("{}: {}", ch.container, image_change(&ch.from, &ch.to)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// Pods listed per round in the table without `--verbose`; the rest are counted.
+const ROUND_LIMIT: usize = 20;
+
+fn changes_lines(out: &mut String, report: &Report, changes: &[PodChanges]) {
+    let pods = report.pods;
+    let shown = if report.verbose {
+        changes
+    } else {
+        &changes[..changes.len().min(ROUND_LIMIT)]
+    };
+    let width = shown
         .iter()
         .map(|c| pods[c.pod].key().len())
         .max()
         .unwrap_or(0);
-    for c in changes {
-        let what = if c.changes.is_empty() {
-            "(image already current: only the hash annotation changes)".to_owned()
-        } else {
-            c.changes
-                .iter()
-                .map(|ch| format!("{}: {}", ch.container, image_change(&ch.from, &ch.to)))
-                .collect::<Vec<_>>()
-                .join("; ")
-        };
+    for c in shown {
+        let what = change_text(c);
         let _ = writeln!(out, "    {:width$}  {what}", pods[c.pod].key());
+    }
+    if shown.len() < changes.len() {
+        let _ = writeln!(
+            out,
+            "    ... and {} more (--verbose lists every pod; -o json too)",
+            plural(changes.len() - shown.len(), "pod")
+        );
     }
 }
 

@@ -40,7 +40,24 @@ pub struct Pod {
     /// `status.containerStatuses`, in order.
     pub container_statuses: Vec<ContainerStatus>,
     /// The object as read.
-    object: Value,
+    object: Raw,
+}
+
+/// A JSON value kept as compact JSON text: what `rollout` holds of the parts of a pod it writes
+/// back unchanged (a few KB a pod, where the `Value` took tens).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Raw(Box<str>);
+
+impl Raw {
+    fn new(value: &Value) -> Self {
+        Raw(serde_json::to_string(value)
+            .unwrap_or_default()
+            .into_boxed_str())
+    }
+
+    fn value(&self) -> Value {
+        serde_json::from_str(&self.0).unwrap_or(Value::Null)
+    }
 }
 
 /// A container: what the controller reads and changes of it.
@@ -66,7 +83,7 @@ pub struct Condition {
     /// `message`.
     pub message: String,
     /// The condition as read (other fields kept).
-    raw: Value,
+    raw: Raw,
 }
 
 /// A `status.containerStatuses` entry.
@@ -83,7 +100,7 @@ pub struct ContainerStatus {
     /// `restartCount`.
     pub restart_count: i64,
     /// The status as read (other fields kept).
-    raw: Value,
+    raw: Raw,
 }
 
 /// A pod object kruise-inject cannot read.
@@ -160,7 +177,7 @@ impl Pod {
                     })?,
                     reason: field_str(c, "reason", &path)?,
                     message: field_str(c, "message", &path)?,
-                    raw: c.clone(),
+                    raw: Raw::new(c),
                 })
             })
             .collect::<Result<_, PodError>>()?;
@@ -192,7 +209,7 @@ impl Pod {
                             )
                         })?,
                     },
-                    raw: s.clone(),
+                    raw: Raw::new(s),
                 })
             })
             .collect::<Result<_, PodError>>()?;
@@ -211,14 +228,14 @@ impl Pod {
             phase: str_at("/status/phase")?,
             conditions,
             container_statuses,
-            object: value.clone(),
+            object: Raw::new(value),
         })
     }
 
     /// The object with the controller's and the simulated kubelet's changes: annotations, container
     /// images, phase, conditions and container statuses. Other fields are as read.
     pub fn to_value(&self) -> Value {
-        let mut object = self.object.clone();
+        let mut object = self.object.value();
         let Some(root) = object.as_object_mut() else {
             return object;
         };
@@ -372,16 +389,16 @@ impl Condition {
             reason: reason.to_owned(),
             message: message.to_owned(),
             // kubectl's key order; the values are filled in by `to_value`.
-            raw: serde_json::json!({
+            raw: Raw::new(&serde_json::json!({
                 "lastProbeTime": null, "lastTransitionTime": null, "message": "", "reason": "",
                 "status": "", "type": ""
-            }),
+            })),
         }
     }
 
     fn to_value(&self) -> Value {
-        let mut obj = match &self.raw {
-            Value::Object(m) => m.clone(),
+        let mut obj = match self.raw.value() {
+            Value::Object(m) => m,
             _ => Map::new(),
         };
         let time = self
@@ -428,16 +445,16 @@ impl ContainerStatus {
             image_id: image.to_owned(),
             ready: true,
             restart_count: 0,
-            raw: serde_json::json!({
+            raw: Raw::new(&serde_json::json!({
                 "image": "", "imageID": "", "name": "", "ready": false, "restartCount": 0,
                 "started": true
-            }),
+            })),
         }
     }
 
     fn to_value(&self) -> Value {
-        let mut obj = match &self.raw {
-            Value::Object(m) => m.clone(),
+        let mut obj = match self.raw.value() {
+            Value::Object(m) => m,
             _ => Map::new(),
         };
         put(

@@ -71,7 +71,7 @@ pub fn sort(terms: &[Term], pods: &[&Pod], indexes: Vec<usize>) -> Vec<usize> {
 /// `scatterPodsByRule`: the waiting pods carrying the term are spread evenly among the others, the
 /// last of them moved to the very end.
 pub fn scatter_by_term((key, value): &Term, pods: &[&Pod], indexes: Vec<usize>) -> Vec<usize> {
-    let (mut matched, mut unmatched): (Vec<usize>, Vec<usize>) =
+    let (mut matched, unmatched): (Vec<usize>, Vec<usize>) =
         indexes.iter().partition(|&&i| label(pods[i], key) == value);
     if matched.len() <= 1 || unmatched.len() <= 1 {
         return indexes;
@@ -86,25 +86,28 @@ pub fn scatter_by_term((key, value): &Term, pods: &[&Pod], indexes: Vec<usize>) 
         unmatched.len(),
     );
     let mut out = Vec::with_capacity(indexes.len());
+    // Cursors into `matched` and `unmatched`: what is left of each starts there.
+    let (mut m, mut u) = (0, 0);
     if group.unmatched_remainder > 0 {
-        let rest = unmatched.split_off(group.unmatched_remainder.min(unmatched.len()));
-        out.append(&mut unmatched);
-        unmatched = rest;
+        migrate(&unmatched, &mut u, &mut out, group.unmatched_remainder);
     }
     for _ in 0..group.groups {
-        migrate(&mut matched, &mut out, group.matched_size);
-        migrate(&mut unmatched, &mut out, group.unmatched_size);
+        migrate(&matched, &mut m, &mut out, group.matched_size);
+        migrate(&unmatched, &mut u, &mut out, group.unmatched_size);
     }
-    out.append(&mut matched);
-    out.append(&mut unmatched);
+    out.extend_from_slice(&matched[m..]);
+    out.extend_from_slice(&unmatched[u..]);
     out.push(last);
     out
 }
 
-/// `migrateItems`: move `size` items (all, if fewer) from the front of `src` to `dst`.
-fn migrate(src: &mut Vec<usize>, dst: &mut Vec<usize>, size: usize) {
-    let n = size.min(src.len());
-    dst.extend(src.drain(..n));
+/// `migrateItems`: move `size` items (all, if fewer) from the front of what is left of `src`
+/// (from `from` on) to `dst`. A cursor, not a removal from the front of a vector: that made a
+/// scatter quadratic in the waiting pods (issue 14).
+fn migrate(src: &[usize], from: &mut usize, dst: &mut Vec<usize>, size: usize) {
+    let n = size.min(src.len() - *from);
+    dst.extend_from_slice(&src[*from..*from + n]);
+    *from += n;
 }
 
 /// `scatterGroup`.

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::annotations::{self, INPLACE_UPDATE_STATE_ANNOTATION};
 use super::hot_upgrade;
+use super::incremental::{Step, View};
 use super::matching::{Matching, matching_pods};
 use super::pod::{Condition, Pod};
 use super::status::{self, Status, calculate_status};
@@ -170,50 +171,70 @@ pub fn settle(
     now: &str,
 ) {
     for (i, pod) in pods.iter_mut().enumerate() {
-        let mut names = changed.get(&i).cloned().unwrap_or_default();
-        let all: BTreeSet<String> = pod
-            .container_statuses
-            .iter()
-            .map(|s| s.name.clone())
-            .collect();
-        let readable = pod
-            .annotations
-            .get(INPLACE_UPDATE_STATE_ANNOTATION)
-            .is_some_and(|t| annotations::parse_inplace_update_state(t).is_ok());
-        if readable && !status::is_sidecar_container_update_completed(pod, sidecarsets, &all) {
-            for cs in &pod.container_statuses {
-                let one = BTreeSet::from([cs.name.clone()]);
-                if !status::is_sidecar_container_update_completed(pod, sidecarsets, &one) {
-                    names.insert(cs.name.clone());
-                }
-            }
-        }
-        if names.is_empty() {
-            continue;
-        }
-        for name in &names {
-            let Some(image) = pod.container(name).map(|c| c.image.clone()) else {
-                continue;
-            };
-            if let Some(s) = pod.container_status_mut(name) {
-                s.image_id.clone_from(&image);
-                s.image = image;
-                s.ready = true;
-                s.restart_count += 1;
-            }
-        }
-        pod.phase = "Running".to_owned();
-        let at = timestamp::parse_rfc3339(now);
-        for kind in ["Ready", "ContainersReady"] {
-            let needs = match pod.condition(kind) {
-                Some(c) => c.status != "True",
-                None => kind == "Ready",
-            };
-            if needs {
-                pod.set_condition(Condition::new(kind, "True", "", ""), at);
+        settle_pod(pod, changed.get(&i), sidecarsets, now);
+    }
+}
+
+/// Whether [`settle`] restarts containers of `pod` that no reconcile changed: its in-place update
+/// record (readable) says an update of some container is not completed.
+pub fn is_pending(pod: &Pod, sidecarsets: &[&str]) -> bool {
+    let readable = pod
+        .annotations
+        .get(INPLACE_UPDATE_STATE_ANNOTATION)
+        .is_some_and(|t| annotations::parse_inplace_update_state(t).is_ok());
+    if !readable {
+        return false;
+    }
+    let all: BTreeSet<String> = pod
+        .container_statuses
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    !status::is_sidecar_container_update_completed(pod, sidecarsets, &all)
+}
+
+/// [`settle`] of one pod (`changed`: its containers the round changed). Whether it changed it.
+pub fn settle_pod(
+    pod: &mut Pod,
+    changed: Option<&BTreeSet<String>>,
+    sidecarsets: &[&str],
+    now: &str,
+) -> bool {
+    let mut names = changed.cloned().unwrap_or_default();
+    if is_pending(pod, sidecarsets) {
+        for cs in &pod.container_statuses {
+            let one = BTreeSet::from([cs.name.clone()]);
+            if !status::is_sidecar_container_update_completed(pod, sidecarsets, &one) {
+                names.insert(cs.name.clone());
             }
         }
     }
+    if names.is_empty() {
+        return false;
+    }
+    for name in &names {
+        let Some(image) = pod.container(name).map(|c| c.image.clone()) else {
+            continue;
+        };
+        if let Some(s) = pod.container_status_mut(name) {
+            s.image_id.clone_from(&image);
+            s.image = image;
+            s.ready = true;
+            s.restart_count += 1;
+        }
+    }
+    pod.phase = "Running".to_owned();
+    let at = timestamp::parse_rfc3339(now);
+    for kind in ["Ready", "ContainersReady"] {
+        let needs = match pod.condition(kind) {
+            Some(c) => c.status != "True",
+            None => kind == "Ready",
+        };
+        if needs {
+            pod.set_condition(Condition::new(kind, "True", "", ""), at);
+        }
+    }
+    true
 }
 
 /// One round of one SidecarSet.
@@ -251,7 +272,142 @@ const SAFETY_LIMIT: usize = 100_000;
 
 /// Runs rounds of every SidecarSet on `pods` (changed in place): at most `limit` rounds, or until
 /// nothing changes.
+///
+/// Each reconcile is [`reconcile`]'s, computed incrementally ([`incremental::View`]): only the
+/// pods the previous reconcile or the kubelet changed are evaluated again.
 pub fn simulate(
+    sidecarsets: &[SidecarSet],
+    pods: &mut [Pod],
+    namespaces: &BTreeMap<String, BTreeMap<String, String>>,
+    limit: Option<usize>,
+    now: &str,
+) -> Vec<Run> {
+    let names: Vec<&str> = sidecarsets.iter().map(|s| s.name.as_str()).collect();
+    let mut runs: Vec<(Status, Matching, Vec<Round>)> =
+        vec![(Status::default(), Matching::default(), Vec::new()); sidecarsets.len()];
+    let mut views = Vec::with_capacity(sidecarsets.len());
+    for ss in sidecarsets {
+        views.push(View::new(ss, pods, namespaces));
+    }
+    let mut active = vec![true; sidecarsets.len()];
+    let limit = limit.unwrap_or(SAFETY_LIMIT);
+    // The pods the next settle looks at: at first all, then those changed and those it left
+    // with an update still pending.
+    let mut pending: BTreeSet<usize> = (0..pods.len()).collect();
+    for round in 0..limit {
+        let mut changed: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+        let mut recorded = Vec::new();
+        for k in 0..sidecarsets.len() {
+            if !active[k] {
+                continue;
+            }
+            if round == 0 {
+                runs[k].0 = views[k].status();
+                runs[k].1 = views[k].matching();
+            }
+            let step = views[k].step(pods, now);
+            let mut note = |changes: &[PodChanges]| {
+                for c in changes {
+                    let names = changed.entry(c.pod).or_default();
+                    names.extend(c.changes.iter().map(|c| c.container.clone()));
+                }
+                for view in &mut views {
+                    for c in changes {
+                        view.refresh(c.pod, &pods[c.pod]);
+                    }
+                }
+            };
+            let entry = match step {
+                Step::Nothing => None,
+                Step::Flip(flip) => {
+                    note(&flip);
+                    Some(Round {
+                        upgrade: Vec::new(),
+                        not_upgradable: Vec::new(),
+                        flip,
+                        failed: None,
+                        status: Status::default(),
+                    })
+                }
+                Step::Upgrade {
+                    upgraded,
+                    failed,
+                    not_upgradable,
+                } => {
+                    note(&upgraded);
+                    let changed_pods = !upgraded.is_empty();
+                    if !changed_pods || failed.is_some() {
+                        active[k] = false;
+                    }
+                    (changed_pods || failed.is_some() || (round == 0 && !not_upgradable.is_empty()))
+                        .then_some(Round {
+                            upgrade: upgraded,
+                            not_upgradable,
+                            flip: Vec::new(),
+                            failed,
+                            status: Status::default(),
+                        })
+                }
+            };
+            match entry {
+                Some(entry) => {
+                    runs[k].2.push(entry);
+                    recorded.push(k);
+                }
+                None => active[k] = false,
+            }
+        }
+        if recorded.is_empty() {
+            break;
+        }
+        let candidates: BTreeSet<usize> = changed.keys().copied().chain(pending).collect();
+        pending = BTreeSet::new();
+        for i in candidates {
+            if settle_pod(&mut pods[i], changed.get(&i), &names, now) {
+                for view in &mut views {
+                    view.refresh(i, &pods[i]);
+                }
+            }
+            if is_pending(&pods[i], &names) {
+                pending.insert(i);
+            }
+        }
+        for k in recorded {
+            if let Some(last) = runs[k].2.last_mut() {
+                last.status = views[k].status();
+            }
+        }
+        if !active.iter().any(|a| *a) {
+            break;
+        }
+    }
+    drop(views);
+    sidecarsets
+        .iter()
+        .zip(runs)
+        .map(|(ss, (status, matching, rounds))| {
+            let mut copy = pods.to_vec();
+            let next = reconcile(ss, &mut copy, namespaces, now);
+            // A first round that never ran (no round asked for) still reports the status now.
+            let (status, matching) = if limit == 0 {
+                (next.status, next.matching.clone())
+            } else {
+                (status, matching)
+            };
+            Run {
+                status,
+                matching,
+                rounds,
+                next,
+            }
+        })
+        .collect()
+}
+
+/// [`simulate`] as Kruise runs it: every reconcile re-evaluates every pod (quadratic in the pods
+/// when a round upgrades one). The test oracle of the incremental [`simulate`].
+#[cfg(test)]
+pub(crate) fn reference(
     sidecarsets: &[SidecarSet],
     pods: &mut [Pod],
     namespaces: &BTreeMap<String, BTreeMap<String, String>>,

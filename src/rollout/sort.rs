@@ -5,7 +5,7 @@
 //! Kruise sorts with Go's unstable `sort.Slice`; pods that compare equal keep their input order
 //! here (a stable sort). With more than 12 waiting pods tied on every key Kruise's order may differ.
 
-use std::cmp::Ordering;
+use std::cmp::{Ordering, Reverse};
 
 use serde_json::Value;
 
@@ -52,10 +52,45 @@ pub fn active_pods_order(a: &Pod, b: &Pod) -> Ordering {
         .then_with(|| later_or_zero_first(a.creation_timestamp, b.creation_timestamp))
 }
 
+/// [`active_pods_order`] as a key: `a` sorts before `b` by the comparator exactly when
+/// `default_key(a) < default_key(b)`, and they tie exactly when the keys are equal. The
+/// incremental rounds ([`super::incremental`]) keep the waiting pods ordered by it.
+pub type DefaultKey = (
+    bool,
+    u8,
+    bool,
+    Option<(bool, Reverse<i64>)>,
+    Reverse<i64>,
+    (bool, Reverse<i64>),
+);
+
+/// The key of [`active_pods_order`]: assigned, phase, ready, the ready time when ready (zero
+/// first, then later first), restarts (more first), creation (zero first, then later first).
+pub fn default_key(p: &Pod) -> DefaultKey {
+    let later_or_zero_first = |t: Option<i64>| (t.is_some(), Reverse(t.unwrap_or(0)));
+    let phase = match p.phase.as_str() {
+        "Unknown" => 1,
+        "Running" => 2,
+        _ => 0,
+    };
+    let ready = p.is_ready();
+    (
+        !p.node_name.is_empty(),
+        phase,
+        ready,
+        ready.then(|| later_or_zero_first(p.ready_time())),
+        Reverse(p.max_restarts()),
+        later_or_zero_first(p.creation_timestamp),
+    )
+}
+
 /// Sorts `indexes` (into `pods`) by [`active_pods_order`], keeping ties in input order.
 pub fn sort_default(pods: &[&Pod], indexes: &mut [usize]) {
     indexes.sort_by(|&i, &j| active_pods_order(pods[i], pods[j]));
 }
+
+/// [`PriorityStrategy::key`]: weight (higher first), level (lower first), order (higher first).
+pub type PriorityKey = (Reverse<i64>, i64, Reverse<i64>);
 
 /// `updateStrategy.priorityStrategy` (`pub.UpdatePriorityStrategy`).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -158,6 +193,18 @@ impl PriorityStrategy {
             .unwrap_or((-1, 0))
     }
 
+    /// The priority sort as a key: a stable sort by it is [`PriorityStrategy::sort`].
+    pub fn key(&self, pod: &Pod) -> PriorityKey {
+        if !self.weight.is_empty() {
+            (Reverse(self.weight_of(pod)), 0, Reverse(0))
+        } else if !self.order.is_empty() {
+            let (level, order) = self.order_of(pod);
+            (Reverse(0), level, Reverse(order))
+        } else {
+            (Reverse(0), 0, Reverse(0))
+        }
+    }
+
     /// The stable priority sort: higher weight first if `weightPriority` is set, else lower level
     /// then higher order first. Equal pods keep their order.
     pub fn sort(&self, pods: &[&Pod], indexes: &mut [usize]) {
@@ -206,6 +253,62 @@ mod tests {
 
     fn strategy(v: Value) -> PriorityStrategy {
         PriorityStrategy::from_value(&v).expect("valid")
+    }
+
+    /// Every combination of the fields `ActivePods.Less` reads, with ties.
+    fn all_kinds_of_pods() -> Vec<Pod> {
+        let mut out = Vec::new();
+        for node in ["", "n1"] {
+            for phase in ["Pending", "Unknown", "Running", "Failed"] {
+                for ready in [None, Some("True"), Some("False")] {
+                    for ready_at in [
+                        None,
+                        Some("2024-01-01T00:00:00Z"),
+                        Some("2024-01-02T00:00:00Z"),
+                    ] {
+                        for restarts in [0, 2] {
+                            for created in [
+                                None,
+                                Some("2024-01-01T00:00:00Z"),
+                                Some("2024-01-03T00:00:00Z"),
+                            ] {
+                                let mut conditions = vec![];
+                                if let Some(status) = ready {
+                                    conditions.push(json!({"type": "Ready", "status": status,
+                                        "lastTransitionTime": ready_at}));
+                                }
+                                out.push(
+                                    Pod::from_value(
+                                        &json!({"metadata": {"name": "p", "creationTimestamp": created},
+                                            "spec": {"nodeName": node},
+                                            "status": {"phase": phase, "conditions": conditions,
+                                                "containerStatuses": [{"name": "c", "restartCount": restarts}]}}),
+                                        "default",
+                                    )
+                                    .expect("pod"),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The key orders pods as the comparator does, ties included.
+    #[test]
+    fn default_key_is_the_comparator() {
+        let pods = all_kinds_of_pods();
+        for a in &pods {
+            for b in &pods {
+                assert_eq!(
+                    default_key(a).cmp(&default_key(b)),
+                    active_pods_order(a, b),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
     }
 
     /// `priority_sort_test.go: TestCompare` (a pod goes before another iff `compare` is true; the

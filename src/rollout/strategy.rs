@@ -107,11 +107,17 @@ pub fn sort_update_indexes(
     if let Some(priority) = &strategy.priority_strategy {
         PriorityStrategy::from_value(priority)?.sort(pods, &mut wait);
     }
-    if !strategy.scatter_strategy.is_empty() {
-        let terms = scatter::expand_terms(&strategy.scatter_strategy, pods);
-        wait = scatter::sort(&terms, pods, wait);
+    Ok(scatter_update_indexes(ss, pods, wait))
+}
+
+/// The last step of [`sort_update_indexes`]: `scatterStrategy` over the sorted waiting pods.
+pub fn scatter_update_indexes(ss: &SidecarSet, pods: &[&Pod], wait: Vec<usize>) -> Vec<usize> {
+    let strategy = &ss.spec.update_strategy;
+    if strategy.scatter_strategy.is_empty() {
+        return wait;
     }
-    Ok(wait)
+    let terms = scatter::expand_terms(&strategy.scatter_strategy, pods);
+    scatter::sort(&terms, pods, wait)
 }
 
 /// `IsSidecarSetUpgradable`: `(canUpgrade, consistent)`. Not upgradable when the pod's

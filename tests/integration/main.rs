@@ -25,6 +25,7 @@ mod properties;
 mod render;
 mod resources_policy;
 mod rollout;
+mod rollout_scale;
 mod test;
 mod uninject;
 mod update_rules;
