@@ -47,15 +47,23 @@ pub fn render(findings: &[Finding], format: Format) -> String {
             out.push('\n');
         }
         Format::Github => {
+            // Paths relative to the repository (GITHUB_WORKSPACE or the working directory); a
+            // file outside it is named in the message, as for `diff` and `check`.
+            let workspace = github::Workspace::from_env();
             for f in findings {
-                let _ = writeln!(
-                    out,
-                    "::{} file={},line={}::{}",
-                    f.severity.as_str(),
-                    github::property(&f.location.file),
+                let level = match f.severity {
+                    Severity::Error => github::Level::Error,
+                    Severity::Warning => github::Level::Warning,
+                };
+                let annotation = github::Annotation::new(
+                    level,
+                    &f.location.file,
                     f.location.line,
-                    github::data(&format!("{}: {}", f.resource, f.message))
-                );
+                    format!("kruise-inject validate: {}", f.rule),
+                    format!("{}: {}", f.resource, f.message),
+                )
+                .in_workspace(&workspace);
+                let _ = writeln!(out, "{annotation}");
             }
         }
     }
@@ -110,7 +118,7 @@ mod tests {
         );
         assert_eq!(
             render(&f[1..], Format::Github),
-            "::warning file=a%2Cb.yaml,line=3::apps.kruise.io/v1alpha1 SidecarSet s: 100%25 bad%0Areally\n"
+            "::warning file=a%2Cb.yaml,line=3,title=kruise-inject validate%3A kruise-webhook::apps.kruise.io/v1alpha1 SidecarSet s: 100%25 bad%0Areally\n"
         );
         let json: serde_json::Value =
             serde_json::from_str(&render(&f, Format::Json)).expect("json");

@@ -80,10 +80,43 @@ fn github_and_json_output() {
         ])
         .run();
     assert_eq!(out.code, 1);
-    assert!(out.stdout.starts_with("::error file=app/nginx-deployment.yaml,line=1::apps/v1 Deployment default/nginx: SidecarSet filebeat-sidecarset injects volume config"), "{}", out.stdout);
+    assert!(
+        out.stdout.starts_with(
+            "::error file=app/nginx-deployment.yaml,line=1,title=kruise-inject validate%3A "
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("::apps/v1 Deployment default/nginx: SidecarSet filebeat-sidecarset injects volume config"), "{}", out.stdout);
     assert!(
         out.stdout
-            .contains("\n::warning file=app/nginx-deployment.yaml,line=1::"),
+            .contains("\n::warning file=app/nginx-deployment.yaml,line=1,title="),
+        "{}",
+        out.stdout
+    );
+    // GitHub annotations never point outside the repository: relative to GITHUB_WORKSPACE, and a
+    // file outside it is named in the message instead.
+    let test = filebeat(false);
+    let workspace = test.path().join("platform");
+    let out = test
+        .env("GITHUB_WORKSPACE", &workspace.display().to_string())
+        .args(&[
+            "validate",
+            "-o",
+            "github",
+            "app/nginx-deployment.yaml",
+            "-s",
+            "platform/filebeat-sidecarset.yaml",
+        ])
+        .run();
+    assert_eq!(out.code, 1);
+    assert!(!out.stdout.contains("file=app/"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .starts_with("::error title=kruise-inject validate%3A ")
+            && out
+                .stdout
+                .contains("::app/nginx-deployment.yaml:1: apps/v1 Deployment default/nginx"),
         "{}",
         out.stdout
     );
