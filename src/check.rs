@@ -2,14 +2,13 @@
 //! write? Lists stale, missing and extra files, each with a short diff.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::Context as _;
 
 use crate::cli::{CheckArgs, OutputFormat};
 use crate::diff::use_color;
-use crate::github::{self, Annotation, Level, Workspace};
+use crate::github::{self, Annotation, Level};
 use crate::out_dir::{self, FileState, Target};
 use crate::render::print_reports;
 use crate::unified::{self, Layout, Palette, Side};
@@ -66,21 +65,18 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
 
     let palette = Palette::new(use_color(args.output.color));
     let (text, annotations) = report(out_dir, expected.files.len(), &findings, &palette);
-    crate::spool::to_stdout(|stdout| {
-        if args.output.output == OutputFormat::Json {
-            let json = json_report(out_dir, expected.files.len(), &findings);
-            writeln!(stdout, "{json:#}")?;
+    let format = args.output.output;
+    github::print_report(
+        (format == OutputFormat::Json)
+            .then(|| json_report(out_dir, expected.files.len(), &findings))
+            .as_ref(),
+        &text,
+        if format == OutputFormat::Github {
+            annotations
         } else {
-            stdout.write_all(text.as_bytes())?;
-        }
-        if args.output.output == OutputFormat::Github {
-            let workspace = Workspace::from_env();
-            for annotation in annotations {
-                writeln!(stdout, "{}", annotation.in_workspace(&workspace))?;
-            }
-        }
-        Ok(())
-    })
+            Vec::new()
+        },
+    )
     .context("writing stdout")?;
     github::append_step_summary(&step_summary(out_dir, expected.files.len(), &findings));
     if !args.output.quiet {

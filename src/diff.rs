@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::io::Write as _;
 
 use anyhow::Context as _;
 use serde_json::Value;
@@ -13,7 +12,7 @@ use serde_json::Value;
 use crate::cli::{ColorWhen, DiffArgs, OutputFormat};
 use crate::cluster::Cluster;
 use crate::context::{ContextKind, context_kind};
-use crate::github::{self, Annotation, Level, Workspace};
+use crate::github::{self, Annotation, Level};
 use crate::impact::{self, Impact, ImpactKind};
 use crate::input::Source;
 use crate::objects::{Location, Object, ParsedFile};
@@ -159,21 +158,18 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
         &palette,
     );
 
-    crate::spool::to_stdout(|stdout| {
-        if args.output.output == OutputFormat::Json {
-            let json = json_report(&resources, &found, replaced);
-            writeln!(stdout, "{json:#}")?;
+    let format = args.output.output;
+    github::print_report(
+        (format == OutputFormat::Json)
+            .then(|| json_report(&resources, &found, replaced))
+            .as_ref(),
+        &out,
+        if format == OutputFormat::Github {
+            annotations
         } else {
-            stdout.write_all(out.as_bytes())?;
-        }
-        if args.output.output == OutputFormat::Github {
-            let workspace = Workspace::from_env();
-            for annotation in annotations {
-                writeln!(stdout, "{}", annotation.in_workspace(&workspace))?;
-            }
-        }
-        Ok(())
-    })
+            Vec::new()
+        },
+    )
     .context("writing stdout")?;
     github::append_step_summary(&step_summary(&resources, &found, replaced));
     if !args.output.quiet {

@@ -65,6 +65,30 @@ impl Annotation {
     }
 }
 
+/// Writes a command's report to standard output ([`crate::spool::to_stdout`]: a closed pipe ends
+/// it quietly): `json` when given (`-o json`), else `text` followed by `annotations` made relative
+/// to the [`Workspace`] (`-o github`; empty for plain text).
+pub fn print_report(
+    json: Option<&serde_json::Value>,
+    text: &str,
+    annotations: Vec<Annotation>,
+) -> std::io::Result<()> {
+    use std::io::Write as _;
+    crate::spool::to_stdout(|stdout| {
+        match json {
+            Some(json) => writeln!(stdout, "{json:#}")?,
+            None => stdout.write_all(text.as_bytes())?,
+        }
+        if !annotations.is_empty() {
+            let workspace = Workspace::from_env();
+            for annotation in annotations {
+                writeln!(stdout, "{}", annotation.in_workspace(&workspace))?;
+            }
+        }
+        Ok(())
+    })
+}
+
 /// The directory annotation paths are relative to: `GITHUB_WORKSPACE` (the repository checkout
 /// of a GitHub Actions job), else the working directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
