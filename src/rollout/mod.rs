@@ -35,7 +35,9 @@ use self::output::{Format, Report};
 use self::pod::Pod;
 use crate::cluster::Cluster;
 use crate::input::{self, Source};
-use crate::render::{Reader, UndecidedSummary, UndecidedWorkload, gather_cluster};
+use crate::render::{
+    Reader, UndecidedSummary, UndecidedWorkload, all_sources, gather_cluster, name_broken_files,
+};
 use crate::rng::Rng;
 use crate::selector::PartialMatch;
 use crate::sidecarset::{HASH_ANNOTATION, HASH_WITHOUT_IMAGE_ANNOTATION, SidecarSet};
@@ -106,7 +108,8 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
         &args.feature_gates.clone().unwrap_or_default(),
         &mut reader,
         &mut reports,
-    )?;
+    )
+    .map_err(|e| name_broken_files(e, &all_sources(&context, &sources)))?;
     // As `health`: a plan with no SidecarSet would be an empty table with exit 0, which reads as
     // "nothing to upgrade" when the SidecarSets were simply not given.
     anyhow::ensure!(
@@ -241,8 +244,13 @@ fn pods_from_workloads(
     let mut rng = Rng::new(args.seed);
     let mut pods = Vec::new();
     for source in sources {
-        let file = reader.read(source)?;
-        for object in file.objects()? {
+        let file = reader
+            .read(source)
+            .map_err(|e| name_broken_files(e, sources))?;
+        let objects = file
+            .objects()
+            .map_err(|e| name_broken_files(e.into(), sources))?;
+        for object in objects {
             let Some(made) =
                 from_workloads::workload_pods(&object.value, &args.namespace, old, &mut rng, now)
                     .map_err(|e| object.error(e))?
@@ -287,8 +295,13 @@ fn read_pods(
     let mut pods = Vec::new();
     let mut workloads = Vec::new();
     for source in sources {
-        let file = reader.read(source)?;
-        for object in file.objects()? {
+        let file = reader
+            .read(source)
+            .map_err(|e| name_broken_files(e, sources))?;
+        let objects = file
+            .objects()
+            .map_err(|e| name_broken_files(e.into(), sources))?;
+        for object in objects {
             match pod_location(object.api_version(), object.kind()) {
                 Some(PodLocation::Pod) => pods.push(
                     Pod::from_value(&object.value, &args.namespace).map_err(|e| object.error(e))?,

@@ -258,6 +258,16 @@ fn every_broken_file_is_named_up_to_a_limit() {
         &["diff", "apps", "-s", "platform"],
         &["uninject", "apps"],
         &["validate", "apps", "-s", "platform"],
+        &["rollout", "apps", "-s", "platform"],
+        &[
+            "rollout",
+            "--from-workloads",
+            "apps",
+            "-s",
+            "platform",
+            "--old-sidecarsets",
+            "platform",
+        ],
     ] {
         let out = run(&test, args);
         assert_eq!(out.code, 2, "{args:?}: {}", out.transcript());
