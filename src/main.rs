@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
-use kruise_inject::cli::{Cli, Command};
+use kruise_inject::commands::cli::{Cli, Command};
 
 /// Rendering builds and drops many small values; mimalloc makes that markedly cheaper than glibc's
 /// allocator (see bench/RESULTS.md).
@@ -19,11 +19,11 @@ fn main() -> ExitCode {
             .get_subcommands()
             .any(|c| config.to_str() == Some(c.get_name()))
     {
-        kruise_inject::krm::run_legacy_plugin(std::path::Path::new(config))
+        kruise_inject::commands::krm::run_legacy_plugin(std::path::Path::new(config))
     } else if args.is_empty() && !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         // kustomize's exec KRM function contract (`config.kubernetes.io/function: {exec: {path:
         // kruise-inject}}`): no arguments, a ResourceList on stdin.
-        match kruise_inject::krm::run_without_arguments() {
+        match kruise_inject::commands::krm::run_without_arguments() {
             Ok(Some(code)) => Ok(code),
             Ok(None) => run(Cli::parse()),
             Err(err) => Err(err),
@@ -46,16 +46,16 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
-        Command::Render(args) => kruise_inject::render::run(&args),
-        Command::Diff(args) => kruise_inject::diff::run(&args),
-        Command::Check(args) => kruise_inject::check::run(&args),
-        Command::Validate(args) => kruise_inject::validate::run(&args),
-        Command::Health(args) => kruise_inject::health::run(&args),
-        Command::Uninject(args) => kruise_inject::uninject::run(&args),
-        Command::Krm(args) => kruise_inject::krm::run(&args),
-        Command::Rollout(args) => kruise_inject::rollout::run(&args),
-        Command::Completions { shell } => kruise_inject::generate::run_completions(shell),
-        Command::Man { command } => kruise_inject::generate::run_man(command.as_deref()),
+        Command::Render(args) => kruise_inject::pipeline::engine::run(&args),
+        Command::Diff(args) => kruise_inject::commands::diff::run(&args),
+        Command::Check(args) => kruise_inject::commands::check::run(&args),
+        Command::Validate(args) => kruise_inject::commands::validate::run(&args),
+        Command::Health(args) => kruise_inject::commands::health::run(&args),
+        Command::Uninject(args) => kruise_inject::commands::uninject::run(&args),
+        Command::Krm(args) => kruise_inject::commands::krm::run(&args),
+        Command::Rollout(args) => kruise_inject::commands::rollout::run(&args),
+        Command::Completions { shell } => kruise_inject::commands::generate::run_completions(shell),
+        Command::Man { command } => kruise_inject::commands::generate::run_man(command.as_deref()),
     }
 }
 

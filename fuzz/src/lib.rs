@@ -5,9 +5,9 @@
 //
 // Plain `//` comments only: the file is also a module of the integration tests.
 
-use kruise_inject::context;
-use kruise_inject::objects::ParsedFile;
-use kruise_inject::render::{Options, Renderer};
+use kruise_inject::pipeline::context;
+use kruise_inject::pipeline::engine::{Options, Renderer};
+use kruise_inject::pipeline::objects::ParsedFile;
 
 /// The name inputs get in messages.
 const NAME: &str = "fuzz.yaml";
@@ -68,7 +68,8 @@ fn options() -> Options {
 }
 
 fn parse(data: &[u8]) -> Result<ParsedFile, String> {
-    let text = kruise_inject::input::text(data.to_vec(), NAME).map_err(|e| e.to_string())?;
+    let text =
+        kruise_inject::pipeline::input::text(data.to_vec(), NAME).map_err(|e| e.to_string())?;
     ParsedFile::parse(NAME.to_owned(), text).map_err(|e| e.to_string())
 }
 
@@ -90,7 +91,7 @@ pub fn render_text(data: &[u8]) -> Result<String, String> {
 /// Uninject of one file.
 pub fn uninject_text(data: &[u8]) -> Result<String, String> {
     let file = parse(data)?;
-    kruise_inject::uninject::uninject_file(&file)
+    kruise_inject::commands::uninject::uninject_file(&file)
         .map(|(text, _)| text)
         .map_err(|e| e.to_string())
 }

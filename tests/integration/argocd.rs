@@ -17,7 +17,8 @@ use crate::test::{Test, repo};
 /// `spec.generate.command` + `spec.generate.args` of the example plugin.
 fn generate_command() -> Vec<String> {
     let text = std::fs::read_to_string(repo("examples/argocd/plugin.yaml")).expect("plugin.yaml");
-    let file = kruise_inject::objects::ParsedFile::parse("plugin.yaml".into(), text).expect("YAML");
+    let file = kruise_inject::pipeline::objects::ParsedFile::parse("plugin.yaml".into(), text)
+        .expect("YAML");
     let objects = file.objects().expect("objects");
     let plugin = &objects[0].value;
     assert_eq!(plugin["kind"], "ConfigManagementPlugin");
@@ -127,8 +128,9 @@ fn generate(app: &Path, path: &Path, plugin_env: &[(&str, &str)]) -> Generated {
 
 /// The objects of a generate output; fails unless every document is a Kubernetes object.
 fn objects(stdout: &str) -> Vec<Value> {
-    let file = kruise_inject::objects::ParsedFile::parse("stdout".into(), stdout.to_owned())
-        .unwrap_or_else(|e| panic!("stdout is not YAML ({e}):\n{stdout}"));
+    let file =
+        kruise_inject::pipeline::objects::ParsedFile::parse("stdout".into(), stdout.to_owned())
+            .unwrap_or_else(|e| panic!("stdout is not YAML ({e}):\n{stdout}"));
     let objects: Vec<Value> = file
         .objects()
         .expect("objects")
@@ -355,7 +357,8 @@ fn kustomize_flavour_injects_what_kustomize_builds() {
 fn the_repo_server_patch_runs_the_cmp_server_with_the_plugin() {
     let text = std::fs::read_to_string(repo("examples/argocd/argocd-repo-server-patch.yaml"))
         .expect("patch");
-    let file = kruise_inject::objects::ParsedFile::parse("patch".into(), text).expect("YAML");
+    let file =
+        kruise_inject::pipeline::objects::ParsedFile::parse("patch".into(), text).expect("YAML");
     let patch = &file.objects().expect("objects")[0].value;
     assert_eq!(patch["metadata"]["name"], "argocd-repo-server");
     let sidecar = &patch["spec"]["template"]["spec"]["containers"][0];

@@ -140,8 +140,8 @@ fn fixture_sidecarsets() -> Vec<Value> {
     let mut out = Vec::new();
     for path in FIXTURES {
         let text = std::fs::read_to_string(repo(path)).expect("fixture");
-        let file =
-            kruise_inject::objects::ParsedFile::parse((*path).to_owned(), text).expect("parse");
+        let file = kruise_inject::pipeline::objects::ParsedFile::parse((*path).to_owned(), text)
+            .expect("parse");
         out.extend(
             file.objects()
                 .expect("objects")
@@ -155,8 +155,9 @@ fn fixture_sidecarsets() -> Vec<Value> {
 
 /// The Lua of an argocd-cm ConfigMap.
 fn lua_of(config_map: &str) -> String {
-    let file = kruise_inject::objects::ParsedFile::parse("argocd-cm".into(), config_map.into())
-        .expect("the ConfigMap parses");
+    let file =
+        kruise_inject::pipeline::objects::ParsedFile::parse("argocd-cm".into(), config_map.into())
+            .expect("the ConfigMap parses");
     let objects = file.objects().expect("objects");
     objects[0].value["data"][LUA_KEY]
         .as_str()
@@ -174,8 +175,8 @@ fn the_printed_argocd_lua_agrees_with_health_on_every_fixture() {
     // the same ConfigMap as the guide's, apart from the Lua
     let (ours, theirs): (Value, Value) = {
         let parse = |t: &str| {
-            let f =
-                kruise_inject::objects::ParsedFile::parse("cm".into(), t.into()).expect("parse");
+            let f = kruise_inject::pipeline::objects::ParsedFile::parse("cm".into(), t.into())
+                .expect("parse");
             let mut v = f.objects().expect("objects")[0].value.clone();
             v["data"][LUA_KEY] = Value::Null;
             v

@@ -9,11 +9,11 @@
 //! - `uninject` undoes `render`: `uninject(render(x)) == x` (the pool uses nothing uninject cannot
 //!   tell was injected: no imagePullSecrets, no patchPodMetadata).
 
-use kruise_inject::cluster::Cluster;
-use kruise_inject::context;
-use kruise_inject::objects::ParsedFile;
-use kruise_inject::render::{Options, Renderer};
-use kruise_inject::uninject::uninject_file;
+use kruise_inject::commands::uninject::uninject_file;
+use kruise_inject::kruise::cluster::Cluster;
+use kruise_inject::pipeline::context;
+use kruise_inject::pipeline::engine::{Options, Renderer};
+use kruise_inject::pipeline::objects::ParsedFile;
 use proptest::prelude::*;
 
 /// The SidecarSet pool.

@@ -43,11 +43,11 @@ fn render_paths(args: &[String]) -> Vec<String> {
 
 /// The input files concatenated as `render` streams them.
 fn stream(dir: &Path, paths: &[String]) -> String {
-    let mut spool = kruise_inject::spool::Spool::new(usize::MAX);
+    let mut spool = kruise_inject::pipeline::spool::Spool::new(usize::MAX);
     let mut last = None;
     for (i, path) in paths.iter().enumerate() {
         let text = std::fs::read_to_string(dir.join(path)).expect("read input");
-        kruise_inject::render::append_to_stream(&mut spool, text, i == 0, &mut last)
+        kruise_inject::pipeline::engine::append_to_stream(&mut spool, text, i == 0, &mut last)
             .expect("stream");
     }
     let mut out = Vec::new();

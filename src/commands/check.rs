@@ -1,0 +1,314 @@
+//! `kruise-inject check --out-dir DIR`: does DIR hold exactly what `render --out-dir DIR` would
+//! write? Lists stale, missing and extra files, each with a short diff.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::Context as _;
+
+use crate::commands::cli::{CheckArgs, OutputFormat};
+use crate::commands::diff::use_color;
+use crate::pipeline::engine::print_reports;
+use crate::pipeline::github::{self, Annotation, Level};
+use crate::pipeline::out_dir::{self, FileState, Target};
+use crate::pipeline::unified::{self, Layout, Palette, Side};
+
+/// Diff lines shown per file.
+const SHORT_DIFF_LINES: usize = 20;
+
+/// One file of DIR that is not what render writes.
+#[derive(Debug)]
+enum Finding<'a> {
+    Stale {
+        target: &'a Target,
+        current: String,
+        expected: &'a str,
+    },
+    Missing {
+        target: &'a Target,
+        expected: &'a str,
+    },
+    Extra {
+        relative: std::path::PathBuf,
+        current: String,
+    },
+}
+
+/// Runs `check`: exit 0 when DIR is up to date, 1 when it is not, an error otherwise.
+pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
+    let out_dir = &args.out_dir;
+    let expected = out_dir::render(&args.input, out_dir)?;
+    let mut findings = Vec::new();
+    for (target, text) in &expected.files {
+        let path = out_dir.join(&target.relative);
+        match out_dir::state(&path, text)? {
+            FileState::Fresh => {}
+            FileState::Stale(current) => findings.push(Finding::Stale {
+                target,
+                current,
+                expected: text,
+            }),
+            FileState::Missing => findings.push(Finding::Missing {
+                target,
+                expected: text,
+            }),
+        }
+    }
+    let targets: Vec<&Target> = expected.files.iter().map(|(t, _)| t).collect();
+    for relative in out_dir::extras(out_dir, &targets)? {
+        let path = out_dir.join(&relative);
+        let current = std::fs::read(&path)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .with_context(|| format!("reading {}", path.display()))?;
+        findings.push(Finding::Extra { relative, current });
+    }
+
+    let palette = Palette::new(use_color(args.output.color));
+    let (text, annotations) = report(out_dir, expected.files.len(), &findings, &palette);
+    let format = args.output.output;
+    github::print_report(
+        (format == OutputFormat::Json)
+            .then(|| json_report(out_dir, expected.files.len(), &findings))
+            .as_ref(),
+        &text,
+        if format == OutputFormat::Github {
+            annotations
+        } else {
+            Vec::new()
+        },
+    )
+    .context("writing stdout")?;
+    github::append_step_summary(&step_summary(out_dir, expected.files.len(), &findings));
+    if !args.output.quiet {
+        print_reports(&expected.warnings);
+    }
+    print_reports(expected.undecided.line().as_slice());
+    Ok(u8::from(!findings.is_empty()))
+}
+
+impl Finding<'_> {
+    /// `stale`, `missing` or `extra`.
+    fn kind(&self) -> &'static str {
+        match self {
+            Finding::Stale { .. } => "stale",
+            Finding::Missing { .. } => "missing",
+            Finding::Extra { .. } => "extra",
+        }
+    }
+
+    /// The file in DIR.
+    fn path(&self, out_dir: &Path) -> String {
+        match self {
+            Finding::Stale { target, .. } | Finding::Missing { target, .. } => {
+                out_dir.join(&target.relative).display().to_string()
+            }
+            Finding::Extra { relative, .. } => out_dir.join(relative).display().to_string(),
+        }
+    }
+
+    /// The input it is rendered from.
+    fn source(&self) -> Option<String> {
+        match self {
+            Finding::Stale { target, .. } | Finding::Missing { target, .. } => {
+                Some(target.source.display().to_string())
+            }
+            Finding::Extra { .. } => None,
+        }
+    }
+
+    /// The first line of the file on disk that differs from what render writes.
+    fn line(&self) -> Option<usize> {
+        match self {
+            Finding::Stale {
+                current, expected, ..
+            } => unified::first_change(Side::whole(current), Side::whole(expected))
+                .map(|(old, _)| old),
+            Finding::Missing { .. } => None,
+            Finding::Extra { .. } => Some(1),
+        }
+    }
+}
+
+/// `check -o json`: `{"outDir", "upToDate", "files", "findings": [{"file", "change", "source",
+/// "line"}]}`.
+fn json_report(out_dir: &Path, total: usize, findings: &[Finding<'_>]) -> serde_json::Value {
+    let findings: Vec<serde_json::Value> = findings
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "file": f.path(out_dir),
+                "change": f.kind(),
+                "source": f.source(),
+                "line": f.line(),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "outDir": out_dir.display().to_string(),
+        "upToDate": findings.is_empty(),
+        "files": total,
+        "findings": findings,
+    })
+}
+
+/// The Markdown job summary of a GitHub Actions step.
+fn step_summary(out_dir: &Path, total: usize, findings: &[Finding<'_>]) -> String {
+    let dir = out_dir.display();
+    let mut out = format!("### kruise-inject check `{dir}`\n\n");
+    if findings.is_empty() {
+        let _ = writeln!(out, "Up to date ({}).\n", out_dir::files(total));
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "**Not up to date**: {} of {}. Run `kruise-inject render` with the same arguments and \
+         `--out-dir {dir} --prune`, then commit the result.\n",
+        findings.len(),
+        out_dir::files(total)
+    );
+    out.push_str("| file | finding | rendered from |\n|---|---|---|\n");
+    for finding in findings {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} |",
+            github::cell(&finding.path(out_dir)),
+            finding.kind(),
+            finding.source().map_or_else(
+                || "no input".to_owned(),
+                |s| format!("`{}`", github::cell(&s))
+            )
+        );
+    }
+    out.push('\n');
+    out
+}
+
+/// The text and the annotations of the findings.
+fn report(
+    out_dir: &Path,
+    total: usize,
+    findings: &[Finding<'_>],
+    palette: &Palette,
+) -> (String, Vec<Annotation>) {
+    let dir = out_dir.display();
+    let mut out = String::new();
+    let mut annotations = Vec::new();
+    if findings.is_empty() {
+        let _ = writeln!(out, "{dir}: up to date ({})", out_dir::files(total));
+        return (out, annotations);
+    }
+    let layout = Layout {
+        context: 2,
+        max_lines: Some(SHORT_DIFF_LINES),
+    };
+    let title = "kruise-inject check";
+    for finding in findings {
+        let (heading, from, to, old, new, annotation) = match finding {
+            Finding::Stale {
+                target,
+                current,
+                expected,
+            } => {
+                let path = out_dir.join(&target.relative);
+                let line = unified::first_change(Side::whole(current), Side::whole(expected))
+                    .map_or(1, |(old, _)| old);
+                let message = format!(
+                    "{} is stale: it is not what kruise-inject render writes for {}; rerun render --out-dir and commit the result",
+                    path.display(),
+                    target.source.display()
+                );
+                let annotation = Annotation::new(
+                    Level::Error,
+                    &path.display().to_string(),
+                    line,
+                    title,
+                    message,
+                );
+                let heading = format!(
+                    "stale: {} (rendered from {})",
+                    path.display(),
+                    target.source.display()
+                );
+                let from = format!("{} (on disk)", path.display());
+                let to = format!("{} (what render writes)", path.display());
+                (heading, from, to, current.as_str(), *expected, annotation)
+            }
+            Finding::Missing { target, expected } => {
+                let path = out_dir.join(&target.relative);
+                let message = format!(
+                    "{} is missing: kruise-inject render --out-dir writes the rendering of this file there; rerun it and commit the result",
+                    path.display()
+                );
+                let annotation = Annotation::new(
+                    Level::Error,
+                    &target.source.display().to_string(),
+                    1,
+                    title,
+                    message,
+                );
+                let heading = format!(
+                    "missing: {} (rendered from {})",
+                    path.display(),
+                    target.source.display()
+                );
+                let to = format!("{} (what render writes)", path.display());
+                (
+                    heading,
+                    "/dev/null".to_owned(),
+                    to,
+                    "",
+                    *expected,
+                    annotation,
+                )
+            }
+            Finding::Extra { relative, current } => {
+                let path = out_dir.join(relative);
+                let message = format!(
+                    "{} is extra: no input renders to it; delete it (or run kruise-inject render --out-dir --prune)",
+                    path.display()
+                );
+                let annotation =
+                    Annotation::new(Level::Error, &path.display().to_string(), 1, title, message);
+                let heading = format!("extra: {} (no input renders to it)", path.display());
+                let from = format!("{} (on disk)", path.display());
+                (
+                    heading,
+                    from,
+                    "/dev/null".to_owned(),
+                    current.as_str(),
+                    "",
+                    annotation,
+                )
+            }
+        };
+        let _ = writeln!(out, "{}", Palette::paint(palette.heading, &heading));
+        let _ = writeln!(
+            out,
+            "{}",
+            Palette::paint(palette.file, &format!("--- {from}"))
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            Palette::paint(palette.file, &format!("+++ {to}"))
+        );
+        out.push_str(&unified::hunks(
+            Side::whole(old),
+            Side::whole(new),
+            layout,
+            palette,
+        ));
+        annotations.push(annotation);
+    }
+    let count = |f: fn(&Finding<'_>) -> bool| findings.iter().filter(|x| f(x)).count();
+    let stale = count(|f| matches!(f, Finding::Stale { .. }));
+    let missing = count(|f| matches!(f, Finding::Missing { .. }));
+    let extra = count(|f| matches!(f, Finding::Extra { .. }));
+    let _ = writeln!(
+        out,
+        "{dir}: not up to date: {stale} stale, {missing} missing, {extra} extra (of {}): \
+         run kruise-inject render with the same arguments and --out-dir {dir} (add --prune to delete extra files), then commit the result",
+        out_dir::files(total)
+    );
+    (out, annotations)
+}
