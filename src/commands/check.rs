@@ -6,12 +6,40 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use crate::commands::cli::{CheckArgs, OutputFormat};
-use crate::commands::diff::use_color;
+use crate::commands::args::{InputArgs, OutputArgs, OutputFormat};
 use crate::pipeline::engine::print_reports;
 use crate::pipeline::github::{self, Annotation, Level};
 use crate::pipeline::out_dir::{self, FileState, Target};
 use crate::pipeline::unified::{self, Layout, Palette, Side};
+use clap::Args;
+use std::path::PathBuf;
+
+/// `kruise-inject check`.
+#[derive(Debug, Clone, Args)]
+#[command(mut_arg("paths", |a| a.help(
+    "The inputs given to `render --out-dir DIR`: files or directories (walked for .yaml, .yml and \
+     .json files in sorted order). Each renders to DIR/<its path relative to the PATH it was found \
+     under>; that file is compared with what render would write there. Nothing is written"
+)))]
+pub struct CheckArgs {
+    /// The inputs, context and injection settings: the same as given to `render --out-dir`.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The directory `render --out-dir DIR` writes, to compare with what it would write now.
+    #[arg(long, value_name = "DIR", required = true)]
+    pub out_dir: PathBuf,
+
+    /// Accepted so that `check` takes the same arguments as `render --out-dir DIR --prune` (one
+    /// argument list for both pre-commit hooks). Files in DIR that no input renders to are
+    /// reported with or without it.
+    #[arg(long)]
+    pub prune: bool,
+
+    /// The output settings.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
 
 /// Diff lines shown per file.
 const SHORT_DIFF_LINES: usize = 20;
@@ -37,7 +65,7 @@ enum Finding<'a> {
 /// Runs `check`: exit 0 when DIR is up to date, 1 when it is not, an error otherwise.
 pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     let out_dir = &args.out_dir;
-    let expected = out_dir::render(&args.input, out_dir)?;
+    let expected = out_dir::render(&args.input.paths()?, args.input.options()?, out_dir)?;
     let mut findings = Vec::new();
     for (target, text) in &expected.files {
         let path = out_dir.join(&target.relative);
@@ -63,7 +91,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         findings.push(Finding::Extra { relative, current });
     }
 
-    let palette = Palette::new(use_color(args.output.color));
+    let palette = Palette::new(args.output.color.enabled());
     let (text, annotations) = report(out_dir, expected.files.len(), &findings, &palette);
     let format = args.output.output;
     github::print_report(

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use anyhow::Context as _;
 use serde_json::Value;
 
-use crate::commands::cli::{ColorWhen, DiffArgs, OutputFormat};
+use crate::commands::args::{InputArgs, OutputArgs, OutputFormat};
 use crate::kruise::cluster::Cluster;
 use crate::kruise::impact::{self, Impact, ImpactKind};
 use crate::kruise::sidecarset::{HASH_ANNOTATION, SidecarSet};
@@ -21,18 +21,34 @@ use crate::pipeline::input::Source;
 use crate::pipeline::objects::{Location, Object, ParsedFile};
 use crate::pipeline::out_dir;
 use crate::pipeline::unified::{self, Layout, Palette, Side, line_of_offset};
+use clap::Args;
+use std::path::PathBuf;
 
-/// Whether to colour standard output: `auto` follows the terminal, `NO_COLOR`, `CLICOLOR` and
-/// `CLICOLOR_FORCE`.
-pub fn use_color(when: ColorWhen) -> bool {
-    match when {
-        ColorWhen::Always => true,
-        ColorWhen::Never => false,
-        ColorWhen::Auto => matches!(
-            anstream::AutoStream::choice(&std::io::stdout()),
-            anstream::ColorChoice::Always | anstream::ColorChoice::AlwaysAnsi
-        ),
-    }
+/// `kruise-inject diff`.
+#[derive(Debug, Clone, Args)]
+#[command(mut_arg("paths", |a| a.help(
+    "Files or directories to compare (directories are walked for .yaml, .yml and .json files in \
+     sorted order); `-` or nothing reads standard input. Each is rendered and compared with itself \
+     as it is (or, with --old-sidecarsets, rendered with the old SidecarSets); nothing is written"
+)))]
+pub struct DiffArgs {
+    /// The inputs, context and injection settings.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The SidecarSets before the change (file or directory; repeatable). The inputs are rendered
+    /// with these and with the SidecarSets of -s and PATH, and the two results are compared; for
+    /// each changed SidecarSet the output says what Kruise will do to pods that already run.
+    #[arg(long = "old-sidecarsets", value_name = "PATH")]
+    pub old_sidecarsets: Vec<PathBuf>,
+
+    /// Lines of context around each change.
+    #[arg(short = 'U', long, value_name = "N", default_value_t = 3)]
+    pub context: usize,
+
+    /// The output settings.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// What happened to one named entry of a pod list (containers, volumes, ...).
@@ -110,7 +126,7 @@ struct Comparison {
 pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
     let old_mode = !args.old_sidecarsets.is_empty();
     let found = compare(args)?;
-    let palette = Palette::new(use_color(args.output.color));
+    let palette = Palette::new(args.output.color.enabled());
     let layout = Layout {
         context: args.context,
         max_lines: None,
@@ -197,13 +213,13 @@ fn compare(args: &DiffArgs) -> anyhow::Result<Comparison> {
         context_sources,
         sources,
         mut skipped,
-    } = engine::expand_inputs(&args.input)?;
+    } = engine::expand_inputs(&args.input.paths()?)?;
     let Session {
         options,
         cluster,
         mut reader,
         warnings,
-    } = Session::new(&args.input, &context_sources, &sources).map_err(|e| {
+    } = Session::new(args.input.options()?, &context_sources, &sources).map_err(|e| {
         engine::name_broken_files(e, &engine::all_sources(&context_sources, &sources))
     })?;
     // `Walk::expand` reads no path as standard input: only expand what was given.

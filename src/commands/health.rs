@@ -8,7 +8,6 @@
 //! `updatedReadyPods`, `observedGeneration`), and [`ARGOCD_HEALTH_LUA`] is that check in Lua, for
 //! `argocd-cm`: the two are tested to agree on every fixture by running the Lua.
 
-use crate::commands::cli::{HealthArgs, HealthFormat};
 use std::fmt;
 use std::io::Write;
 
@@ -16,8 +15,43 @@ use anyhow::Context as _;
 
 use serde_json::{Value, json};
 
+use crate::commands::args::WalkArgs;
 use crate::pipeline::input;
 use crate::pipeline::objects::ParsedFile;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+/// `kruise-inject health`.
+#[derive(Debug, Clone, Args)]
+pub struct HealthArgs {
+    /// Files or directories holding SidecarSets with their status (`kubectl get sidecarset -o
+    /// yaml`, a `kind: List` included); `-` or nothing reads standard input. Other kinds are
+    /// ignored. Exit 0: all Healthy, 1: any Progressing or Suspended, 2: error.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// How directories are walked.
+    #[command(flatten)]
+    pub walk: WalkArgs,
+
+    /// Print an `argocd-cm` ConfigMap with the corrected SidecarSet health check (Lua) instead of
+    /// checking anything.
+    #[arg(long, conflicts_with = "paths")]
+    pub argocd_config: bool,
+
+    /// Output format.
+    #[arg(short = 'o', long, value_name = "FORMAT", value_enum, default_value_t = HealthFormat::Text)]
+    pub output: HealthFormat,
+}
+
+/// `health -o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HealthFormat {
+    /// `NAME: STATUS: message`, one line per SidecarSet.
+    Text,
+    /// A JSON array of `{"file", "line", "name", "status", "message"}`.
+    Json,
+}
 
 /// Argo CD health statuses a SidecarSet can have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,7 +12,6 @@
 
 pub mod legacy_plugin;
 
-use crate::commands::cli::KrmArgs;
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -23,6 +22,7 @@ use serde_json::Value;
 pub use crate::pipeline::resource_list::{self, is_resource_list};
 pub use legacy_plugin::run_legacy_plugin;
 
+use crate::commands::args::WalkArgs;
 use crate::kruise::features::FeatureGates;
 use crate::kruise::timestamp;
 use crate::pipeline::context::{self, ContextKind};
@@ -31,6 +31,45 @@ use crate::pipeline::function_config::FunctionConfig;
 use crate::pipeline::input;
 use crate::pipeline::krm_results::{self as results, KrmResult, Severity};
 use crate::pipeline::objects::{DocumentError, Object, ParsedFile};
+
+/// `kruise-inject krm`: a ResourceList on standard input, the ResourceList with the SidecarSets
+/// injected on standard output. The `functionConfig` (a `kruise-inject.dev/v1alpha1 KruiseInject`
+/// object, or kpt's ConfigMap) overrides these options; its `sidecarsets` add to `-s`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct KrmArgs {
+    /// Context read besides the items: SidecarSets, Namespaces, ControllerRevisions (file or
+    /// directory, relative to the working directory; repeatable).
+    #[arg(short = 's', long = "sidecarsets", value_name = "PATH")]
+    pub sidecarsets: Vec<PathBuf>,
+
+    /// How directories are walked.
+    #[command(flatten)]
+    pub walk: WalkArgs,
+
+    /// Namespace of items that have none [default: default].
+    #[arg(short = 'n', long, value_name = "NS")]
+    pub namespace: Option<String>,
+
+    /// Injection time written into the hash annotations (RFC 3339, or `now`). Default:
+    /// SOURCE_DATE_EPOCH if set, else 1970-01-01T00:00:00Z.
+    #[arg(long, value_name = "RFC3339|now")]
+    pub timestamp: Option<String>,
+
+    /// Namespace where Kruise keeps SidecarSet ControllerRevisions [default: kruise-system].
+    #[arg(long, value_name = "NS")]
+    pub kruise_namespace: Option<String>,
+
+    /// Kruise's feature gates, as the manager's `--feature-gates` (e.g.
+    /// `EnableSortSidecarContainerByName=true,SidecarSetPatchPodMetadataDefaultsAllowed=true`), so
+    /// that the result is your installation's; unset gates keep Kruise v1.9's defaults. The
+    /// function config's `featureGates` adds to these.
+    #[arg(long, value_name = "NAME=BOOL,...", value_parser = crate::kruise::features::FeatureGates::parse)]
+    pub feature_gates: Option<crate::kruise::features::FeatureGates>,
+
+    /// Seed of the random draw of the `Partial` revision policy [default: 0].
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+}
 
 /// Everything a run depends on besides its input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +118,7 @@ impl Settings {
     }
 
     /// The settings of `render`'s flags, for a ResourceList given to `render` on stdin.
-    pub fn from_render(args: &crate::commands::cli::InputArgs) -> Self {
+    pub fn from_render(args: &crate::commands::args::InputArgs) -> Self {
         Self {
             sidecarsets: args.sidecarsets.clone(),
             config_sidecarsets: Vec::new(),
@@ -416,7 +455,7 @@ fn rejection_result(objects: &[Object<'_>], rejected: &context::Rejected) -> Krm
     let Some(object) = item else {
         return whole;
     };
-    let same = |f: &&crate::kruise::validation::finding::Finding| {
+    let same = |f: &&crate::pipeline::finding::Finding| {
         f.location.file == first.location.file
             && f.location.document == first.location.document
             && f.resource == first.resource

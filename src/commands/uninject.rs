@@ -37,7 +37,6 @@
 //! it) and `patchPodMetadata` annotations (their keys are user keys). A pod container that Kruise
 //! replaced by a same-named sidecar is removed, not restored.
 
-use crate::commands::cli::UninjectArgs;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
@@ -46,6 +45,8 @@ use kruise_inject_yaml::edit::{EditError, Editor, SeqItem};
 use kruise_inject_yaml::tree::Node;
 use serde_json::Value;
 
+use crate::commands::args::WalkArgs;
+use crate::kruise::decode::string_map_at;
 use crate::kruise::inject::{
     INJECTED_LIST_ANNOTATION, IS_INJECTED_ENV, WORKING_CONTAINER_ANNOTATION,
 };
@@ -53,11 +54,30 @@ use crate::kruise::rollout::annotations::INPLACE_UPDATE_STATE_ANNOTATION;
 use crate::kruise::rollout::pod::UPGRADABLE_CONDITION;
 use crate::kruise::sidecarset::{HASH_ANNOTATION, HASH_WITHOUT_IMAGE_ANNOTATION};
 use crate::kruise::workload::pod_location;
-use crate::pipeline::context::string_map;
 use crate::pipeline::engine::{SPOOL_IN_MEMORY, append_to_stream};
 use crate::pipeline::input;
 use crate::pipeline::objects::{DocumentError, Object, ParsedFile};
 use crate::pipeline::spool::Spool;
+use clap::Args;
+use std::path::PathBuf;
+
+/// `kruise-inject uninject`.
+#[derive(Debug, Clone, Args)]
+pub struct UninjectArgs {
+    /// Files or directories to read (directories are walked for .yaml, .yml and .json files in
+    /// sorted order); `-` or nothing reads standard input. Every document is written to standard
+    /// output once, in input order: with what Kruise injected removed, byte-identical otherwise.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// How directories are walked.
+    #[command(flatten)]
+    pub walk: WalkArgs,
+
+    /// Do not print the per-resource report on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
 
 /// Prefix of the hot-upgrade version annotations.
 const VERSION_PREFIX: &str = "version.sidecarset.kruise.io/";
@@ -233,7 +253,7 @@ fn volume_refs(container: &Value) -> impl Iterator<Item = &str> {
 /// Computes what to remove from `pod` (a Pod, or a pod template: `metadata` and `spec`).
 pub fn plan(pod: &Value) -> Result<Removal, UninjectError> {
     let annotations =
-        string_map(pod, "/metadata/annotations").map_err(UninjectError::Annotations)?;
+        string_map_at(pod, "/metadata/annotations").map_err(UninjectError::Annotations)?;
     let mut removal = Removal {
         annotations: annotations
             .keys()

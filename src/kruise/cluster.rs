@@ -4,14 +4,12 @@
 use std::collections::BTreeMap;
 
 use crate::kruise::controller_revision::{
-    ControllerRevision, SIDECARSET_NAME_LABEL, register_latest_revision, revision_data,
+    ControllerRevision, SIDECARSET_NAME_LABEL, register_latest_revision,
 };
 use crate::kruise::features::FeatureGates;
+use crate::kruise::selector::NAMESPACE_NAME_LABEL;
 use crate::kruise::selector::{KnownLabel, LabelSelector, PartialMatch, SelectorError};
-use crate::kruise::sidecarset::SidecarSet;
-
-/// Label every namespace carries with its own name (Kubernetes ≥ 1.21).
-pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+use crate::kruise::sidecarset::{SidecarSet, revision_data};
 
 /// The namespace Kruise runs in unless told otherwise (`POD_NAMESPACE` default, §1.7).
 pub const DEFAULT_KRUISE_NAMESPACE: &str = "kruise-system";
@@ -254,10 +252,9 @@ mod tests {
             }
         });
         let fresh = || SidecarSet::from_value(&doc).expect("valid");
-        let data: Value = serde_json::from_str(&crate::kruise::controller_revision::revision_data(
-            &fresh().spec,
-        ))
-        .expect("JSON");
+        let data: Value =
+            serde_json::from_str(&crate::kruise::sidecarset::revision_data(&fresh().spec))
+                .expect("JSON");
         let mut labelled = cr("kruise-system", "log-collided", data.clone());
         labelled
             .labels

@@ -4,11 +4,11 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use kruise_inject_kube::{gojson, hashing};
 
-use crate::kruise::sidecarset::{SidecarSetSpec, decode};
+use crate::kruise::decode;
 
 /// ControllerRevision label naming the SidecarSet it belongs to (§1.3).
 pub const SIDECARSET_NAME_LABEL: &str = "kruise.io/sidecarset-name";
@@ -159,55 +159,6 @@ impl ControllerRevision {
     }
 }
 
-/// The `Data.Raw` bytes Kruise records for `spec` (`history_control.go: getPatch`):
-/// `{"spec":{"$patch":"replace","containers":…,"imagePullSecrets":…,"initContainers":…,
-/// "patchPodMetadata":…,"volumes":…}}` with every object's keys sorted, an empty list as `null`.
-pub fn revision_data(spec: &SidecarSetSpec) -> String {
-    let list = |items: Vec<Value>| {
-        if items.is_empty() {
-            Value::Null
-        } else {
-            Value::Array(items)
-        }
-    };
-    let patches = spec
-        .patch_pod_metadata
-        .iter()
-        .map(|p| {
-            let mut m = Map::new();
-            if !p.annotations.is_empty() {
-                m.insert(
-                    "annotations".to_owned(),
-                    Value::Object(
-                        p.annotations
-                            .iter()
-                            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
-                            .collect(),
-                    ),
-                );
-            }
-            if !p.patch_policy.is_empty() {
-                m.insert(
-                    "patchPolicy".to_owned(),
-                    Value::from(p.patch_policy.as_str()),
-                );
-            }
-            Value::Object(m)
-        })
-        .collect();
-    let data = json!({
-        "spec": {
-            "$patch": "replace",
-            "containers": list(spec.containers.iter().map(|c| c.spec.clone()).collect()),
-            "imagePullSecrets": list(spec.image_pull_secrets.clone()),
-            "initContainers": list(spec.init_containers.iter().map(|c| c.spec.clone()).collect()),
-            "patchPodMetadata": list(patches),
-            "volumes": list(spec.volumes.clone()),
-        }
-    });
-    gojson::to_string_sorted(&data)
-}
-
 /// The ControllerRevision name Kruise gives `data` (k8s `history.HashControllerRevision` +
 /// `ControllerRevisionName`): `<sidecarset name, at most 223 bytes>-<safe-encoded decimal FNV-1 32
 /// of data followed by the decimal collision count>`.
@@ -342,7 +293,8 @@ fn parse_rfc3339(s: &str) -> Option<(i64, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kruise::sidecarset::SidecarSet;
+    use crate::kruise::sidecarset::{SidecarSet, revision_data};
+    use serde_json::json;
 
     fn example_a() -> SidecarSet {
         SidecarSet::from_value(&json!({

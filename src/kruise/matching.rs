@@ -34,10 +34,11 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::kruise::cluster::{Cluster, NAMESPACE_NAME_LABEL};
+use crate::kruise::cluster::Cluster;
 use crate::kruise::pod::PodView;
 use crate::kruise::revision::{RevisionError, suitable_revision};
 use crate::kruise::rng::Rng;
+use crate::kruise::selector::NAMESPACE_NAME_LABEL;
 use crate::kruise::selector::{PartialMatch, SelectorError, kruise_matches};
 use crate::kruise::sidecarset::SidecarSet;
 

@@ -4,6 +4,7 @@
 
 pub mod cluster;
 pub mod controller_revision;
+pub mod decode;
 pub mod features;
 pub mod impact;
 pub mod inject;

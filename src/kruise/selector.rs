@@ -18,7 +18,10 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::kruise::sidecarset::decode;
+use crate::kruise::decode;
+
+/// Label every namespace carries with its own name (Kubernetes ≥ 1.21).
+pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
 /// A `metav1.LabelSelector`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -17,16 +17,17 @@ use kruise_inject_yaml::tree::Node;
 use serde_json::Value;
 
 use crate::kruise::cluster::Cluster;
+use crate::kruise::decode::string_map_at;
 use crate::kruise::revision::find_revision;
 use crate::kruise::sidecarset::{
     CANARY_ANNOTATION, CANARY_BASE_ANNOTATION, SidecarSet, SidecarSetError,
 };
 use crate::kruise::validation::conflicts;
-use crate::kruise::validation::finding::{self, FieldError, Finding, Severity};
+use crate::kruise::validation::field_error::{self, FieldError};
 use crate::kruise::validation::sidecarset_rules::{self, RuleContext};
 use crate::kruise::validation::unknown_fields;
 use crate::kruise::validation::whitelist::{self, Whitelist};
-use crate::pipeline::context::string_map;
+use crate::pipeline::finding::{Finding, Severity};
 use crate::pipeline::objects::Location;
 
 /// A SidecarSet document to admit.
@@ -83,7 +84,7 @@ pub fn admit(
     let known: BTreeMap<String, bool> = candidates
         .iter()
         .map(|c| {
-            let annotations = string_map(c.value, "/metadata/annotations").unwrap_or_default();
+            let annotations = string_map_at(c.value, "/metadata/annotations").unwrap_or_default();
             let canary = annotations.get(CANARY_ANNOTATION).map(String::as_str) == Some("true")
                 && annotations
                     .get(CANARY_BASE_ANNOTATION)
@@ -222,7 +223,7 @@ pub fn admit(
         {
             let e = FieldError::new(
                 "revision",
-                finding::ErrorType::Invalid,
+                field_error::ErrorType::Invalid,
                 None,
                 format!(
                     "Cannot find specific ControllerRevision, err: {}",

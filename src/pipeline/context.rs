@@ -1,7 +1,7 @@
 //! The cluster state render needs, gathered from input objects: SidecarSets, Namespaces and
 //! ControllerRevisions.
 
-use std::collections::BTreeMap;
+use crate::kruise::decode::string_map_at;
 
 use serde_json::Value;
 
@@ -9,10 +9,10 @@ use kruise_inject_yaml::tree::Node;
 
 use crate::kruise::cluster::Cluster;
 use crate::kruise::controller_revision::ControllerRevision;
-use crate::kruise::validation::finding::{Finding, Severity};
 use crate::kruise::validation::whitelist::{self, Whitelist};
 use crate::kruise::workload::group;
 use crate::pipeline::admission::{self, Candidate};
+use crate::pipeline::finding::{Finding, Severity};
 use crate::pipeline::objects::{DocumentError, Location, Object};
 
 /// What kind of context object a document is, if any.
@@ -188,7 +188,7 @@ impl Gatherer {
 fn add_other(cluster: &mut Cluster, object: &Object<'_>) -> Result<(), DocumentError> {
     match context_kind(object) {
         Some(ContextKind::Namespace) => {
-            let labels = string_map(&object.value, "/metadata/labels")
+            let labels = string_map_at(&object.value, "/metadata/labels")
                 .map_err(|e| object.error(format!("metadata.labels: {e}")))?;
             cluster.add_namespace(object.name(), labels);
             Ok(())
@@ -200,24 +200,6 @@ fn add_other(cluster: &mut Cluster, object: &Object<'_>) -> Result<(), DocumentE
             Ok(())
         }
         _ => Ok(()),
-    }
-}
-
-/// A `map[string]string` field (labels, annotations) at a JSON pointer; absent or null is empty.
-pub fn string_map(value: &Value, pointer: &str) -> Result<BTreeMap<String, String>, String> {
-    match value.pointer(pointer) {
-        None | Some(Value::Null) => Ok(BTreeMap::new()),
-        Some(Value::Object(map)) => map
-            .iter()
-            .map(|(k, v)| match v {
-                Value::String(s) => Ok((k.clone(), s.clone())),
-                Value::Null => Ok((k.clone(), String::new())),
-                other => Err(format!(
-                    "the value of {k:?} is {other}, not a string: quote it (kubectl would reject it)"
-                )),
-            })
-            .collect(),
-        Some(other) => Err(format!("expected a mapping of strings, found {other}")),
     }
 }
 

@@ -3,27 +3,25 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::Write;
+use std::path::PathBuf;
 
-use anyhow::Context as _;
 use kruise_inject_yaml::edit::{Editor, SeqItem};
 use kruise_inject_yaml::emit::EmitCache;
 use kruise_inject_yaml::tree::Node;
 use serde_json::Value;
 
-use crate::commands::cli::{InputArgs, RenderArgs};
 use crate::kruise::cluster::Cluster;
+use crate::kruise::decode::string_map_at;
 use crate::kruise::features::FeatureGates;
 use crate::kruise::inject;
 use crate::kruise::matching::{self, MatchOutcome};
 use crate::kruise::pod::{ListItem, PodPatch, PodView};
 use crate::kruise::rng::Rng;
-use crate::kruise::timestamp;
 use crate::kruise::workload::{PodLocation, pod_location};
-use crate::pipeline::context::{self, string_map};
-use crate::pipeline::input::{self, Source};
+use crate::pipeline::context;
+use crate::pipeline::input::{self, Source, Walk};
 use crate::pipeline::objects::{DocumentError, Location, Object, ParsedFile};
-use crate::pipeline::out_dir;
 use crate::pipeline::spool::Spool;
 
 /// Output up to this size is kept in memory before it spills to a temporary file.
@@ -282,9 +280,9 @@ impl<'c> Renderer<'c> {
             ));
             return Ok(None);
         };
-        let labels = string_map(template, "/metadata/labels")
+        let labels = string_map_at(template, "/metadata/labels")
             .map_err(|e| object.error(format!("{}: {e}", field(path, "metadata.labels"))))?;
-        let annotations = string_map(template, "/metadata/annotations")
+        let annotations = string_map_at(template, "/metadata/annotations")
             .map_err(|e| object.error(format!("{}: {e}", field(path, "metadata.annotations"))))?;
         let active = location != PodLocation::Pod || is_active(&object.value);
         let pod = PodView {
@@ -535,18 +533,6 @@ pub fn append_to_stream(
     out.push(text.into_bytes())
 }
 
-/// The injection settings of the command line.
-pub fn options(args: &InputArgs) -> anyhow::Result<Options> {
-    let source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-    Ok(Options {
-        default_namespace: args.namespace.clone(),
-        timestamp: timestamp::resolve(args.timestamp.as_deref(), source_date_epoch.as_deref())?,
-        kruise_namespace: args.kruise_namespace.clone(),
-        feature_gates: args.feature_gates.clone().unwrap_or_default(),
-        seed: args.seed,
-    })
-}
-
 /// What every command that renders starts from: the settings, the cluster state gathered from the
 /// context and the inputs, and the reader that read them.
 #[derive(Debug)]
@@ -562,23 +548,22 @@ pub struct Session {
 }
 
 impl Session {
-    /// Reads the settings of `args` and gathers the cluster from `context_sources` and `sources`.
+    /// Gathers the cluster from `context_sources` and `sources`, to render with `options`.
     pub fn new(
-        args: &InputArgs,
+        options: Options,
         context_sources: &[Source],
         sources: &[Source],
     ) -> anyhow::Result<Self> {
-        Self::with_reader(args, context_sources, sources, Reader::default())
+        Self::with_reader(options, context_sources, sources, Reader::default())
     }
 
     /// Like [`Session::new`], reading through `reader` (which may hold standard input already).
     pub fn with_reader(
-        args: &InputArgs,
+        options: Options,
         context_sources: &[Source],
         sources: &[Source],
         mut reader: Reader,
     ) -> anyhow::Result<Self> {
-        let options = options(args)?;
         let mut warnings = Vec::new();
         let cluster = gather_cluster(
             context_sources,
@@ -613,15 +598,26 @@ pub fn all_sources(context_sources: &[Source], sources: &[Source]) -> Vec<Source
     context_sources.iter().chain(sources).cloned().collect()
 }
 
+/// What to read: the PATH arguments, the context paths (`-s`) and how directories are walked.
+#[derive(Debug)]
+pub struct InputPaths {
+    /// Files or directories whose documents are rendered (none: standard input).
+    pub paths: Vec<PathBuf>,
+    /// Files or directories read for context only.
+    pub context: Vec<PathBuf>,
+    /// How directories are walked.
+    pub walk: Walk,
+}
+
 /// Expands the PATH and `-s` arguments as `render` reads them.
-pub fn expand_inputs(args: &InputArgs) -> anyhow::Result<Inputs> {
-    let walk = args.walk.walk()?;
-    let paths = walk.expand(&args.paths)?;
+pub fn expand_inputs(spec: &InputPaths) -> anyhow::Result<Inputs> {
+    let walk = &spec.walk;
+    let paths = walk.expand(&spec.paths)?;
     let mut skipped = paths.skip_lines();
-    let context_sources = if args.sidecarsets.is_empty() {
+    let context_sources = if spec.context.is_empty() {
         Vec::new()
     } else {
-        let context = walk.expand(&args.sidecarsets)?;
+        let context = walk.expand(&spec.context)?;
         skipped.extend(context.skip_lines());
         context.sources
     };
@@ -632,102 +628,8 @@ pub fn expand_inputs(args: &InputArgs) -> anyhow::Result<Inputs> {
     })
 }
 
-/// Runs `render` as the command line asks. To standard output: exit code 0, or an error (exit 2,
-/// nothing on stdout). With `--out-dir`: exit code 1 when files were written or removed (or extra
-/// files are left), 0 when the directory was up to date.
-pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
-    if let Some(dir) = &args.out_dir {
-        return out_dir::run_render(args, dir);
-    }
-    let Inputs {
-        context_sources,
-        sources,
-        skipped,
-    } = expand_inputs(&args.input)?;
-    // A KRM ResourceList on standard input: behave as `krm`.
-    let mut reader = Reader::default();
-    if sources == [Source::Stdin] && !context_sources.contains(&Source::Stdin) {
-        let text = input::read(&Source::Stdin)?;
-        if crate::commands::krm::is_resource_list(&text) {
-            return crate::commands::krm::run_text(
-                &text,
-                &crate::commands::krm::Settings::from_render(&args.input),
-            );
-        }
-        reader = Reader::with_stdin(text);
-    }
-    let floor = std::env::var_os(BENCH_FLOOR_ENV).is_some_and(|v| !v.is_empty());
-    let Session {
-        options,
-        cluster,
-        mut reader,
-        warnings,
-    } = if floor {
-        // The benchmark floor: no context pass, no injection (README: Performance and the benchmark).
-        Session {
-            options: options(&args.input)?,
-            cluster: Cluster::new(&args.input.kruise_namespace),
-            reader,
-            warnings: Vec::new(),
-        }
-    } else {
-        Session::with_reader(&args.input, &context_sources, &sources, reader)
-            .map_err(|e| name_broken_files(e, &all_sources(&context_sources, &sources)))?
-    };
-
-    let mut out = Spool::for_stdout(SPOOL_IN_MEMORY, input::paths(&sources, &context_sources));
-    let mut report_spool = tempfile::SpooledTempFile::new(SPOOL_REPORTS_IN_MEMORY);
-    let mut last_byte = None;
-    for line in skipped.iter().chain(&warnings) {
-        writeln!(report_spool, "{line}").context("writing the report buffer")?;
-    }
-    let mut undecided = UndecidedSummary::default();
-    // The warnings about the SidecarSets (what the cluster would do differently) go to stderr even
-    // with -q: the output may not be what the cluster does.
-    let quiet_warnings = if args.quiet { warnings } else { Vec::new() };
-    let mut sink = |i: usize, rendered: RenderedFile| -> anyhow::Result<()> {
-        undecided.add(&rendered.undecided);
-        append_to_stream(&mut out, rendered.text, i == 0, &mut last_byte)
-            .context("writing the output buffer")?;
-        for report in &rendered.reports {
-            writeln!(report_spool, "{report}").context("writing the report buffer")?;
-        }
-        Ok(())
-    };
-    let workers = workers(&cluster, &sources);
-    if floor {
-        render_stream(&sources, &mut reader, workers, |_| floor_file, &mut sink)?;
-    } else {
-        render_stream(
-            &sources,
-            &mut reader,
-            workers,
-            |_| {
-                let mut renderer = Renderer::new(&cluster, &options);
-                move |file: &ParsedFile| renderer.render_file(file)
-            },
-            &mut sink,
-        )
-        .map_err(|e| name_broken_files(e, &sources))?;
-    }
-
-    let stdout = std::io::stdout();
-    let mut stdout = stdout.lock();
-    out.copy_to(&mut stdout).context("writing stdout")?;
-    stdout.flush().context("writing stdout")?;
-    if !args.quiet {
-        report_spool.seek(SeekFrom::Start(0))?;
-        let mut stderr = std::io::stderr().lock();
-        let _ = std::io::copy(&mut (&mut report_spool as &mut dyn Read), &mut stderr);
-    }
-    // Even with -q: the output may lack what Kruise injects.
-    print_reports(undecided.line().as_slice());
-    print_reports(&quiet_warnings);
-    Ok(0)
-}
-
 /// Report lines up to this size are kept in memory before they spill to a temporary file.
-const SPOOL_REPORTS_IN_MEMORY: usize = 4 << 20;
+pub const SPOOL_REPORTS_IN_MEMORY: usize = 4 << 20;
 
 /// Set (non-empty) to make `render` measure the benchmark floor: every file is read, parsed
 /// (`tree::parse`) and resolved (`to_value`, through [`ParsedFile::objects`]) and written back
@@ -741,7 +643,7 @@ pub const THREADS_ENV: &str = "KRUISE_INJECT_THREADS";
 const WINDOW_PER_WORKER: usize = 4;
 
 /// The floor's "render": parse, resolve every object, write the text back as it was.
-fn floor_file(file: &ParsedFile) -> Result<RenderedFile, DocumentError> {
+pub fn floor_file(file: &ParsedFile) -> Result<RenderedFile, DocumentError> {
     let objects = file.objects()?;
     std::hint::black_box(&objects);
     Ok(RenderedFile {
@@ -755,7 +657,7 @@ fn floor_file(file: &ParsedFile) -> Result<RenderedFile, DocumentError> {
 /// How many threads render: 1 when the output depends on the order of the `Partial` draws (a
 /// SidecarSet with `injectionStrategy.revision.policy: Partial` draws from one seeded sequence, file
 /// after file) or when there is at most one file.
-fn workers(cluster: &Cluster, sources: &[Source]) -> usize {
+pub fn workers(cluster: &Cluster, sources: &[Source]) -> usize {
     let draws = cluster.sidecarsets.iter().any(|ss| {
         ss.spec
             .injection_strategy
@@ -781,7 +683,7 @@ fn workers(cluster: &Cluster, sources: &[Source]) -> usize {
 /// The first error in input order is returned, as a sequential run would; after an error no
 /// further file is handed to `sink`. Standard input is read (from the reader's cache) on the
 /// calling thread's sequential path.
-fn render_stream<M, R>(
+pub fn render_stream<M, R>(
     sources: &[Source],
     reader: &mut Reader,
     workers: usize,

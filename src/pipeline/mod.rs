@@ -7,6 +7,7 @@
 pub mod admission;
 pub mod context;
 pub mod engine;
+pub mod finding;
 pub mod function_config;
 pub mod github;
 pub mod input;

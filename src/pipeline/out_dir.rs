@@ -11,14 +11,12 @@
 //! files outside DIR, and `check` reads only what is in DIR.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 
-use crate::commands::cli::{InputArgs, RenderArgs};
 use crate::pipeline::engine::{
-    Renderer, Session, UndecidedSummary, all_sources, name_broken_files, print_reports,
+    InputPaths, Options, Renderer, Session, UndecidedSummary, all_sources, name_broken_files,
 };
 use crate::pipeline::input::{InputError, Source, Walk};
 
@@ -87,7 +85,7 @@ pub enum OutDirError {
     },
 }
 
-fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> OutDirError + '_ {
+pub fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> OutDirError + '_ {
     move |source| OutDirError::Io {
         path: path.display().to_string(),
         source,
@@ -239,14 +237,14 @@ pub struct Expected {
     pub undecided: UndecidedSummary,
 }
 
-/// Renders the inputs of `args` for `out_dir`, in memory. A symlink in `out_dir` is an error
+/// Renders `inputs` with `options` for `out_dir`, in memory. A symlink in `out_dir` is an error
 /// before anything is read there.
-pub fn render(args: &InputArgs, out_dir: &Path) -> anyhow::Result<Expected> {
+pub fn render(inputs: &InputPaths, options: Options, out_dir: &Path) -> anyhow::Result<Expected> {
     refuse_links(out_dir)?;
-    let walk = args.walk.walk()?;
+    let walk = &inputs.walk;
     let mut skipped = Vec::new();
-    let targets = plan(&args.paths, out_dir, &walk, &mut skipped)?;
-    let context_sources = outside(&args.sidecarsets, out_dir, &walk, &mut skipped)?;
+    let targets = plan(&inputs.paths, out_dir, walk, &mut skipped)?;
+    let context_sources = outside(&inputs.context, out_dir, walk, &mut skipped)?;
     let sources: Vec<Source> = targets
         .iter()
         .map(|t| Source::File(t.source.clone()))
@@ -256,7 +254,7 @@ pub fn render(args: &InputArgs, out_dir: &Path) -> anyhow::Result<Expected> {
         cluster,
         mut reader,
         warnings,
-    } = Session::new(args, &context_sources, &sources)
+    } = Session::new(options, &context_sources, &sources)
         .map_err(|e| name_broken_files(e, &all_sources(&context_sources, &sources)))?;
     let mut renderer = Renderer::new(&cluster, &options);
     skipped.extend(warnings);
@@ -439,62 +437,6 @@ fn default_permissions() -> Option<fs::Permissions> {
     None
 }
 
-/// `render --out-dir DIR`: writes what changed, prints what it wrote, exit 1 if it wrote (or
-/// removed, or left extra files), 0 if DIR was up to date.
-pub fn run_render(args: &RenderArgs, out_dir: &Path) -> anyhow::Result<u8> {
-    let expected = render(&args.input, out_dir)?;
-    let mut out = String::new();
-    let (mut written, mut removed, mut left) = (0, 0, 0);
-    for (target, text) in &expected.files {
-        let path = out_dir.join(&target.relative);
-        let verb = match state(&path, text)? {
-            FileState::Fresh => continue,
-            FileState::Missing => "created",
-            FileState::Stale(_) => "updated",
-        };
-        write_atomic(&path, text)?;
-        written += 1;
-        let _ = writeln!(out, "{verb} {}", path.display());
-    }
-    let targets: Vec<&Target> = expected.files.iter().map(|(t, _)| t).collect();
-    for relative in extras(out_dir, &targets)? {
-        let path = out_dir.join(&relative);
-        if args.prune {
-            fs::remove_file(&path).map_err(io_error(&path))?;
-            remove_empty_parents(out_dir, &relative);
-            removed += 1;
-            let _ = writeln!(out, "removed {}", path.display());
-        } else {
-            left += 1;
-            let _ = writeln!(
-                out,
-                "extra {}: no input renders to it; delete it, or pass --prune",
-                path.display()
-            );
-        }
-    }
-    let dir = out_dir.display();
-    let total = expected.files.len();
-    if written + removed > 0 {
-        let _ = writeln!(
-            out,
-            "{dir}: {written} written, {removed} removed (of {}): review and commit the changes",
-            files(total)
-        );
-    } else if left == 0 {
-        let _ = writeln!(out, "{dir}: up to date ({})", files(total));
-    }
-    if !args.quiet {
-        print_reports(&expected.reports);
-    }
-    print_reports(expected.undecided.line().as_slice());
-    std::io::stdout()
-        .lock()
-        .write_all(out.as_bytes())
-        .map_err(|e| anyhow::anyhow!("writing stdout: {e}"))?;
-    Ok(u8::from(written + removed + left > 0))
-}
-
 /// `1 file`, `2 files`.
 pub fn files(n: usize) -> String {
     if n == 1 {
@@ -505,7 +447,7 @@ pub fn files(n: usize) -> String {
 }
 
 /// Removes the directories between `out_dir` and the file `relative` that are now empty.
-fn remove_empty_parents(out_dir: &Path, relative: &Path) {
+pub fn remove_empty_parents(out_dir: &Path, relative: &Path) {
     let mut dir = relative.parent();
     while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
         // Fails (and stops) at the first directory that is not empty.

@@ -4,6 +4,7 @@
 #![allow(clippy::panic)]
 
 mod admission;
+mod architecture;
 mod argocd;
 mod cases;
 mod check;

@@ -6,13 +6,13 @@
 use serde_json::{Map, Value, json};
 
 use crate::kruise::cluster::Cluster;
+use crate::kruise::decode::string_map_at;
 use crate::kruise::inject::{self, InjectError};
 use crate::kruise::matching::{self, MatchError, Undecided};
 use crate::kruise::pod::{PodPatch, PodView};
 use crate::kruise::rng::Rng;
 use crate::kruise::sidecarset::SidecarSet;
 use crate::kruise::workload::{PodLocation, group, pod_location};
-use crate::pipeline::context::string_map;
 
 /// The pods of one workload.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,9 +87,9 @@ pub fn workload_pods(
             format!("{}.{rest}", path.join("."))
         }
     };
-    let labels = string_map(template, "/metadata/labels")
+    let labels = string_map_at(template, "/metadata/labels")
         .map_err(|m| field_error(&at("metadata.labels"), m))?;
-    let annotations = string_map(template, "/metadata/annotations")
+    let annotations = string_map_at(template, "/metadata/annotations")
         .map_err(|m| field_error(&at("metadata.annotations"), m))?;
     let spec = template.get("spec").unwrap_or(&Value::Null);
     let mut pods = Vec::with_capacity(count);

@@ -10,7 +10,6 @@
 pub mod from_workloads;
 pub mod output;
 
-pub use crate::commands::cli::RolloutArgs;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -19,6 +18,7 @@ use std::str::FromStr;
 use anyhow::Context as _;
 
 use self::output::{Format, Report};
+use crate::commands::args::WalkArgs;
 use crate::kruise::cluster::Cluster;
 use crate::kruise::rng::Rng;
 use crate::kruise::rollout::matching::{Skip, matching_pods};
@@ -32,6 +32,82 @@ use crate::pipeline::engine::{
     Reader, UndecidedSummary, UndecidedWorkload, all_sources, gather_cluster, name_broken_files,
 };
 use crate::pipeline::input::{self, Source};
+
+/// `kruise-inject rollout`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RolloutArgs {
+    /// Pods as the cluster reports them (`kubectl get pods -A -o yaml`, a List; or Pod documents),
+    /// or with --from-workloads the workloads. Files or directories (walked for .yaml, .yml and
+    /// .json files in sorted order); `-` or nothing reads standard input. SidecarSets and Namespaces
+    /// among them apply too.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// The SidecarSets to roll out (usually the new version), and the Namespaces their
+    /// namespaceSelector needs (file or directory; repeatable).
+    #[arg(short = 's', long = "sidecarsets", value_name = "PATH")]
+    pub sidecarsets: Vec<PathBuf>,
+
+    /// How directories are walked.
+    #[command(flatten)]
+    pub walk: WalkArgs,
+
+    /// Plan from workloads instead of pods: each workload becomes `replicas` pods named
+    /// <workload>-<i>, Running and Ready, injected with the SidecarSets of --old-sidecarsets.
+    #[arg(long)]
+    pub from_workloads: bool,
+
+    /// With --from-workloads: the SidecarSets the pods were created with (before the change), and
+    /// the Namespaces and ControllerRevisions they need (file or directory; repeatable).
+    #[arg(
+        long = "old-sidecarsets",
+        value_name = "PATH",
+        requires = "from_workloads"
+    )]
+    pub old_sidecarsets: Vec<PathBuf>,
+
+    /// How many rounds to simulate: a number, or `all` (until nothing is left to do). Between
+    /// rounds every upgraded sidecar is assumed to restart and its pod to become ready.
+    #[arg(long, value_name = "N|all", default_value = "1")]
+    pub rounds: crate::commands::rollout::Rounds,
+
+    /// Output: `table` (a readable plan), `json` (per SidecarSet the status and the pods of each
+    /// round), `yaml` (the pods after the rounds, as a List `rollout` reads back).
+    #[arg(short = 'o', long, value_enum, default_value_t = crate::commands::rollout::output::Format::Table)]
+    pub output: crate::commands::rollout::output::Format,
+
+    /// Namespace of objects that have none.
+    #[arg(short = 'n', long, value_name = "NS", default_value = "default")]
+    pub namespace: String,
+
+    /// Time the controller writes into annotations (RFC 3339, or `now`). Default:
+    /// SOURCE_DATE_EPOCH if set, else 1970-01-01T00:00:00Z, so that output is deterministic.
+    #[arg(long, value_name = "RFC3339|now")]
+    pub timestamp: Option<String>,
+
+    /// Namespace where Kruise keeps SidecarSet ControllerRevisions.
+    #[arg(long, value_name = "NS", default_value = "kruise-system")]
+    pub kruise_namespace: String,
+
+    /// Kruise's feature gates, as the manager's `--feature-gates` (e.g.
+    /// `EnableSortSidecarContainerByName=true,SidecarSetPatchPodMetadataDefaultsAllowed=true`), so
+    /// that the result is your installation's; unset gates keep Kruise v1.9's defaults.
+    #[arg(long, value_name = "NAME=BOOL,...", value_parser = crate::kruise::features::FeatureGates::parse)]
+    pub feature_gates: Option<crate::kruise::features::FeatureGates>,
+
+    /// Seed of the random draw of the `Partial` revision policy (--from-workloads injection).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed: u64,
+
+    /// Table output: show every round (runs of four or more rounds that upgrade the same number
+    /// of pods the same way are otherwise shown as one entry listing the first pods).
+    #[arg(long)]
+    pub verbose: bool,
+
+    /// Do not print warnings and notes on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
 
 /// `--rounds`: a number, or `all` (`None`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

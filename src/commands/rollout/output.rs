@@ -12,9 +12,10 @@ use crate::kruise::rollout::annotations;
 use crate::kruise::rollout::image;
 use crate::kruise::rollout::matching::Skip;
 use crate::kruise::rollout::pod::Pod;
-use crate::kruise::rollout::simulate::{Action, PodChanges, Round, Run, Stopped};
+use crate::kruise::rollout::simulate::{Action, Round, Run, Stopped};
 use crate::kruise::rollout::status::{self, Status};
 use crate::kruise::rollout::strategy::{self, Plan};
+use crate::kruise::rollout::upgrade::PodChanges;
 use crate::kruise::sidecarset::{HASH_WITHOUT_IMAGE_ANNOTATION, SidecarSet};
 
 /// `--output`.

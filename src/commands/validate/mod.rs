@@ -10,7 +10,6 @@
 
 pub mod output;
 
-use crate::commands::cli::ValidateArgs;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 
@@ -18,22 +17,89 @@ use serde_json::Value;
 
 use crate::kruise::cluster::Cluster;
 use crate::kruise::controller_revision::ControllerRevision;
+use crate::kruise::decode::string_map_at;
 use crate::kruise::inject::{self, InjectError};
 use crate::kruise::matching::{self, MatchOutcome};
 use crate::kruise::pod::PodView;
 use crate::kruise::rng::Rng;
 use crate::kruise::workload::{group, pod_location};
-use crate::pipeline::context::string_map;
 use crate::pipeline::engine::Reader;
 use crate::pipeline::input::Source;
 use crate::pipeline::objects::{DocumentError, Object, ParsedFile};
 
-use crate::kruise::validation::finding::{self, Finding, Severity};
+use crate::commands::args::WalkArgs;
+use crate::kruise::validation::field_error;
 use crate::kruise::validation::references::{self, Inventory};
 use crate::kruise::validation::whitelist::{self, Whitelist};
 use crate::kruise::validation::{lints, update_rules};
 use crate::pipeline::admission::{self, Candidate};
+use crate::pipeline::finding::{Finding, Severity};
 pub use output::Format;
+use std::path::PathBuf;
+
+/// `kruise-inject validate`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ValidateArgs {
+    /// Workloads, Pods, SidecarSets, Namespaces, ConfigMaps and Secrets to validate (files or
+    /// directories walked for .yaml, .yml and .json in sorted order; `-` is standard input). With no
+    /// PATH, standard input is read, as by render; with -s, only when it is not a terminal.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Context: SidecarSets, Namespaces, ControllerRevisions, ConfigMaps and Secrets (file or
+    /// directory; repeatable). SidecarSets here are validated too; workloads here are not.
+    #[arg(short = 's', long = "sidecarsets", value_name = "PATH")]
+    pub sidecarsets: Vec<PathBuf>,
+
+    /// The SidecarSets as they are now in the cluster (file or directory; repeatable): a validated
+    /// SidecarSet of the same name is an UPDATE of it, checked with Kruise's update rules too
+    /// (sidecar containers cannot be added or renamed, upgradeType and a canary's base cannot
+    /// change); the others are CREATEs.
+    #[arg(long = "old-sidecarsets", value_name = "PATH")]
+    pub old_sidecarsets: Vec<PathBuf>,
+
+    /// How directories are walked.
+    #[command(flatten)]
+    pub walk: WalkArgs,
+
+    /// Namespace of documents that have none.
+    #[arg(short = 'n', long, value_name = "NS", default_value = "default")]
+    pub namespace: String,
+
+    /// Namespace Kruise runs in: where ControllerRevisions and the `kruise-configuration` ConfigMap
+    /// (patch-metadata whitelist) live.
+    #[arg(long, value_name = "NS", default_value = "kruise-system")]
+    pub kruise_namespace: String,
+
+    /// Kruise's feature gates, as the manager's `--feature-gates` (e.g.
+    /// `EnableSortSidecarContainerByName=true,SidecarSetPatchPodMetadataDefaultsAllowed=true`), so
+    /// that the result is your installation's; unset gates keep Kruise v1.9's defaults.
+    #[arg(long, value_name = "NAME=BOOL,...", value_parser = crate::kruise::features::FeatureGates::parse)]
+    pub feature_gates: Option<crate::kruise::features::FeatureGates>,
+
+    /// Output format.
+    #[arg(short = 'o', long, value_name = "FORMAT", value_enum, default_value_t = ValidateFormat::Text)]
+    pub output: ValidateFormat,
+
+    /// Count warnings as errors for the exit code.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Do not print the summary line on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `validate -o, --output`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ValidateFormat {
+    /// `file:line: error: resource: message`, one line per finding.
+    Text,
+    /// One JSON object: `findings`, `errors`, `warnings`.
+    Json,
+    /// GitHub Actions workflow commands: `::error file=F,line=L::message`.
+    Github,
+}
 
 /// How to check.
 #[derive(Debug, Clone)]
@@ -165,7 +231,7 @@ pub fn check(
                     let resource = admission::resource_name(&object.value);
                     sidecarset_docs.push(SidecarSetDoc { object, resource });
                 }
-                ("", "Namespace") => match string_map(&object.value, "/metadata/labels") {
+                ("", "Namespace") => match string_map_at(&object.value, "/metadata/labels") {
                     Ok(labels) => cluster.add_namespace(object.name(), labels),
                     Err(e) => findings.push(error_at(
                         &object,
@@ -244,8 +310,8 @@ pub fn check(
         };
         let namespace = object.namespace().unwrap_or(&options.default_namespace);
         let (labels, annotations) = match (
-            string_map(template, "/metadata/labels"),
-            string_map(template, "/metadata/annotations"),
+            string_map_at(template, "/metadata/labels"),
+            string_map_at(template, "/metadata/annotations"),
         ) {
             (Ok(l), Ok(a)) => (l, a),
             (Err(e), _) | (_, Err(e)) => {
@@ -393,7 +459,7 @@ pub fn update_findings(
                         "metadata.annotations.{}",
                         crate::kruise::sidecarset::CANARY_BASE_ANNOTATION
                     ),
-                    Some(finding::BadValue::Str(name)) => {
+                    Some(field_error::BadValue::Str(name)) => {
                         let index = object
                             .value
                             .pointer("/spec/containers")

@@ -4,10 +4,10 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use crate::kruise::validation::finding::{Finding, Severity};
+use crate::pipeline::finding::{Finding, Severity};
 use crate::pipeline::github;
 
-pub use crate::commands::cli::ValidateFormat as Format;
+pub use super::ValidateFormat as Format;
 
 /// The whole output for `findings`.
 pub fn render(findings: &[Finding], format: Format) -> String {

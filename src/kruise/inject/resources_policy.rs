@@ -15,7 +15,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use super::calculator::{self, CalcError, CalcValue};
-use crate::kruise::validation::finding::go_quote;
+use crate::kruise::validation::field_error::go_quote;
 
 /// Why the pod webhook rejects the pod (or why kruise-inject cannot tell what it computes).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

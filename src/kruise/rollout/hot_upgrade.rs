@@ -1,14 +1,10 @@
-//! Hot upgrade in the controller (§7.5 A and C): which of the pair `<c>-1`/`<c>-2` gets the new
-//! image (`util_hotupgrade.go: findContainerToHotUpgrade`), and the flip that empties the old one
-//! once the new one runs (`sidecarset_hotupgrade.go: flipPodSidecarContainerDo`,
-//! `isPodSidecarInHotUpgrading`, `isHotUpgradingReady`).
+//! The hot-upgrade container pair `<c>-1`/`<c>-2` as the controller names and reads it (Kruise
+//! v1.9 `pkg/control/sidecarcontrol/util_hotupgrade.go`: `IsHotUpgradeContainer`,
+//! `GetHotUpgradeContainerName`, `GetPodHotUpgradeContainers`). Which of the two gets the new
+//! image is [`super::upgrade::container_to_hot_upgrade`]; the flip is [`super::flip`].
 
-use std::collections::BTreeSet;
-
-use super::annotations::{self, version_alt_annotation, version_annotation};
+use super::annotations;
 use super::pod::Pod;
-use super::status;
-use super::upgrade::{self, ImageChange};
 use crate::kruise::sidecarset::{SidecarContainer, SidecarSet};
 
 /// `IsHotUpgradeContainer`.
@@ -38,126 +34,13 @@ pub fn pod_hot_upgrade_containers(sidecar: &str, pod: &Pod) -> (String, String) 
     }
 }
 
-/// `findContainerToHotUpgrade`: `(to upgrade, other)`. A container running the empty image first
-/// (`-1` before `-2`); else the one that is not ready (ready = status ready and consistent);
-/// else the idle one of the working annotation.
-pub fn container_to_hot_upgrade(
-    ss: &SidecarSet,
-    sidecar: &SidecarContainer,
-    pod: &Pod,
-) -> (String, String) {
-    let (c1, c2) = container_names(sidecar.name());
-    let image_of = |name: &str| {
-        pod.containers
-            .iter()
-            .find(|c| c.name == name)
-            .map_or("", |c| c.image.as_str())
-    };
-    let empty = sidecar.hot_upgrade_empty_image();
-    if image_of(&c1) == empty {
-        return (c1, c2);
-    }
-    if image_of(&c2) == empty {
-        return (c2, c1);
-    }
-    let ready = |name: &str| {
-        pod.container_status(name).is_some_and(|s| s.ready)
-            && status::is_pod_state_consistent(ss, pod, &BTreeSet::from([name.to_owned()]))
-    };
-    match (ready(&c1), ready(&c2)) {
-        (true, false) => (c2, c1),
-        (false, true) => (c1, c2),
-        _ => {
-            let (working, other) = pod_hot_upgrade_containers(sidecar.name(), pod);
-            (other, working)
-        }
-    }
-}
-
-/// `isPodSidecarInHotUpgrading`: some hot-upgrade sidecar's idle container does not run the empty
-/// image.
-pub fn is_pod_sidecar_in_hot_upgrading(ss: &SidecarSet, pod: &Pod) -> bool {
-    ss.spec
-        .containers
-        .iter()
-        .filter(|c| is_hot_upgrade(c))
-        .any(|c| {
-            let (_, other) = pod_hot_upgrade_containers(c.name(), pod);
-            let image = pod
-                .containers
-                .iter()
-                .find(|pc| pc.name == other)
-                .map_or("", |pc| pc.image.as_str());
-            image != c.hot_upgrade_empty_image()
-        })
-}
-
-/// `isHotUpgradingReady`: the pod is Running and Ready, or every container except the idle ones
-/// is ready.
-pub fn is_hot_upgrading_ready(ss: &SidecarSet, pod: &Pod) -> bool {
-    if pod.is_running_and_ready() {
-        return true;
-    }
-    let idle: BTreeSet<String> = ss
-        .spec
-        .containers
-        .iter()
-        .filter(|c| is_hot_upgrade(c))
-        .map(|c| pod_hot_upgrade_containers(c.name(), pod).1)
-        .collect();
-    pod.container_statuses
-        .iter()
-        .filter(|s| !idle.contains(&s.name))
-        .all(|s| s.ready)
-}
-
-/// Reconcile step 7's filter: the pod is hot upgrading, its sidecars other than the idle ones
-/// run their spec, and it is ready enough ([`is_hot_upgrading_ready`]).
-pub fn needs_flip(ss: &SidecarSet, pod: &Pod) -> bool {
-    let mut names = status::sidecar_containers_in_pod(ss);
-    for c in ss.spec.containers.iter().filter(|c| is_hot_upgrade(c)) {
-        names.remove(&pod_hot_upgrade_containers(c.name(), pod).1);
-    }
-    is_pod_sidecar_in_hot_upgrading(ss, pod)
-        && status::is_pod_state_consistent(ss, pod, &names)
-        && is_hot_upgrading_ready(ss, pod)
-}
-
-/// `flipPodSidecarContainerDo`: every idle container not running the empty image gets it; its
-/// `version` annotation becomes `"0"` and the working one's `versionalt` too; then the in-place
-/// update record (§7.6). The hash annotation is not touched.
-pub fn flip(ss: &SidecarSet, pod: &mut Pod, now: &str) -> Vec<ImageChange> {
-    let mut changes = Vec::new();
-    for c in ss.spec.containers.iter().filter(|c| is_hot_upgrade(c)) {
-        let (working, other) = pod_hot_upgrade_containers(c.name(), pod);
-        let empty = c.hot_upgrade_empty_image();
-        let Some(container) = pod.containers.iter_mut().find(|pc| pc.name == other) else {
-            continue;
-        };
-        if container.image == empty {
-            continue;
-        }
-        changes.push(ImageChange {
-            container: other.clone(),
-            from: std::mem::replace(&mut container.image, empty.to_owned()),
-            to: empty.to_owned(),
-        });
-        pod.annotations
-            .insert(version_annotation(&other), "0".to_owned());
-        pod.annotations
-            .insert(version_alt_annotation(&working), "0".to_owned());
-    }
-    let names: Vec<String> = changes.iter().map(|c| c.container.clone()).collect();
-    upgrade::update_pod_annotations_in_upgrade(ss, &names, pod, now);
-    changes
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::kruise::sidecarset::SidecarSet;
+    use crate::kruise::rollout::flip::{flip, is_pod_sidecar_in_hot_upgrading, needs_flip};
+    use crate::kruise::rollout::upgrade::container_to_hot_upgrade;
 
     fn ss() -> SidecarSet {
         SidecarSet::from_value(&json!({

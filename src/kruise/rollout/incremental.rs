@@ -16,14 +16,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::flip;
 use super::hot_upgrade;
 use super::matching::{Matching, Skip, matching_pods};
 use super::pod::Pod;
-use super::simulate::PodChanges;
 use super::sort::{self, DefaultKey, PriorityKey, PriorityStrategy};
 use super::status::{self, Status};
 use super::strategy;
 use super::upgrade;
+use super::upgrade::PodChanges;
 use crate::kruise::sidecarset::SidecarSet;
 
 /// A waiting pod's place in the upgrade order before scattering: priority, `ActivePods.Less`,
@@ -215,7 +216,7 @@ impl<'a> View<'a> {
             ready: consistent && pod_ready,
             pod_ready,
             unavailable: updated && !(consistent && pod_ready),
-            flip: self.hot && hot_upgrade::needs_flip(ss, pod),
+            flip: self.hot && flip::needs_flip(ss, pod),
             class,
         }
     }
@@ -270,7 +271,7 @@ impl<'a> View<'a> {
                 .iter()
                 .map(|&i| PodChanges {
                     pod: i,
-                    changes: hot_upgrade::flip(ss, &mut pods[i], now),
+                    changes: flip::flip(ss, &mut pods[i], now),
                 })
                 .collect();
             return Step::Flip(changes);

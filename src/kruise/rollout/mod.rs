@@ -7,6 +7,7 @@
 //! [`hot_upgrade`], [`image`]), and the rounds ([`simulate`], computed by [`incremental`]).
 
 pub mod annotations;
+pub mod flip;
 pub mod hot_upgrade;
 pub mod image;
 pub mod incremental;

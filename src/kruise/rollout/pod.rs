@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use crate::kruise::decode::string_map_at;
 use crate::kruise::timestamp;
-use crate::pipeline::context::string_map;
 
 /// Pod condition type the controller maintains (§1.5).
 pub const UPGRADABLE_CONDITION: &str = "SidecarSetUpgradable";
@@ -135,7 +135,7 @@ impl Pod {
             }
         };
         let map_at = |pointer: &str| {
-            string_map(value, pointer)
+            string_map_at(value, pointer)
                 .map_err(|m| err(pointer.trim_start_matches('/').replace('/', "."), m))
         };
         let time_at = |pointer: &str| -> Result<Option<i64>, PodError> {

@@ -8,24 +8,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::annotations::{self, INPLACE_UPDATE_STATE_ANNOTATION};
+use super::flip;
 use super::hot_upgrade;
 use super::incremental::{Step, View};
 use super::matching::{Matching, matching_pods};
 use super::pod::{Condition, Pod};
 use super::status::{self, Status, calculate_status};
 use super::strategy::{self, Plan};
-use super::upgrade::{self, ImageChange};
+use super::upgrade::{self, PodChanges};
 use crate::kruise::sidecarset::SidecarSet;
 use crate::kruise::timestamp;
-
-/// The image changes the controller made in one pod.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PodChanges {
-    /// Index of the pod.
-    pub pod: usize,
-    /// The containers whose image changed (possibly none: the pod is then only marked updated).
-    pub changes: Vec<ImageChange>,
-}
 
 /// Why a reconcile stops before choosing pods.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,14 +98,14 @@ pub fn reconcile(
         let flips: Vec<usize> = matched
             .iter()
             .copied()
-            .filter(|&i| hot_upgrade::needs_flip(ss, &pods[i]))
+            .filter(|&i| flip::needs_flip(ss, &pods[i]))
             .collect();
         if !flips.is_empty() {
             let changes = flips
                 .into_iter()
                 .map(|i| PodChanges {
                     pod: i,
-                    changes: hot_upgrade::flip(ss, &mut pods[i], now),
+                    changes: flip::flip(ss, &mut pods[i], now),
                 })
                 .collect();
             return done(Action::Flip(changes));

@@ -14,11 +14,22 @@ use super::annotations::{
     self, INPLACE_UPDATE_STATE_ANNOTATION, InPlaceUpdateState, WORKING_CONTAINER_ANNOTATION,
     version_alt_annotation, version_annotation,
 };
-use super::hot_upgrade;
+use super::hot_upgrade::{self, container_names, pod_hot_upgrade_containers};
 use super::pod::{Condition, Pod, UPGRADABLE_CONDITION};
+use super::status;
 use crate::kruise::patch_metadata::{self, PatchMetadataError};
-use crate::kruise::sidecarset::SidecarSet;
+use crate::kruise::sidecarset::{SidecarContainer, SidecarSet};
 use crate::kruise::timestamp;
+use std::collections::BTreeSet;
+
+/// The image changes the controller made in one pod.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodChanges {
+    /// Index of the pod.
+    pub pod: usize,
+    /// The containers whose image changed (possibly none: the pod is then only marked updated).
+    pub changes: Vec<ImageChange>,
+}
 
 /// One container image the controller changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +69,7 @@ pub fn update_pod_sidecar_container(ss: &SidecarSet, pod: &mut Pod, now: &str) -
     for sc in &ss.spec.containers {
         let hot = hot_upgrade::is_hot_upgrade(sc);
         let (target, compared) = if hot {
-            hot_upgrade::container_to_hot_upgrade(ss, sc, pod)
+            container_to_hot_upgrade(ss, sc, pod)
         } else {
             (sc.name().to_owned(), sc.name().to_owned())
         };
@@ -171,6 +182,42 @@ pub fn set_upgradable_condition(ss: &SidecarSet, pod: &mut Pod, upgradable: bool
         Condition::new(UPGRADABLE_CONDITION, status, reason, &message),
         timestamp::parse_rfc3339(now),
     );
+}
+
+/// `findContainerToHotUpgrade`: `(to upgrade, other)`. A container running the empty image first
+/// (`-1` before `-2`); else the one that is not ready (ready = status ready and consistent);
+/// else the idle one of the working annotation.
+pub fn container_to_hot_upgrade(
+    ss: &SidecarSet,
+    sidecar: &SidecarContainer,
+    pod: &Pod,
+) -> (String, String) {
+    let (c1, c2) = container_names(sidecar.name());
+    let image_of = |name: &str| {
+        pod.containers
+            .iter()
+            .find(|c| c.name == name)
+            .map_or("", |c| c.image.as_str())
+    };
+    let empty = sidecar.hot_upgrade_empty_image();
+    if image_of(&c1) == empty {
+        return (c1, c2);
+    }
+    if image_of(&c2) == empty {
+        return (c2, c1);
+    }
+    let ready = |name: &str| {
+        pod.container_status(name).is_some_and(|s| s.ready)
+            && status::is_pod_state_consistent(ss, pod, &BTreeSet::from([name.to_owned()]))
+    };
+    match (ready(&c1), ready(&c2)) {
+        (true, false) => (c2, c1),
+        (false, true) => (c1, c2),
+        _ => {
+            let (working, other) = pod_hot_upgrade_containers(sidecar.name(), pod);
+            (other, working)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::finding::FieldError;
+use super::field_error::FieldError;
 use crate::kruise::selector::LabelSelector;
 use crate::kruise::sidecarset::SidecarSet;
 

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::finding::{BadValue, ErrorType, FieldError};
+use super::field_error::{BadValue, ErrorType, FieldError};
 use super::names::is_dns1123_label;
 
 /// Volume source fields of `corev1.VolumeSource`.

@@ -2,7 +2,7 @@
 //! values (Kruise v1.9 `pkg/webhook/sidecarset/validating/sidecarset_create_update_handler.go`),
 //! and the checks `validate` adds on what a SidecarSet injects.
 //!
-//! [`finding`] holds Kubernetes' `field.Error`; [`sidecarset_rules`] is `validateSidecarSet` (with
+//! [`field_error`] holds Kubernetes' `field.Error`; [`sidecarset_rules`] is `validateSidecarSet` (with
 //! [`fake_pod`] for the Kubernetes pod checks and [`names`] for name syntax); [`unknown_fields`] the
 //! CRD's structural schema; [`whitelist`] the patch-metadata whitelist
 //! (`ValidateSidecarSetPatchMetadataWhitelist`); [`conflicts`] `validateSidecarConflict`;
@@ -11,7 +11,7 @@
 
 pub mod conflicts;
 pub mod fake_pod;
-pub mod finding;
+pub mod field_error;
 pub mod lints;
 pub mod names;
 pub mod references;

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::finding::{BadValue, ErrorType, FieldError, go_quote};
+use super::field_error::{BadValue, ErrorType, FieldError, go_quote};
 use crate::kruise::inject::calculator::{self, CalcError, CalcValue};
 use crate::kruise::inject::resources_policy::{ResourcesPolicyError, go_regexp};
 

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::fake_pod;
-use super::finding::{BadValue, ErrorType, FieldError};
+use super::field_error::{BadValue, ErrorType, FieldError};
 use super::names::{is_qualified_name, is_valid_label_value, max_len_error, regex_error};
 use super::whitelist::Whitelist;
 use crate::kruise::sidecarset::{CANARY_ANNOTATION, CANARY_BASE_ANNOTATION};
@@ -49,8 +49,8 @@ pub fn go_string_map(m: &BTreeMap<String, String>) -> String {
         .map(|(k, v)| {
             format!(
                 "{}:{}",
-                super::finding::go_quote(k),
-                super::finding::go_quote(v)
+                super::field_error::go_quote(k),
+                super::field_error::go_quote(v)
             )
         })
         .collect();
@@ -72,7 +72,7 @@ pub fn go_selector(sel: &Value) -> String {
                         Some(vs) => format!(
                             "[]string{{{}}}",
                             vs.iter()
-                                .map(|v| super::finding::go_quote(v.as_str().unwrap_or("")))
+                                .map(|v| super::field_error::go_quote(v.as_str().unwrap_or("")))
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         ),
@@ -80,8 +80,8 @@ pub fn go_selector(sel: &Value) -> String {
                     };
                     format!(
                         "v1.LabelSelectorRequirement{{Key:{}, Operator:{}, Values:{values}}}",
-                        super::finding::go_quote(s(e, "key")),
-                        super::finding::go_quote(s(e, "operator"))
+                        super::field_error::go_quote(s(e, "key")),
+                        super::field_error::go_quote(s(e, "operator"))
                     )
                 })
                 .collect();
@@ -343,14 +343,14 @@ pub fn validate(doc: &Value, ctx: &RuleContext<'_>) -> Vec<FieldError> {
                 None => "(*string)(nil)".to_owned(),
                 Some(v) => format!(
                     "(*string)({})",
-                    super::finding::go_quote(v.as_str().unwrap_or(""))
+                    super::field_error::go_quote(v.as_str().unwrap_or(""))
                 ),
             };
             format!(
                 "v1beta1.SidecarSetInjectRevision{{CustomVersion:{}, RevisionName:{}, Policy:{}}}",
                 ptr(custom),
                 ptr(revision_name),
-                super::finding::go_quote(if policy.is_empty() { "Always" } else { policy })
+                super::field_error::go_quote(if policy.is_empty() { "Always" } else { policy })
             )
         };
         if custom.is_none() && revision_name.is_none() {
@@ -564,7 +564,7 @@ fn validate_containers(spec: &Value) -> Vec<FieldError> {
                     "spec.container.shareVolumePolicy",
                     format!(
                         "v1beta1.ShareVolumePolicy{{Type:{}}}",
-                        super::finding::go_quote(share)
+                        super::field_error::go_quote(share)
                     ),
                     "unsupported share volume policy",
                 )

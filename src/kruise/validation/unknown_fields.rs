@@ -17,7 +17,7 @@
 
 use serde_json::Value;
 
-use crate::kruise::cluster::NAMESPACE_NAME_LABEL;
+use crate::kruise::selector::NAMESPACE_NAME_LABEL;
 use crate::kruise::sidecarset::CUSTOM_VERSION_LABEL;
 use kruise_inject_kube::schema::{
     self, SIDECAR_ONLY_FIELDS, UnknownField, unknown_sidecar_container_fields,

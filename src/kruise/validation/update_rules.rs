@@ -4,7 +4,7 @@
 //! `validateSidecarSetCanaryAnnotations`), comparing the edited SidecarSet with the stored one.
 //! Pure: both objects are as Kruise holds them (converted to v1beta1 and defaulted).
 
-use super::finding::FieldError;
+use super::field_error::FieldError;
 use super::sidecarset_rules::go_string_map;
 use crate::kruise::sidecarset::{CANARY_BASE_ANNOTATION, SidecarSet};
 

@@ -1,9 +1,7 @@
-//! What validate reports: Kruise's own `field.Error`s (the text its webhook answers with) and
-//! findings (an error or a warning at a file and line).
+//! Kubernetes' `field.Error` (k8s.io/apimachinery `pkg/util/validation/field/errors.go`): the text
+//! the API server and Kruise's webhook answer with.
 
 use std::fmt;
-
-use crate::pipeline::objects::Location;
 
 /// `field.ErrorType` of k8s.io/apimachinery, with its `String()` text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,38 +162,4 @@ pub fn go_quote(s: &str) -> String {
     }
     out.push('"');
     out
-}
-
-/// Error or warning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
-    /// What Kruise would reject, or what keeps a pod from starting.
-    Error,
-    /// What works but is probably not what was meant.
-    Warning,
-}
-
-impl Severity {
-    /// `error` / `warning`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        }
-    }
-}
-
-/// One thing validate reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// Error or warning.
-    pub severity: Severity,
-    /// Which check found it (stable identifier, e.g. `kruise-webhook`, `missing-configmap`).
-    pub rule: &'static str,
-    /// Where.
-    pub location: Location,
-    /// The object, e.g. `apps.kruise.io/v1alpha1 SidecarSet filebeat-sidecarset`.
-    pub resource: String,
-    /// What, and what to do.
-    pub message: String,
 }

@@ -1,0 +1,204 @@
+//! `kruise-inject render`: the manifests as the cluster will run them, to standard output or, with
+//! `--out-dir`, one file per input in a directory.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use clap::Args;
+
+use crate::commands::args::InputArgs;
+use crate::kruise::cluster::Cluster;
+use crate::pipeline::engine::{
+    BENCH_FLOOR_ENV, Inputs, Reader, RenderedFile, Renderer, SPOOL_IN_MEMORY,
+    SPOOL_REPORTS_IN_MEMORY, Session, UndecidedSummary, all_sources, append_to_stream,
+    expand_inputs, floor_file, name_broken_files, print_reports, render_stream, workers,
+};
+use crate::pipeline::input::{self, Source};
+use crate::pipeline::objects::ParsedFile;
+use crate::pipeline::out_dir;
+use crate::pipeline::resource_list::is_resource_list;
+use crate::pipeline::spool::Spool;
+
+/// `kruise-inject render`.
+#[derive(Debug, Clone, Args)]
+pub struct RenderArgs {
+    /// The inputs, context and injection settings.
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Write one file per input file into DIR, at the input's path relative to the PATH argument it
+    /// was found under, instead of one stream on standard output. Files that are already up to
+    /// date are not touched. Exit code 1 when anything was written (so that a pre-commit hook
+    /// fails and the new files get committed), 0 when DIR was up to date.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+
+    /// With --out-dir: delete the .yaml, .yml and .json files in DIR that no input renders to (left
+    /// over from deleted or moved inputs). Without it they are reported, and the exit code is 1.
+    #[arg(long, requires = "out_dir")]
+    pub prune: bool,
+
+    /// Do not print the per-resource report on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// How a `render` run ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Rendered; the exit code.
+    Done(u8),
+    /// Standard input held a KRM ResourceList: the text, for `krm` to process (kustomize and kpt
+    /// run functions this way).
+    ResourceList(String),
+}
+
+/// Runs `render` as the command line asks. To standard output: exit code 0, or an error (exit 2,
+/// nothing on stdout); a ResourceList on standard input is handed back (the caller runs `krm`). With `--out-dir`: exit code 1 when files were written or removed (or extra
+/// files are left), 0 when the directory was up to date.
+pub fn run(args: &RenderArgs) -> anyhow::Result<Outcome> {
+    if let Some(dir) = &args.out_dir {
+        return run_out_dir(args, dir);
+    }
+    let Inputs {
+        context_sources,
+        sources,
+        skipped,
+    } = expand_inputs(&args.input.paths()?)?;
+    // A KRM ResourceList on standard input: behave as `krm`.
+    let mut reader = Reader::default();
+    if sources == [Source::Stdin] && !context_sources.contains(&Source::Stdin) {
+        let text = input::read(&Source::Stdin)?;
+        if is_resource_list(&text) {
+            return Ok(Outcome::ResourceList(text));
+        }
+        reader = Reader::with_stdin(text);
+    }
+    let floor = std::env::var_os(BENCH_FLOOR_ENV).is_some_and(|v| !v.is_empty());
+    let Session {
+        options,
+        cluster,
+        mut reader,
+        warnings,
+    } = if floor {
+        // The benchmark floor: no context pass, no injection (README: Performance and the benchmark).
+        Session {
+            options: args.input.options()?,
+            cluster: Cluster::new(&args.input.kruise_namespace),
+            reader,
+            warnings: Vec::new(),
+        }
+    } else {
+        Session::with_reader(args.input.options()?, &context_sources, &sources, reader)
+            .map_err(|e| name_broken_files(e, &all_sources(&context_sources, &sources)))?
+    };
+
+    let mut out = Spool::for_stdout(SPOOL_IN_MEMORY, input::paths(&sources, &context_sources));
+    let mut report_spool = tempfile::SpooledTempFile::new(SPOOL_REPORTS_IN_MEMORY);
+    let mut last_byte = None;
+    for line in skipped.iter().chain(&warnings) {
+        writeln!(report_spool, "{line}").context("writing the report buffer")?;
+    }
+    let mut undecided = UndecidedSummary::default();
+    // The warnings about the SidecarSets (what the cluster would do differently) go to stderr even
+    // with -q: the output may not be what the cluster does.
+    let quiet_warnings = if args.quiet { warnings } else { Vec::new() };
+    let mut sink = |i: usize, rendered: RenderedFile| -> anyhow::Result<()> {
+        undecided.add(&rendered.undecided);
+        append_to_stream(&mut out, rendered.text, i == 0, &mut last_byte)
+            .context("writing the output buffer")?;
+        for report in &rendered.reports {
+            writeln!(report_spool, "{report}").context("writing the report buffer")?;
+        }
+        Ok(())
+    };
+    let workers = workers(&cluster, &sources);
+    if floor {
+        render_stream(&sources, &mut reader, workers, |_| floor_file, &mut sink)?;
+    } else {
+        render_stream(
+            &sources,
+            &mut reader,
+            workers,
+            |_| {
+                let mut renderer = Renderer::new(&cluster, &options);
+                move |file: &ParsedFile| renderer.render_file(file)
+            },
+            &mut sink,
+        )
+        .map_err(|e| name_broken_files(e, &sources))?;
+    }
+
+    let stdout = std::io::stdout();
+    let mut stdout = stdout.lock();
+    out.copy_to(&mut stdout).context("writing stdout")?;
+    stdout.flush().context("writing stdout")?;
+    if !args.quiet {
+        report_spool.seek(SeekFrom::Start(0))?;
+        let mut stderr = std::io::stderr().lock();
+        let _ = std::io::copy(&mut (&mut report_spool as &mut dyn Read), &mut stderr);
+    }
+    // Even with -q: the output may lack what Kruise injects.
+    print_reports(undecided.line().as_slice());
+    print_reports(&quiet_warnings);
+    Ok(Outcome::Done(0))
+}
+
+/// `render --out-dir DIR`: writes what changed, prints what it wrote, exit 1 if it wrote (or
+/// removed, or left extra files), 0 if DIR was up to date.
+fn run_out_dir(args: &RenderArgs, out_dir: &Path) -> anyhow::Result<Outcome> {
+    let expected = out_dir::render(&args.input.paths()?, args.input.options()?, out_dir)?;
+    let mut out = String::new();
+    let (mut written, mut removed, mut left) = (0, 0, 0);
+    for (target, text) in &expected.files {
+        let path = out_dir.join(&target.relative);
+        let verb = match out_dir::state(&path, text)? {
+            out_dir::FileState::Fresh => continue,
+            out_dir::FileState::Missing => "created",
+            out_dir::FileState::Stale(_) => "updated",
+        };
+        out_dir::write_atomic(&path, text)?;
+        written += 1;
+        let _ = writeln!(out, "{verb} {}", path.display());
+    }
+    let targets: Vec<&out_dir::Target> = expected.files.iter().map(|(t, _)| t).collect();
+    for relative in out_dir::extras(out_dir, &targets)? {
+        let path = out_dir.join(&relative);
+        if args.prune {
+            fs::remove_file(&path).map_err(out_dir::io_error(&path))?;
+            out_dir::remove_empty_parents(out_dir, &relative);
+            removed += 1;
+            let _ = writeln!(out, "removed {}", path.display());
+        } else {
+            left += 1;
+            let _ = writeln!(
+                out,
+                "extra {}: no input renders to it; delete it, or pass --prune",
+                path.display()
+            );
+        }
+    }
+    let dir = out_dir.display();
+    let total = expected.files.len();
+    if written + removed > 0 {
+        let _ = writeln!(
+            out,
+            "{dir}: {written} written, {removed} removed (of {}): review and commit the changes",
+            out_dir::files(total)
+        );
+    } else if left == 0 {
+        let _ = writeln!(out, "{dir}: up to date ({})", out_dir::files(total));
+    }
+    if !args.quiet {
+        print_reports(&expected.reports);
+    }
+    print_reports(expected.undecided.line().as_slice());
+    std::io::stdout()
+        .lock()
+        .write_all(out.as_bytes())
+        .map_err(|e| anyhow::anyhow!("writing stdout: {e}"))?;
+    Ok(Outcome::Done(u8::from(written + removed + left > 0)))
+}
