@@ -9,7 +9,10 @@ OUT/
                                file also holds a Service or ConfigMap now and then: documents that
                                pass through), ~1.5-3 KB per workload, comments, quoted strings
   platform/sidecarsets.yaml    K SidecarSets; SidecarSet i selects pods labelled bench.io/sc-i=on,
-                               and each workload carries each such label with probability 1/2
+                               and each workload carries each such label with probability 1/2;
+                               it mounts the ConfigMap agent-i-config, which is not among the
+                               inputs: `validate` finds the same missing ConfigMap on every workload
+                               it selects in a namespace (37 namespaces team-XX)
   kustomization.yaml           the peer: the same workloads, with one JSON 6902 patch per
                                (SidecarSet, pod path) that adds the same container, volume and
                                annotation to the workloads whose labels select it

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""The kruise-inject render benchmark (issue 7) and rollout benchmark (issue 14). See the README
-section "Performance and the benchmark".
+"""The kruise-inject render benchmark (issue 7), rollout and validate benchmarks (issue 14). See the
+README section "Performance and the benchmark".
 
     bench/run.py [--sizes 1000,10000,100000] [--k 8] [--k-sweep 2,8,32] [--k-sweep-n 10000]
                  [--repeat 3] [--kustomize-max-n 1000] [--kustomize-timeout 600] [--dir DIR]
-                 [--rollout-sizes 1000,10000,100000] [--only render|rollout]
+                 [--rollout-sizes 1000,10000,100000] [--only render|rollout|validate]
+                 [--validate-sizes 1000,20000]
                  [--strategies default,percent,partition,priority,scatter] [--rollout-timeout 600]
                  [--baseline BIN] [--baseline-max-n 2000] [--bin BIN]
 
@@ -33,6 +34,18 @@ peak RSS; rollout/render and the CPU ratio are medians of the back-to-back ratio
 disturbed by a loaded machine than wall clock); "KB/pod" is (RSS - input size) / N. A run over
 --rollout-timeout seconds is stopped and reported as ">". No other tool simulates Kruise's
 SidecarSet rollout, so there is no peer column.
+
+Validate rows (issue 14; `--only validate` runs just these): for every N of --validate-sizes, the
+render repository of N workloads and --k SidecarSets (bench/gen.py, cached in DIR):
+  validate   kruise-inject validate DIR/apps -s DIR/platform            (text, to /dev/null)
+  render     kruise-inject render DIR/apps -s DIR/platform              (the yardstick of the target
+             "validate's peak memory <= 2x render's on the same input")
+validate and render run in turn --repeat times; best wall-clock and user + system CPU times, the
+highest peak RSS of the runs; the ratios are medians of the back-to-back ratios. The findings repeat: every SidecarSet
+of the generator mounts a ConfigMap agent-I-config that is not among the inputs, so each workload
+it selects has the same `missing-reference` error as every other workload of its namespace. One
+more run of each of `-o json` and text counts the findings (occurrences: `errors` + `warnings`),
+the distinct findings (severity, rule, message) and the lines of the text output.
 """
 
 import argparse
@@ -92,8 +105,9 @@ def timed(cmd, env=None, timeout=None):
         return float(secs), int(kb) / 1024
 
 
-def timed_cpu(cmd, timeout=None):
-    """(seconds, peak RSS in MiB, user + system CPU seconds) of one run, or Nones after the timeout."""
+def timed_cpu(cmd, timeout=None, ok=(0,)):
+    """(seconds, peak RSS in MiB, user + system CPU seconds) of one run, or Nones after the timeout;
+    an exit code not in `ok` is an error."""
     with tempfile.NamedTemporaryFile("r") as t:
         p = subprocess.Popen(
             ["/usr/bin/time", "-o", t.name, "-f", "%e %M %U %S"] + cmd, start_new_session=True,
@@ -105,7 +119,7 @@ def timed_cpu(cmd, timeout=None):
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
             return None, None, None
-        if code != 0:
+        if code not in ok:
             raise subprocess.CalledProcessError(code, cmd)
         secs, kb, user, system = t.read().split()[-4:]
         return float(secs), int(kb) / 1024, float(user) + float(system)
@@ -125,7 +139,8 @@ def main():
     p.add_argument("--kustomize-max-n", type=int, default=1000)
     p.add_argument("--kustomize-timeout", type=float, default=600)
     p.add_argument("--dir", default=os.path.join(tempfile.gettempdir(), "kruise-inject-bench"))
-    p.add_argument("--only", choices=["render", "rollout"])
+    p.add_argument("--only", choices=["render", "rollout", "validate"])
+    p.add_argument("--validate-sizes", default="1000,20000")
     p.add_argument("--rollout-sizes", default="1000,10000,100000")
     p.add_argument("--strategies", default="default,percent,partition,priority,scatter")
     p.add_argument("--rollout-timeout", type=float, default=600)
@@ -139,9 +154,11 @@ def main():
     else:
         subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
     os.makedirs(a.dir, exist_ok=True)
-    if a.only != "render":
+    if a.only in (None, "rollout"):
         rollout_rows(a)
-    if a.only == "rollout":
+    if a.only in (None, "validate"):
+        validate_rows(a)
+    if a.only in ("rollout", "validate"):
         return
 
     def render(out, extra_env=None):
@@ -233,6 +250,35 @@ def rollout_rows(a):
                 t, _, cpu = timed_cpu([a.baseline] + rollout[1:], timeout=a.rollout_timeout)
                 base = f"> {a.rollout_timeout:.0f}" if t is None else f"{t:.2f} (CPU {cpu:.2f})"
             print(f"| {n:,} | {strategy} | {size / 1e6:.1f} | " + " | ".join(cells) + f" | {base} | none |", flush=True)
+    print()
+
+
+def validate_rows(a):
+    print("Validate (issue 14): `validate` and `render` on the same repository")
+    print()
+    print("| N | K | files | MB | findings | distinct | text lines | validate s | CPU s | RSS MiB | render s"
+          " | CPU s | RSS MiB | RSS validate/render | time validate/render |")
+    print("|" + "---|" * 15)
+    for n in map(int, a.validate_sizes.split(",")):
+        out, _, files, size = generate(a.dir, n, a.k)
+        args = [os.path.join(out, "apps"), "-s", os.path.join(out, "platform")]
+        # Exit code 1: validate found errors (the generator's missing ConfigMaps).
+        va_runs, re_runs = [], []
+        for _ in range(a.repeat):
+            va_runs.append(timed_cpu([BIN, "validate"] + args, ok=(0, 1)))
+            re_runs.append(timed_cpu([BIN, "render"] + args))
+        report = json.loads(subprocess.run([BIN, "validate", "-o", "json", "-q"] + args,
+                                           capture_output=True, text=True).stdout)
+        found = report["errors"] + report["warnings"]
+        distinct = len({(f["severity"], f["rule"], f["message"]) for f in report["findings"]})
+        text = subprocess.run([BIN, "validate", "-q"] + args, capture_output=True, text=True).stdout
+        va, re_ = min(va_runs), min(re_runs)
+        rss_ratio = statistics.median(x[1] / y[1] for x, y in zip(va_runs, re_runs))
+        ratio = statistics.median(x[0] / y[0] for x, y in zip(va_runs, re_runs))
+        print(f"| {n:,} | {a.k} | {files:,} | {size / 1e6:.1f} | {found:,} | {distinct:,} | {len(text.splitlines()):,}"
+              f" | {va[0]:.2f} | {min(r[2] for r in va_runs):.2f} | {max(r[1] for r in va_runs):.0f}"
+              f" | {re_[0]:.2f} | {min(r[2] for r in re_runs):.2f} | {max(r[1] for r in re_runs):.0f}"
+              f" | {rss_ratio:.2f}× | {ratio:.2f}× |", flush=True)
     print()
 
 
