@@ -27,7 +27,7 @@ use crate::kruise::validation::field_error::{self, FieldError};
 use crate::kruise::validation::sidecarset_rules::{self, RuleContext};
 use crate::kruise::validation::unknown_fields;
 use crate::kruise::validation::whitelist::{self, Whitelist};
-use crate::pipeline::finding::{Finding, Severity};
+use crate::pipeline::finding::{Finding, Rule, Severity};
 use crate::pipeline::objects::Location;
 
 /// A SidecarSet document to admit.
@@ -113,8 +113,13 @@ pub fn admit(
                 rejected = true;
                 Severity::Error
             };
-            out.findings
-                .push(at_path(c, severity, "unknown-field", &u.path, u.message()));
+            out.findings.push(at_path(
+                c,
+                severity,
+                Rule::UnknownField,
+                &u.path,
+                u.message(),
+            ));
         }
         if let Some(ns) = c
             .value
@@ -125,7 +130,7 @@ pub fn admit(
             out.findings.push(at_path(
                 c,
                 Severity::Warning,
-                "cluster-scoped",
+                Rule::ClusterScoped,
                 "metadata.namespace",
                 format!(
                     "metadata.namespace {ns:?} is ignored: SidecarSets are cluster-scoped (the API server clears it); remove it"
@@ -144,7 +149,7 @@ pub fn admit(
             out.findings.push(at_path(
                 c,
                 Severity::Warning,
-                "patch-metadata-whitelist",
+                Rule::PatchMetadataWhitelist,
                 "spec.patchPodMetadata",
                 format!(
                     "not checked against the patch-metadata whitelist: the {} ConfigMap (in {}) is not among the inputs. A default Kruise install has none and rejects this SidecarSet (spec.patchPodMetadata: Required value: SidecarSet patch metadata whitelist not found) unless the SidecarSetPatchPodMetadataDefaultsAllowed feature gate is on; add the cluster's ConfigMap to the inputs (kubectl get configmap {} -n {} -o yaml) to check",
@@ -157,8 +162,13 @@ pub fn admit(
         }
         let spec = c.value.get("spec").unwrap_or(&Value::Null);
         for warning in crate::kruise::validation::resources_policy::warnings(spec) {
-            out.findings
-                .push(at_path(c, Severity::Warning, "kruise-webhook", "", warning));
+            out.findings.push(at_path(
+                c,
+                Severity::Warning,
+                Rule::KruiseWebhook,
+                "",
+                warning,
+            ));
         }
         let errs = sidecarset_rules::validate(c.value, &ctx);
         if !errs.is_empty() {
@@ -180,14 +190,19 @@ pub fn admit(
                         .and_then(|rest| rest.split_once(' '))
                         .map(|(key, _)| format!("metadata.annotations.{key}"))
                         .unwrap_or_default();
-                    out.findings
-                        .push(at_path(c, Severity::Warning, "sidecarset", &path, message));
+                    out.findings.push(at_path(
+                        c,
+                        Severity::Warning,
+                        Rule::Sidecarset,
+                        &path,
+                        message,
+                    ));
                 }
                 if rejected {
                     continue;
                 }
                 if valid.iter().any(|(_, v)| v.name == ss.name) {
-                    out.findings.push(at_path(c, Severity::Error, "duplicate", "metadata.name", format!(
+                    out.findings.push(at_path(c, Severity::Error, Rule::Duplicate, "metadata.name", format!(
                         "SidecarSet {} is defined twice: SidecarSets are cluster-scoped, so names are unique; the second one would replace the first: remove or rename one of them",
                         ss.name
                     )));
@@ -202,8 +217,13 @@ pub fn admit(
                     }
                     other => ("", other.to_string()),
                 };
-                out.findings
-                    .push(at_path(c, Severity::Error, "kruise-webhook", path, message));
+                out.findings.push(at_path(
+                    c,
+                    Severity::Error,
+                    Rule::KruiseWebhook,
+                    path,
+                    message,
+                ));
             }
         }
     }
@@ -271,7 +291,7 @@ pub fn admit(
 fn at_path(
     c: &Candidate<'_>,
     severity: Severity,
-    rule: &'static str,
+    rule: Rule,
     path: &str,
     message: String,
 ) -> Finding {
@@ -291,7 +311,7 @@ fn at_path(
 /// document, [`FieldError::at`] does).
 fn field_finding(c: &Candidate<'_>, e: &FieldError) -> Finding {
     let path = e.at.as_deref().unwrap_or(&e.path);
-    at_path(c, Severity::Error, "kruise-webhook", path, e.to_string())
+    at_path(c, Severity::Error, Rule::KruiseWebhook, path, e.to_string())
 }
 
 /// The line of the deepest node on `path` (`spec.containers[0].name`) that the document has.
@@ -433,7 +453,7 @@ mod tests {
         let text = format!("{SS}  patchPodMetadata:\n  - annotations: {{oom-score: '1'}}\n");
         let a = admit_text(&text, None);
         assert_eq!(a.findings.len(), 1);
-        assert_eq!(a.findings[0].rule, "patch-metadata-whitelist");
+        assert_eq!(a.findings[0].rule, Rule::PatchMetadataWhitelist);
         assert_eq!(a.findings[0].severity, Severity::Warning);
         assert_eq!(a.findings[0].location.line, 11);
         let denied = Whitelist::from_json(r#"{"rules":[{"allowedAnnotationKeyExprs":["^x$"]}]}"#);
@@ -465,7 +485,7 @@ mod tests {
     fn duplicates_and_conflicts_are_errors() {
         let a = admit_text(&format!("{SS}---\n{SS}"), None);
         assert_eq!(a.findings.len(), 1, "{:?}", lines(&a));
-        assert_eq!(a.findings[0].rule, "duplicate");
+        assert_eq!(a.findings[0].rule, Rule::Duplicate);
         let other = SS.replace("name: mesh", "name: mesh2");
         let a = admit_text(&format!("{SS}---\n{other}"), None);
         assert!(

@@ -452,8 +452,9 @@ fn readable_once(source: &Source) -> bool {
     }
 }
 
-/// Might this text hold context objects? A cheap test that spares parsing most files twice.
-fn may_hold_context(text: &str) -> bool {
+/// Might this text hold context objects (SidecarSets, Namespaces, ControllerRevisions, the
+/// `kruise-configuration` ConfigMap)? A cheap test that spares parsing most files twice.
+pub fn may_hold_context(text: &str) -> bool {
     [
         "SidecarSet",
         "Namespace",

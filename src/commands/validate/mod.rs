@@ -3,16 +3,23 @@
 //! receives a sidecar, SidecarSets that select nothing, sidecars that replace or shadow application
 //! containers, and sidecars reading an `emptyDir` nobody writes.
 //!
-//! The rules are pure functions, one concept a module: [`sidecarset_rules`] (§8.1, with
-//! [`fake_pod`] for the Kubernetes pod checks and [`names`] for Kubernetes name syntax),
-//! [`whitelist`] (§8.2), [`conflicts`] (§8.3), [`references`], [`lints`].
-//! [`check`] runs them over parsed files; [`run`] reads the files and prints ([`output`]).
+//! The rules are pure functions of [`crate::kruise::validation`]; [`Validator`] runs them over the
+//! input files as they stream by, in two passes as `render` reads (memory holds one file at a
+//! time, the SidecarSets, and the findings): the first reads the context (SidecarSets,
+//! Namespaces, ControllerRevisions, `kruise-configuration`) from the files whose text names one of
+//! them, and admits the SidecarSets; the second reads every file once more and checks each
+//! workload as it comes, keeping only the ConfigMaps and Secrets it sees (names) and the findings,
+//! grouped ([`findings`]). A reference to a ConfigMap or Secret is decided at the end, when every
+//! file has been read. [`run`] reads the files and prints ([`output`]).
 
+pub mod findings;
 pub mod output;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
+use std::rc::Rc;
 
+use kruise_inject_yaml::tree::Node;
 use serde_json::Value;
 
 use crate::kruise::cluster::Cluster;
@@ -22,10 +29,11 @@ use crate::kruise::inject::{self, InjectError};
 use crate::kruise::matching::{self, MatchOutcome};
 use crate::kruise::pod::PodView;
 use crate::kruise::rng::Rng;
+use crate::kruise::sidecarset::SidecarSet;
 use crate::kruise::workload::{group, pod_location};
-use crate::pipeline::engine::Reader;
+use crate::pipeline::engine::{self, Reader};
 use crate::pipeline::input::Source;
-use crate::pipeline::objects::{DocumentError, Object, ParsedFile};
+use crate::pipeline::objects::{DocumentError, Location, Object, ParsedFile};
 
 use crate::commands::args::WalkArgs;
 use crate::kruise::validation::field_error;
@@ -33,7 +41,8 @@ use crate::kruise::validation::references::{self, Inventory};
 use crate::kruise::validation::whitelist::{self, Whitelist};
 use crate::kruise::validation::{lints, update_rules};
 use crate::pipeline::admission::{self, Candidate};
-use crate::pipeline::finding::{Finding, Severity};
+use crate::pipeline::finding::{Finding, Rule, Severity};
+use findings::{Collector, Findings};
 pub use output::Format;
 use std::path::PathBuf;
 
@@ -135,7 +144,7 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
         expanded.sources
     };
     if !args.quiet {
-        crate::pipeline::engine::print_reports(&skipped);
+        engine::print_reports(&skipped);
     }
     // Each file once; a file given both as PATH and -s counts as PATH.
     let mut order: Vec<(Source, bool)> = Vec::new();
@@ -157,28 +166,41 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
             }
         }
     }
-    let mut reader = Reader::default();
-    let mut files = Vec::with_capacity(order.len());
-    for (source, is_path) in &order {
-        let file = reader.read(source).map_err(|e| {
-            let all: Vec<Source> = order.iter().map(|(s, _)| s.clone()).collect();
-            crate::pipeline::engine::name_broken_files(e, &all)
-        })?;
-        files.push((file, *is_path));
-    }
     let options = Options {
         default_namespace: args.namespace.clone(),
         kruise_namespace: args.kruise_namespace.clone(),
         feature_gates: args.feature_gates.clone().unwrap_or_default(),
     };
-    let mut findings = check(&files, &options)?;
+    let all: Vec<Source> = order.iter().map(|(s, _)| s.clone()).collect();
+    let broken = |e: anyhow::Error| engine::name_broken_files(e, &all);
+    let mut reader = Reader::default();
+    let mut validator = Validator::new(&options, all.iter().map(ToString::to_string));
+    // First pass: the context, from the files whose text names a kind of it.
+    for source in &all {
+        let text = reader.read_text(source).map_err(broken)?;
+        if !engine::may_hold_context(&text) {
+            continue;
+        }
+        let file = ParsedFile::parse(source.to_string(), text).map_err(|e| broken(e.into()))?;
+        validator
+            .read_context(&file)
+            .map_err(|e| broken(e.into()))?;
+    }
+    validator.admit();
+    // Second pass: every file, one at a time.
+    for (source, is_path) in &order {
+        let file = reader.read(source).map_err(broken)?;
+        validator
+            .check_file(&file, *is_path)
+            .map_err(|e| broken(e.into()))?;
+    }
     if !args.old_sidecarsets.is_empty() {
         let old_sources = walk.expand(&args.old_sidecarsets)?;
         if !args.quiet {
-            crate::pipeline::engine::print_reports(&old_sources.skip_lines());
+            engine::print_reports(&old_sources.skip_lines());
         }
         let mut reports = Vec::new();
-        let old = crate::pipeline::engine::gather_cluster(
+        let old = engine::gather_cluster(
             &old_sources.sources,
             &[],
             &options.kruise_namespace,
@@ -186,129 +208,183 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
             &mut reader,
             &mut reports,
         )
-        .map_err(|e| crate::pipeline::engine::name_broken_files(e, &old_sources.sources))
+        .map_err(|e| engine::name_broken_files(e, &old_sources.sources))
         .map_err(|e| e.context("reading --old-sidecarsets"))?;
-        findings.extend(update_findings(&files, &old.sidecarsets)?);
-        sort_findings(&mut findings, &files);
+        validator.check_updates(&old.sidecarsets);
     }
+    let findings = validator.finish();
     crate::pipeline::spool::to_stdout(|stdout| {
-        stdout.write_all(output::render(&findings, args.output).as_bytes())
+        let mut out = std::io::BufWriter::new(stdout);
+        output::write(&findings, args.output, &mut out)?;
+        out.flush()
     })?;
     if !args.quiet {
         eprintln!("validate: {}", output::summary(&findings));
     }
-    let (errors, warnings) = output::counts(&findings);
+    let (errors, warnings) = findings.counts();
     Ok(u8::from(errors > 0 || (args.strict && warnings > 0)))
 }
 
-struct SidecarSetDoc<'f> {
-    object: Object<'f>,
+/// A SidecarSet of the inputs, kept from the first pass to the end.
+#[derive(Debug)]
+struct SidecarSetDoc {
+    node: Node,
+    value: Value,
+    location: Location,
     resource: String,
 }
 
-/// Validates parsed files (`true`: a PATH file, whose workloads are checked; `false`: context).
-/// Findings come in file order, then line order. An error is returned only for a document that
-/// is not a Kubernetes object.
-pub fn check(
-    files: &[(ParsedFile, bool)],
-    options: &Options,
-) -> Result<Vec<Finding>, DocumentError> {
-    let mut findings = Vec::new();
-    let mut sidecarset_docs = Vec::new();
-    let mut workloads = Vec::new();
-    let mut cluster = Cluster::new(&options.kruise_namespace);
-    cluster.feature_gates = options.feature_gates.clone();
-    let mut inventory = Inventory::new();
-    let mut whitelist = None;
-    for (file, is_path) in files {
+/// Validates files as they stream by (module documentation): [`Validator::read_context`] for every
+/// file that may hold context, [`Validator::admit`], [`Validator::check_file`] for every file,
+/// then optionally [`Validator::check_updates`], and [`Validator::finish`].
+#[derive(Debug)]
+pub struct Validator {
+    options: Options,
+    /// Namespaces and ControllerRevisions of the inputs (and the feature gates).
+    cluster: Cluster,
+    /// The SidecarSets of the inputs.
+    sidecarsets: Vec<SidecarSetDoc>,
+    whitelist: Option<Whitelist>,
+    /// `cluster` with the admitted SidecarSets, and their indices in `sidecarsets`.
+    cluster_ok: Cluster,
+    admitted: Vec<(usize, SidecarSet)>,
+    /// The ConfigMaps and Secrets of the inputs.
+    inventory: Inventory,
+    /// Workloads checked, and the SidecarSets that selected one of them.
+    workloads: usize,
+    selected: BTreeSet<String>,
+    rng: Rng,
+    findings: Collector,
+}
+
+impl Validator {
+    /// A validator of the files named `files` (in input order: findings come in that order).
+    pub fn new(options: &Options, files: impl IntoIterator<Item = String>) -> Self {
+        let mut cluster = Cluster::new(&options.kruise_namespace);
+        cluster.feature_gates = options.feature_gates.clone();
+        Validator {
+            options: options.clone(),
+            cluster_ok: Cluster::new(&options.kruise_namespace),
+            cluster,
+            sidecarsets: Vec::new(),
+            whitelist: None,
+            admitted: Vec::new(),
+            inventory: Inventory::new(),
+            workloads: 0,
+            selected: BTreeSet::new(),
+            rng: Rng::new(0),
+            findings: Collector::new(files),
+        }
+    }
+
+    /// First pass: the SidecarSets, Namespaces, ControllerRevisions and the `kruise-configuration`
+    /// ConfigMap of `file`. An error only for a document that is not a Kubernetes object.
+    pub fn read_context(&mut self, file: &ParsedFile) -> Result<(), DocumentError> {
         for object in file.objects()? {
-            let namespace = object
-                .namespace()
-                .unwrap_or(&options.default_namespace)
-                .to_owned();
             match (group(object.api_version()), object.kind()) {
                 ("apps.kruise.io", "SidecarSet") => {
                     let resource = admission::resource_name(&object.value);
-                    sidecarset_docs.push(SidecarSetDoc { object, resource });
+                    self.sidecarsets.push(SidecarSetDoc {
+                        node: object.node.clone(),
+                        location: object.location,
+                        value: object.value,
+                        resource,
+                    });
                 }
                 ("", "Namespace") => match string_map_at(&object.value, "/metadata/labels") {
-                    Ok(labels) => cluster.add_namespace(object.name(), labels),
-                    Err(e) => findings.push(error_at(
+                    Ok(labels) => self.cluster.add_namespace(object.name(), labels),
+                    Err(e) => self.findings.push(self.error_at(
                         &object,
-                        &options.default_namespace,
-                        "input",
+                        Rule::Input,
                         format!("metadata.labels: {e}"),
                     )),
                 },
                 ("apps", "ControllerRevision") => {
                     match ControllerRevision::from_value(&object.value) {
-                        Ok(r) => cluster.add_controller_revision(r),
-                        Err(e) => findings.push(error_at(
-                            &object,
-                            &options.default_namespace,
-                            "input",
-                            e.to_string(),
-                        )),
+                        Ok(r) => self.cluster.add_controller_revision(r),
+                        Err(e) => {
+                            self.findings
+                                .push(self.error_at(&object, Rule::Input, e.to_string()))
+                        }
                     }
                 }
-                ("", kind @ ("ConfigMap" | "Secret")) => {
-                    if kind == "ConfigMap"
-                        && object.name() == whitelist::CONFIGMAP_NAME
+                ("", "ConfigMap")
+                    if object.name() == whitelist::CONFIGMAP_NAME
                         && object
                             .namespace()
-                            .is_none_or(|ns| ns == options.kruise_namespace)
-                    {
-                        whitelist = Some(Whitelist::from_configmap(&object.value));
-                    }
-                    inventory.insert((kind.to_owned(), namespace, object.name().to_owned()));
-                }
-                _ if *is_path && pod_location(object.api_version(), object.kind()).is_some() => {
-                    workloads.push(object);
+                            .is_none_or(|ns| ns == self.options.kruise_namespace) =>
+                {
+                    self.whitelist = Some(Whitelist::from_configmap(&object.value));
                 }
                 _ => {}
             }
         }
+        Ok(())
     }
 
-    // What the API server and Kruise's validating webhook do with each SidecarSet (§8); the admitted
-    // ones join the cluster.
-    let candidates: Vec<Candidate<'_>> = sidecarset_docs
-        .iter()
-        .map(|d| Candidate {
-            node: d.object.node,
-            value: &d.object.value,
-            location: &d.object.location,
-        })
-        .collect();
-    let admission = admission::admit(&candidates, whitelist.as_ref(), &cluster);
-    findings.extend(admission.findings);
-    let clean = admission.admitted;
-    let mut cluster_ok = Cluster::new(&options.kruise_namespace);
-    cluster_ok.namespaces = cluster.namespaces.clone();
-    cluster_ok.controller_revisions = cluster.controller_revisions.clone();
-    cluster_ok.feature_gates = cluster.feature_gates.clone();
-    for (_, ss) in &clean {
-        let _ = cluster_ok.add_sidecarset(ss.clone());
+    /// What the API server and Kruise's validating webhook do with each SidecarSet (§8); the
+    /// admitted ones join the cluster the workloads are checked against.
+    pub fn admit(&mut self) {
+        let candidates: Vec<Candidate<'_>> = self
+            .sidecarsets
+            .iter()
+            .map(|d| Candidate {
+                node: &d.node,
+                value: &d.value,
+                location: &d.location,
+            })
+            .collect();
+        let admission = admission::admit(&candidates, self.whitelist.as_ref(), &self.cluster);
+        for f in admission.findings {
+            self.findings.push(f);
+        }
+        let mut cluster_ok = Cluster::new(&self.options.kruise_namespace);
+        cluster_ok.namespaces = self.cluster.namespaces.clone();
+        cluster_ok.controller_revisions = self.cluster.controller_revisions.clone();
+        cluster_ok.feature_gates = self.cluster.feature_gates.clone();
+        for (_, ss) in &admission.admitted {
+            let _ = cluster_ok.add_sidecarset(ss.clone());
+        }
+        self.cluster_ok = cluster_ok;
+        self.admitted = admission.admitted;
     }
 
-    // Workloads: what each pod gets, and what it needs.
-    let mut selected: BTreeSet<String> = BTreeSet::new();
-    let mut rng = Rng::new(0);
-    for object in &workloads {
-        let resource = object.display_name(&options.default_namespace);
+    /// Second pass: the ConfigMaps and Secrets of `file` and, when it is a PATH file (`is_path`),
+    /// its workloads. An error only for a document that is not a Kubernetes object.
+    pub fn check_file(&mut self, file: &ParsedFile, is_path: bool) -> Result<(), DocumentError> {
+        for object in file.objects()? {
+            match (group(object.api_version()), object.kind()) {
+                ("", kind @ ("ConfigMap" | "Secret")) => {
+                    let namespace = object
+                        .namespace()
+                        .unwrap_or(&self.options.default_namespace)
+                        .to_owned();
+                    self.inventory
+                        .insert((kind.to_owned(), namespace, object.name().to_owned()));
+                }
+                _ if is_path && pod_location(object.api_version(), object.kind()).is_some() => {
+                    self.workloads += 1;
+                    self.check_workload(&object);
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// What a workload's pods get, and what they need.
+    fn check_workload(&mut self, object: &Object<'_>) {
+        let resource: Rc<str> = Rc::from(object.display_name(&self.options.default_namespace));
+        let findings = &mut self.findings;
         let mut add = |severity, rule, message: String| {
-            findings.push(Finding {
-                severity,
-                rule,
-                location: object.location.clone(),
-                resource: resource.clone(),
-                message,
-            });
+            findings.push_at(severity, rule, &object.location, &resource, message);
         };
-        let Some((template, _)) = pod_template(object) else {
-            continue;
+        let Some(template) = pod_template(object) else {
+            return;
         };
-        let namespace = object.namespace().unwrap_or(&options.default_namespace);
+        let namespace = object
+            .namespace()
+            .unwrap_or(&self.options.default_namespace);
         let (labels, annotations) = match (
             string_map_at(template, "/metadata/labels"),
             string_map_at(template, "/metadata/annotations"),
@@ -317,10 +393,10 @@ pub fn check(
             (Err(e), _) | (_, Err(e)) => {
                 add(
                     Severity::Error,
-                    "input",
+                    Rule::Input,
                     format!("pod labels or annotations: {e}"),
                 );
-                continue;
+                return;
             }
         };
         let spec = template.get("spec").unwrap_or(&Value::Null);
@@ -331,44 +407,46 @@ pub fn check(
             spec,
             active: true,
         };
-        let outcome = matching::match_pod(&cluster_ok, &pod, &mut rng);
+        let outcome = matching::match_pod(&self.cluster_ok, &pod, &mut self.rng);
         if let Some(u) = outcome.as_ref().ok().and_then(MatchOutcome::undecided) {
-            add(Severity::Warning, "namespace-unknown", u.to_string());
+            add(Severity::Warning, Rule::NamespaceUnknown, u.to_string());
         }
         let sidecarsets = match outcome {
             Ok(MatchOutcome::Matched { sidecarsets, notes }) => {
-                selected.extend(notes.iter().map(|n| n.sidecarset.clone()));
+                self.selected
+                    .extend(notes.iter().map(|n| n.sidecarset.clone()));
                 sidecarsets
             }
-            Ok(MatchOutcome::Skipped(_)) => continue,
+            Ok(MatchOutcome::Skipped(_)) => return,
             Err(e) => {
                 add(
                     Severity::Error,
-                    "pod-webhook",
+                    Rule::PodWebhook,
                     format!("Kruise's pod webhook rejects the pod: {e}"),
                 );
-                continue;
+                return;
             }
         };
         if sidecarsets.is_empty() {
-            continue;
+            return;
         }
-        selected.extend(sidecarsets.iter().map(|s| s.name.clone()));
+        self.selected
+            .extend(sidecarsets.iter().map(|s| s.name.clone()));
         match inject::inject(
             &pod,
             &sidecarsets,
             "1970-01-01T00:00:00Z",
-            &cluster.feature_gates,
+            &self.cluster.feature_gates,
         ) {
             Ok(_) => {}
             Err(e @ InjectError::ResourcesPolicy { .. }) if e.is_unknowable() => add(
                 Severity::Warning,
-                "pod-webhook",
+                Rule::PodWebhook,
                 format!("cannot tell whether Kruise's pod webhook accepts the pod: {e}"),
             ),
             Err(e) => add(
                 Severity::Error,
-                "pod-webhook",
+                Rule::PodWebhook,
                 format!("Kruise's pod webhook rejects the pod: {e}"),
             ),
         }
@@ -381,11 +459,16 @@ pub fn check(
                     .collect()
             })
             .unwrap_or_default();
+        // Whether the ConfigMaps and Secrets are among the inputs is known once every file is
+        // read: the finding is dropped then if it is.
         for ss in &sidecarsets {
-            for r in references::missing(ss, namespace, &pod_volumes, &inventory) {
-                add(
+            for r in references::needed(ss, &pod_volumes) {
+                self.findings.push_unless_present(
+                    (r.kind.to_owned(), namespace.to_owned(), r.name.clone()),
                     Severity::Error,
-                    "missing-reference",
+                    Rule::MissingReference,
+                    &object.location,
+                    &resource,
                     format!(
                         "SidecarSet {} injects {} that needs {} {}, which is not among the inputs in namespace {namespace}: the pod cannot start. Create {} {} in namespace {namespace} (in every namespace that receives the sidecar), or mark the reference optional: true",
                         ss.name, r.via, r.kind, r.name, r.kind, r.name
@@ -394,63 +477,32 @@ pub fn check(
             }
         }
         for warning in lints::lint(spec, &sidecarsets) {
-            add(Severity::Warning, "lint", warning);
-        }
-    }
-    if !workloads.is_empty() {
-        for (i, ss) in &clean {
-            if !selected.contains(&ss.name) {
-                let doc = &sidecarset_docs[*i];
-                findings.push(finding(doc, Severity::Warning, "unused-sidecarset", format!(
-                    "SidecarSet {} selects none of the {} workloads among the inputs: check spec.selector (and spec.namespaceSelector)",
-                    ss.name,
-                    workloads.len()
-                )));
-            }
+            self.findings.push_at(
+                Severity::Warning,
+                Rule::Lint,
+                &object.location,
+                &resource,
+                warning,
+            );
         }
     }
 
-    sort_findings(&mut findings, files);
-    Ok(findings)
-}
-
-/// Findings in file order, then line order (stable).
-fn sort_findings(findings: &mut [Finding], files: &[(ParsedFile, bool)]) {
-    let file_order: BTreeMap<&str, usize> = files
-        .iter()
-        .enumerate()
-        .map(|(i, (f, _))| (f.name.as_str(), i))
-        .collect();
-    findings.sort_by_key(|f| {
-        (
-            file_order
-                .get(f.location.file.as_str())
-                .copied()
-                .unwrap_or(usize::MAX),
-            f.location.line,
-        )
-    });
-}
-
-/// The UPDATE rules of Kruise's validating webhook (kruise v1.9
-/// `sidecarset_create_update_handler.go`, `validateSidecarSet` with `older` set:
-/// `validateSidecarContainerConflict` and `validateSidecarSetCanaryAnnotations`) for every
-/// SidecarSet of `files` that has a stored counterpart of the same name in `old`; the others are
-/// CREATEs. A SidecarSet that does not decode has its CREATE errors already.
-pub fn update_findings(
-    files: &[(ParsedFile, bool)],
-    old: &[crate::kruise::sidecarset::SidecarSet],
-) -> Result<Vec<Finding>, DocumentError> {
-    let mut findings = Vec::new();
-    for (file, _) in files {
-        for object in file.objects()? {
-            if (group(object.api_version()), object.kind()) != ("apps.kruise.io", "SidecarSet") {
-                continue;
-            }
-            let Some(stored) = old.iter().find(|s| s.name == object.name()) else {
+    /// The UPDATE rules of Kruise's validating webhook (kruise v1.9
+    /// `sidecarset_create_update_handler.go`, `validateSidecarSet` with `older` set:
+    /// `validateSidecarContainerConflict` and `validateSidecarSetCanaryAnnotations`) for every
+    /// SidecarSet of the inputs that has a stored counterpart of the same name in `old`; the
+    /// others are CREATEs. A SidecarSet that does not decode has its CREATE errors already.
+    pub fn check_updates(&mut self, old: &[SidecarSet]) {
+        for doc in &self.sidecarsets {
+            let name = doc
+                .value
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let Some(stored) = old.iter().find(|s| s.name == name) else {
                 continue;
             };
-            let Ok(new) = crate::kruise::sidecarset::SidecarSet::from_value(&object.value) else {
+            let Ok(new) = SidecarSet::from_value(&doc.value) else {
                 continue;
             };
             for e in update_rules::validate_update(&new, stored) {
@@ -460,7 +512,7 @@ pub fn update_findings(
                         crate::kruise::sidecarset::CANARY_BASE_ANNOTATION
                     ),
                     Some(field_error::BadValue::Str(name)) => {
-                        let index = object
+                        let index = doc
                             .value
                             .pointer("/spec/containers")
                             .and_then(Value::as_array)
@@ -475,15 +527,14 @@ pub fn update_findings(
                     }
                     _ => e.path.clone(),
                 };
-                findings.push(Finding {
+                self.findings.push(Finding {
                     severity: Severity::Error,
-                    rule: "kruise-webhook-update",
-                    location: crate::pipeline::objects::Location {
-                        line: admission::line_of(object.node, &path)
-                            .unwrap_or(object.location.line),
-                        ..object.location.clone()
+                    rule: Rule::KruiseWebhookUpdate,
+                    location: Location {
+                        line: admission::line_of(&doc.node, &path).unwrap_or(doc.location.line),
+                        ..doc.location.clone()
                     },
-                    resource: admission::resource_name(&object.value),
+                    resource: doc.resource.clone(),
                     message: format!(
                         "{e}; Kruise rejects this update; {}",
                         update_rules::advice(&e)
@@ -492,44 +543,65 @@ pub fn update_findings(
             }
         }
     }
-    Ok(findings)
+
+    /// The findings: the SidecarSets that selected no workload, and the references to ConfigMaps
+    /// and Secrets that are not among the inputs.
+    pub fn finish(mut self) -> Findings {
+        if self.workloads > 0 {
+            for (i, ss) in &self.admitted {
+                if !self.selected.contains(&ss.name) {
+                    let doc = &self.sidecarsets[*i];
+                    self.findings.push(Finding {
+                        severity: Severity::Warning,
+                        rule: Rule::UnusedSidecarset,
+                        location: doc.location.clone(),
+                        resource: doc.resource.clone(),
+                        message: format!(
+                            "SidecarSet {} selects none of the {} workloads among the inputs: check spec.selector (and spec.namespaceSelector)",
+                            ss.name, self.workloads
+                        ),
+                    });
+                }
+            }
+        }
+        let inventory = self.inventory;
+        self.findings.finish(|key| inventory.contains(key))
+    }
+
+    fn error_at(&self, object: &Object<'_>, rule: Rule, message: String) -> Finding {
+        Finding {
+            severity: Severity::Error,
+            rule,
+            location: object.location.clone(),
+            resource: object.display_name(&self.options.default_namespace),
+            message,
+        }
+    }
 }
 
-fn pod_template<'v>(object: &'v Object<'_>) -> Option<(&'v Value, ())> {
+/// Validates parsed files (`true`: a PATH file, whose workloads are checked; `false`: context),
+/// every finding on its own, in file order, then line order. An error is returned only for a document that is not a Kubernetes
+/// object.
+pub fn check(
+    files: &[(ParsedFile, bool)],
+    options: &Options,
+) -> Result<Vec<Finding>, DocumentError> {
+    let mut validator = Validator::new(options, files.iter().map(|(f, _)| f.name.clone()));
+    for (file, _) in files {
+        validator.read_context(file)?;
+    }
+    validator.admit();
+    for (file, is_path) in files {
+        validator.check_file(file, *is_path)?;
+    }
+    Ok(validator.finish().flat())
+}
+
+/// The pod template of a workload (the object itself for a Pod).
+fn pod_template<'v>(object: &'v Object<'_>) -> Option<&'v Value> {
     let path =
         pod_location(object.api_version(), object.kind())?.path(|p| object.node.at(p).is_some());
-    let value = path.iter().try_fold(&object.value, |v, k| v.get(k))?;
-    Some((value, ()))
-}
-
-fn error_at(
-    object: &Object<'_>,
-    default_namespace: &str,
-    rule: &'static str,
-    message: String,
-) -> Finding {
-    Finding {
-        severity: Severity::Error,
-        rule,
-        location: object.location.clone(),
-        resource: object.display_name(default_namespace),
-        message,
-    }
-}
-
-fn finding(
-    doc: &SidecarSetDoc<'_>,
-    severity: Severity,
-    rule: &'static str,
-    message: String,
-) -> Finding {
-    Finding {
-        severity,
-        rule,
-        location: doc.object.location.clone(),
-        resource: doc.resource.clone(),
-        message,
-    }
+    path.iter().try_fold(&object.value, |v, k| v.get(k))
 }
 
 #[cfg(test)]

@@ -122,22 +122,30 @@ fn container_references(c: &SidecarContainer) -> Vec<Reference> {
     refs
 }
 
+/// The ConfigMaps and Secrets `ss` needs in a pod with volumes `pod_volumes`: each one once, by its
+/// first reference.
+pub fn needed(ss: &SidecarSet, pod_volumes: &BTreeSet<String>) -> Vec<Reference> {
+    let mut out: Vec<Reference> = Vec::new();
+    for r in references(ss, pod_volumes) {
+        if !out.iter().any(|o| o.kind == r.kind && o.name == r.name) {
+            out.push(r);
+        }
+    }
+    out
+}
+
 /// The references of `ss` (injected into a pod in `namespace` with volumes `pod_volumes`) whose
-/// object is not in `inventory`.
+/// object is not in `inventory`: [`needed`], less what `inventory` has.
 pub fn missing(
     ss: &SidecarSet,
     namespace: &str,
     pod_volumes: &BTreeSet<String>,
     inventory: &Inventory,
 ) -> Vec<Reference> {
-    let mut out: Vec<Reference> = Vec::new();
-    for r in references(ss, pod_volumes) {
-        let key = (r.kind.to_owned(), namespace.to_owned(), r.name.clone());
-        if !inventory.contains(&key) && !out.iter().any(|o| o.kind == r.kind && o.name == r.name) {
-            out.push(r);
-        }
-    }
-    out
+    needed(ss, pod_volumes)
+        .into_iter()
+        .filter(|r| !inventory.contains(&(r.kind.to_owned(), namespace.to_owned(), r.name.clone())))
+        .collect()
 }
 
 #[cfg(test)]
