@@ -94,9 +94,9 @@ complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand validate" -l
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand validate" -s n -l namespace -d 'Namespace of documents that have none' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand validate" -l kruise-namespace -d 'Namespace Kruise runs in: where ControllerRevisions and the `kruise-configuration` ConfigMap (patch-metadata whitelist) live' -r
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand validate" -l feature-gates -d 'Kruise\'s feature gates, as the manager\'s `--feature-gates` (e.g. `EnableSortSidecarContainerByName=true,SidecarSetPatchPodMetadataDefaultsAllowed=true`), so that the result is your installation\'s; unset gates keep Kruise v1.9\'s defaults' -r
-complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand validate" -s o -l output -d 'Output format' -r -f -a "text\t'`file:line: error: resource: message`, one line per finding'
-json\t'One JSON object: `findings`, `errors`, `warnings`'
-github\t'GitHub Actions workflow commands: `::error file=F,line=L::message`'"
+complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand validate" -s o -l output -d 'Output format' -r -f -a "text\t'`file:line: error: resource: message`, one line per finding (found on several objects: how many, and the first 3)'
+json\t'One JSON object: `findings` (each with `count` and every location), `errors`, `warnings`'
+github\t'GitHub Actions workflow commands, one per finding: `::error file=F,line=L::message`'"
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand validate" -l allow-outside-links -d 'Follow symlinks that lead outside the directory a walk started from (and let a function config name paths outside the package). By default such a link is an error naming it and its target, so that a pull request cannot make kruise-inject read files elsewhere on the machine (kustomize\'s `--load-restrictor LoadRestrictionsNone`, for symlinks)'
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand validate" -l strict -d 'Count warnings as errors for the exit code'
 complete -c kruise-inject -n "__fish_kruise_inject_using_subcommand validate" -s q -l quiet -d 'Do not print the summary line on standard error'

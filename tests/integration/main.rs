@@ -31,4 +31,5 @@ mod test;
 mod uninject;
 mod update_rules;
 mod validate;
+mod validate_grouped;
 mod walk;

@@ -102,11 +102,12 @@ pub struct ValidateArgs {
 /// `validate -o, --output`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ValidateFormat {
-    /// `file:line: error: resource: message`, one line per finding.
+    /// `file:line: error: resource: message`, one line per finding (found on several objects: how
+    /// many, and the first 3).
     Text,
-    /// One JSON object: `findings`, `errors`, `warnings`.
+    /// One JSON object: `findings` (each with `count` and every location), `errors`, `warnings`.
     Json,
-    /// GitHub Actions workflow commands: `::error file=F,line=L::message`.
+    /// GitHub Actions workflow commands, one per finding: `::error file=F,line=L::message`.
     Github,
 }
 
