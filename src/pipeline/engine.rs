@@ -679,21 +679,23 @@ pub fn workers(cluster: &Cluster, sources: &[Source]) -> usize {
 }
 
 /// Reads, parses and renders `sources` with `workers` threads (each with its own renderer, made by
-/// `make_renderer`) and hands the results to `sink` in input order. At most
+/// `make_renderer`; `validate` checks files the same way, its "rendering" a file's findings) and
+/// hands the results to `sink` in input order. At most
 /// `WINDOW_PER_WORKER * workers` files are in flight, so memory holds a few files, not the inputs.
 /// The first error in input order is returned, as a sequential run would; after an error no
 /// further file is handed to `sink`. Standard input is read (from the reader's cache) on the
 /// calling thread's sequential path.
-pub fn render_stream<M, R>(
+pub fn render_stream<M, R, T>(
     sources: &[Source],
     reader: &mut Reader,
     workers: usize,
     make_renderer: M,
-    sink: &mut dyn FnMut(usize, RenderedFile) -> anyhow::Result<()>,
+    sink: &mut dyn FnMut(usize, T) -> anyhow::Result<()>,
 ) -> anyhow::Result<()>
 where
     M: Fn(usize) -> R + Sync,
-    R: FnMut(&ParsedFile) -> Result<RenderedFile, DocumentError>,
+    R: FnMut(&ParsedFile) -> Result<T, DocumentError>,
+    T: Send,
 {
     if workers <= 1 || sources.iter().any(readable_once) {
         let mut render = make_renderer(0);
@@ -706,7 +708,7 @@ where
     let window = WINDOW_PER_WORKER * workers;
     let state = std::sync::Mutex::new(Window::default());
     let turn = std::sync::Condvar::new();
-    let (tx, rx) = std::sync::mpsc::channel::<(usize, anyhow::Result<RenderedFile>)>();
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, anyhow::Result<T>)>();
     std::thread::scope(|scope| {
         for w in 0..workers {
             let tx = tx.clone();

@@ -65,6 +65,7 @@ pub struct Collector {
     groups: Vec<Group>,
     index: HashMap<(Severity, Rule, String), usize>,
     found: usize,
+    last_resource: Option<Rc<str>>,
 }
 
 impl Collector {
@@ -95,58 +96,38 @@ impl Collector {
 
     /// Adds a finding.
     pub fn push(&mut self, finding: Finding) {
-        let resource: Rc<str> = Rc::from(finding.resource);
-        self.add(
-            finding.severity,
-            finding.rule,
-            &finding.location,
-            &resource,
-            finding.message,
-            None,
-        );
-    }
-
-    /// Adds a finding about `resource` at `location`.
-    pub fn push_at(
-        &mut self,
-        severity: Severity,
-        rule: Rule,
-        location: &Location,
-        resource: &Rc<str>,
-        message: String,
-    ) {
-        self.add(severity, rule, location, resource, message, None);
+        self.add(finding, None);
     }
 
     /// Adds a finding that holds only if `object` is not among the inputs, which is known once
     /// every file is read ([`Collector::finish`]).
-    pub fn push_unless_present(
-        &mut self,
-        object: ObjectKey,
-        severity: Severity,
-        rule: Rule,
-        location: &Location,
-        resource: &Rc<str>,
-        message: String,
-    ) {
-        self.add(severity, rule, location, resource, message, Some(object));
+    pub fn push_unless_present(&mut self, object: ObjectKey, finding: Finding) {
+        self.add(finding, Some(object));
     }
 
-    fn add(
-        &mut self,
-        severity: Severity,
-        rule: Rule,
-        location: &Location,
-        resource: &Rc<str>,
-        message: String,
-        unless_present: Option<ObjectKey>,
-    ) {
+    fn add(&mut self, finding: Finding, unless_present: Option<ObjectKey>) {
+        let Finding {
+            severity,
+            rule,
+            location,
+            resource,
+            message,
+        } = finding;
         let (order, file) = self.file(&location.file);
+        // A workload's findings come one after the other: they share its name.
+        let resource = match &self.last_resource {
+            Some(last) if **last == *resource => Rc::clone(last),
+            _ => {
+                let shared: Rc<str> = Rc::from(resource);
+                self.last_resource = Some(Rc::clone(&shared));
+                shared
+            }
+        };
         let occurrence = Occurrence {
             file,
             line: location.line,
             document: location.document,
-            resource: Rc::clone(resource),
+            resource,
             key: (order, location.line, self.found),
         };
         self.found += 1;
@@ -233,113 +214,91 @@ impl Findings {
 mod tests {
     use super::*;
 
-    fn at(file: &str, line: usize) -> Location {
-        Location {
-            file: file.into(),
-            line,
-            document: 1,
+    fn at(
+        file: &str,
+        line: usize,
+        resource: &str,
+        severity: Severity,
+        rule: Rule,
+        message: &str,
+    ) -> Finding {
+        Finding {
+            severity,
+            rule,
+            location: Location {
+                file: file.into(),
+                line,
+                document: 1,
+            },
+            resource: resource.into(),
+            message: message.into(),
         }
     }
+
+    const WEB: &str = "apps/v1 Deployment ns/web";
+    const API: &str = "apps/v1 Deployment ns/api";
+    const MISSING: &str = "needs ConfigMap c in namespace ns";
 
     #[test]
     fn the_same_finding_on_many_objects_is_one_with_every_location_in_order() {
         let mut c = Collector::new(["a.yaml".to_owned(), "b.yaml".to_owned()]);
-        let web: Rc<str> = Rc::from("apps/v1 Deployment ns/web");
-        let api: Rc<str> = Rc::from("apps/v1 Deployment ns/api");
-        let missing = || "needs ConfigMap c in namespace ns".to_owned();
-        c.push_at(
-            Severity::Error,
-            Rule::MissingReference,
-            &at("b.yaml", 1),
-            &web,
-            missing(),
-        );
-        c.push_at(
-            Severity::Warning,
-            Rule::Lint,
-            &at("b.yaml", 1),
-            &web,
-            "lint".into(),
-        );
-        c.push_at(
-            Severity::Error,
-            Rule::MissingReference,
-            &at("a.yaml", 9),
-            &api,
-            missing(),
-        );
+        let (e, w) = (Severity::Error, Severity::Warning);
+        c.push(at("b.yaml", 1, WEB, e, Rule::MissingReference, MISSING));
+        c.push(at("b.yaml", 1, WEB, w, Rule::Lint, "lint"));
+        c.push(at("a.yaml", 9, API, e, Rule::MissingReference, MISSING));
         // Another severity, rule or message: another finding.
-        c.push_at(
-            Severity::Warning,
-            Rule::MissingReference,
-            &at("a.yaml", 9),
-            &api,
-            missing(),
-        );
-        c.push_at(
-            Severity::Error,
-            Rule::PodWebhook,
-            &at("a.yaml", 9),
-            &api,
-            missing(),
-        );
+        c.push(at("a.yaml", 9, API, w, Rule::MissingReference, MISSING));
+        c.push(at("a.yaml", 9, API, e, Rule::PodWebhook, MISSING));
+        c.push(at("a.yaml", 9, API, e, Rule::PodWebhook, "other"));
         let findings = c.finish(|_| false);
-        let summary: Vec<(Severity, Rule, Vec<String>)> = findings
+        let summary: Vec<String> = findings
             .groups
             .iter()
             .map(|g| {
-                (
-                    g.severity,
+                let places: Vec<String> = g
+                    .occurrences
+                    .iter()
+                    .map(|o| format!("{}:{} {}", o.file, o.line, o.resource))
+                    .collect();
+                format!(
+                    "{} {} {}: {}",
+                    g.severity.as_str(),
                     g.rule,
-                    g.occurrences
-                        .iter()
-                        .map(|o| format!("{}:{} {}", o.file, o.line, o.resource))
-                        .collect(),
+                    g.message,
+                    places.join(", ")
                 )
             })
             .collect();
         assert_eq!(
             summary,
             [
-                (
-                    Severity::Error,
-                    Rule::MissingReference,
-                    vec![
-                        "a.yaml:9 apps/v1 Deployment ns/api".to_owned(),
-                        "b.yaml:1 apps/v1 Deployment ns/web".to_owned()
-                    ]
-                ),
-                (
-                    Severity::Warning,
-                    Rule::MissingReference,
-                    vec!["a.yaml:9 apps/v1 Deployment ns/api".to_owned()]
-                ),
-                (
-                    Severity::Error,
-                    Rule::PodWebhook,
-                    vec!["a.yaml:9 apps/v1 Deployment ns/api".to_owned()]
-                ),
-                (
-                    Severity::Warning,
-                    Rule::Lint,
-                    vec!["b.yaml:1 apps/v1 Deployment ns/web".to_owned()]
-                ),
+                "error missing-reference needs ConfigMap c in namespace ns: a.yaml:9 apps/v1 Deployment ns/api, b.yaml:1 apps/v1 Deployment ns/web",
+                "warning missing-reference needs ConfigMap c in namespace ns: a.yaml:9 apps/v1 Deployment ns/api",
+                "error pod-webhook needs ConfigMap c in namespace ns: a.yaml:9 apps/v1 Deployment ns/api",
+                "error pod-webhook other: a.yaml:9 apps/v1 Deployment ns/api",
+                "warning lint lint: b.yaml:1 apps/v1 Deployment ns/web",
             ]
         );
-        assert_eq!(findings.counts(), (3, 2));
+        assert_eq!(findings.counts(), (4, 2));
         let flat: Vec<String> = findings
             .flat()
             .iter()
-            .map(|f| format!("{}:{} {}", f.location.file, f.location.line, f.rule))
+            .map(|f| {
+                format!(
+                    "{}:{} {} {}",
+                    f.location.file, f.location.line, f.rule, f.resource
+                )
+            })
             .collect();
         assert_eq!(
             flat,
             [
-                "a.yaml:9 missing-reference",
-                "a.yaml:9 missing-reference",
-                "a.yaml:9 pod-webhook",
-                "b.yaml:1 missing-reference",
-                "b.yaml:1 lint"
+                "a.yaml:9 missing-reference apps/v1 Deployment ns/api",
+                "a.yaml:9 missing-reference apps/v1 Deployment ns/api",
+                "a.yaml:9 pod-webhook apps/v1 Deployment ns/api",
+                "a.yaml:9 pod-webhook apps/v1 Deployment ns/api",
+                "b.yaml:1 missing-reference apps/v1 Deployment ns/web",
+                "b.yaml:1 lint apps/v1 Deployment ns/web",
             ]
         );
     }
@@ -347,15 +306,17 @@ mod tests {
     #[test]
     fn a_finding_about_an_object_among_the_inputs_is_dropped_at_the_end() {
         let mut c = Collector::new(["a.yaml".to_owned()]);
-        let web: Rc<str> = Rc::from("apps/v1 Deployment ns/web");
         for name in ["here", "absent"] {
             c.push_unless_present(
                 ("ConfigMap".into(), "ns".into(), name.into()),
-                Severity::Error,
-                Rule::MissingReference,
-                &at("a.yaml", 1),
-                &web,
-                format!("needs ConfigMap {name}"),
+                at(
+                    "a.yaml",
+                    1,
+                    WEB,
+                    Severity::Error,
+                    Rule::MissingReference,
+                    &format!("needs ConfigMap {name}"),
+                ),
             );
         }
         let findings = c.finish(|(_, _, name)| name == "here");

@@ -15,9 +15,8 @@
 pub mod findings;
 pub mod output;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::Write as _;
-use std::rc::Rc;
 
 use kruise_inject_yaml::tree::Node;
 use serde_json::Value;
@@ -42,7 +41,7 @@ use crate::kruise::validation::whitelist::{self, Whitelist};
 use crate::kruise::validation::{lints, update_rules};
 use crate::pipeline::admission::{self, Candidate};
 use crate::pipeline::finding::{Finding, Rule, Severity};
-use findings::{Collector, Findings};
+use findings::{Collector, Findings, ObjectKey};
 pub use output::Format;
 use std::path::PathBuf;
 
@@ -188,13 +187,15 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
             .map_err(|e| broken(e.into()))?;
     }
     validator.admit();
-    // Second pass: every file, one at a time.
-    for (source, is_path) in &order {
-        let file = reader.read(source).map_err(broken)?;
-        validator
-            .check_file(&file, *is_path)
-            .map_err(|e| broken(e.into()))?;
-    }
+    // Second pass: every file, a few at a time.
+    let paths: HashSet<String> = order
+        .iter()
+        .filter(|(_, is_path)| *is_path)
+        .map(|(s, _)| s.to_string())
+        .collect();
+    validator
+        .check_stream(&all, &paths, &mut reader)
+        .map_err(broken)?;
     if !args.old_sidecarsets.is_empty() {
         let old_sources = walk.expand(&args.old_sidecarsets)?;
         if !args.quiet {
@@ -236,10 +237,18 @@ struct SidecarSetDoc {
 }
 
 /// Validates files as they stream by (module documentation): [`Validator::read_context`] for every
-/// file that may hold context, [`Validator::admit`], [`Validator::check_file`] for every file,
+/// file that may hold context, [`Validator::admit`], [`Validator::check_stream`] over every file,
 /// then optionally [`Validator::check_updates`], and [`Validator::finish`].
 #[derive(Debug)]
 pub struct Validator {
+    context: Context,
+    results: Results,
+}
+
+/// What the second pass checks workloads against: fixed once the SidecarSets are admitted, shared
+/// by the threads of the second pass.
+#[derive(Debug)]
+struct Context {
     options: Options,
     /// Namespaces and ControllerRevisions of the inputs (and the feature gates).
     cluster: Cluster,
@@ -249,13 +258,30 @@ pub struct Validator {
     /// `cluster` with the admitted SidecarSets, and their indices in `sidecarsets`.
     cluster_ok: Cluster,
     admitted: Vec<(usize, SidecarSet)>,
+}
+
+/// What the second pass gathers, file after file in input order.
+#[derive(Debug)]
+struct Results {
     /// The ConfigMaps and Secrets of the inputs.
     inventory: Inventory,
     /// Workloads checked, and the SidecarSets that selected one of them.
     workloads: usize,
     selected: BTreeSet<String>,
-    rng: Rng,
     findings: Collector,
+}
+
+/// What the second pass finds in one file.
+#[derive(Debug, Default)]
+pub struct FileReport {
+    /// Its ConfigMaps and Secrets.
+    objects: Vec<ObjectKey>,
+    /// Its workloads checked (in a PATH file).
+    workloads: usize,
+    /// The SidecarSets that selected one of them.
+    selected: BTreeSet<String>,
+    /// Its findings, each with the ConfigMap or Secret whose presence among the inputs cancels it.
+    findings: Vec<(Finding, Option<ObjectKey>)>,
 }
 
 impl Validator {
@@ -264,28 +290,33 @@ impl Validator {
         let mut cluster = Cluster::new(&options.kruise_namespace);
         cluster.feature_gates = options.feature_gates.clone();
         Validator {
-            options: options.clone(),
-            cluster_ok: Cluster::new(&options.kruise_namespace),
-            cluster,
-            sidecarsets: Vec::new(),
-            whitelist: None,
-            admitted: Vec::new(),
-            inventory: Inventory::new(),
-            workloads: 0,
-            selected: BTreeSet::new(),
-            rng: Rng::new(0),
-            findings: Collector::new(files),
+            context: Context {
+                options: options.clone(),
+                cluster_ok: Cluster::new(&options.kruise_namespace),
+                cluster,
+                sidecarsets: Vec::new(),
+                whitelist: None,
+                admitted: Vec::new(),
+            },
+            results: Results {
+                inventory: Inventory::new(),
+                workloads: 0,
+                selected: BTreeSet::new(),
+                findings: Collector::new(files),
+            },
         }
     }
 
     /// First pass: the SidecarSets, Namespaces, ControllerRevisions and the `kruise-configuration`
     /// ConfigMap of `file`. An error only for a document that is not a Kubernetes object.
     pub fn read_context(&mut self, file: &ParsedFile) -> Result<(), DocumentError> {
+        let context = &mut self.context;
+        let findings = &mut self.results.findings;
         for object in file.objects()? {
             match (group(object.api_version()), object.kind()) {
                 ("apps.kruise.io", "SidecarSet") => {
                     let resource = admission::resource_name(&object.value);
-                    self.sidecarsets.push(SidecarSetDoc {
+                    context.sidecarsets.push(SidecarSetDoc {
                         node: object.node.clone(),
                         location: object.location,
                         value: object.value,
@@ -293,29 +324,32 @@ impl Validator {
                     });
                 }
                 ("", "Namespace") => match string_map_at(&object.value, "/metadata/labels") {
-                    Ok(labels) => self.cluster.add_namespace(object.name(), labels),
-                    Err(e) => self.findings.push(self.error_at(
+                    Ok(labels) => context.cluster.add_namespace(object.name(), labels),
+                    Err(e) => findings.push(error_at(
                         &object,
+                        &context.options,
                         Rule::Input,
                         format!("metadata.labels: {e}"),
                     )),
                 },
                 ("apps", "ControllerRevision") => {
                     match ControllerRevision::from_value(&object.value) {
-                        Ok(r) => self.cluster.add_controller_revision(r),
-                        Err(e) => {
-                            self.findings
-                                .push(self.error_at(&object, Rule::Input, e.to_string()))
-                        }
+                        Ok(r) => context.cluster.add_controller_revision(r),
+                        Err(e) => findings.push(error_at(
+                            &object,
+                            &context.options,
+                            Rule::Input,
+                            e.to_string(),
+                        )),
                     }
                 }
                 ("", "ConfigMap")
                     if object.name() == whitelist::CONFIGMAP_NAME
                         && object
                             .namespace()
-                            .is_none_or(|ns| ns == self.options.kruise_namespace) =>
+                            .is_none_or(|ns| ns == context.options.kruise_namespace) =>
                 {
-                    self.whitelist = Some(Whitelist::from_configmap(&object.value));
+                    context.whitelist = Some(Whitelist::from_configmap(&object.value));
                 }
                 _ => {}
             }
@@ -326,7 +360,8 @@ impl Validator {
     /// What the API server and Kruise's validating webhook do with each SidecarSet (§8); the
     /// admitted ones join the cluster the workloads are checked against.
     pub fn admit(&mut self) {
-        let candidates: Vec<Candidate<'_>> = self
+        let context = &mut self.context;
+        let candidates: Vec<Candidate<'_>> = context
             .sidecarsets
             .iter()
             .map(|d| Candidate {
@@ -335,157 +370,48 @@ impl Validator {
                 location: &d.location,
             })
             .collect();
-        let admission = admission::admit(&candidates, self.whitelist.as_ref(), &self.cluster);
+        let admission = admission::admit(&candidates, context.whitelist.as_ref(), &context.cluster);
         for f in admission.findings {
-            self.findings.push(f);
+            self.results.findings.push(f);
         }
-        let mut cluster_ok = Cluster::new(&self.options.kruise_namespace);
-        cluster_ok.namespaces = self.cluster.namespaces.clone();
-        cluster_ok.controller_revisions = self.cluster.controller_revisions.clone();
-        cluster_ok.feature_gates = self.cluster.feature_gates.clone();
+        let mut cluster_ok = Cluster::new(&context.options.kruise_namespace);
+        cluster_ok.namespaces = context.cluster.namespaces.clone();
+        cluster_ok.controller_revisions = context.cluster.controller_revisions.clone();
+        cluster_ok.feature_gates = context.cluster.feature_gates.clone();
         for (_, ss) in &admission.admitted {
             let _ = cluster_ok.add_sidecarset(ss.clone());
         }
-        self.cluster_ok = cluster_ok;
-        self.admitted = admission.admitted;
+        context.cluster_ok = cluster_ok;
+        context.admitted = admission.admitted;
     }
 
-    /// Second pass: the ConfigMaps and Secrets of `file` and, when it is a PATH file (`is_path`),
-    /// its workloads. An error only for a document that is not a Kubernetes object.
-    pub fn check_file(&mut self, file: &ParsedFile, is_path: bool) -> Result<(), DocumentError> {
-        for object in file.objects()? {
-            match (group(object.api_version()), object.kind()) {
-                ("", kind @ ("ConfigMap" | "Secret")) => {
-                    let namespace = object
-                        .namespace()
-                        .unwrap_or(&self.options.default_namespace)
-                        .to_owned();
-                    self.inventory
-                        .insert((kind.to_owned(), namespace, object.name().to_owned()));
-                }
-                _ if is_path && pod_location(object.api_version(), object.kind()).is_some() => {
-                    self.workloads += 1;
-                    self.check_workload(&object);
-                }
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-
-    /// What a workload's pods get, and what they need.
-    fn check_workload(&mut self, object: &Object<'_>) {
-        let resource: Rc<str> = Rc::from(object.display_name(&self.options.default_namespace));
-        let findings = &mut self.findings;
-        let mut add = |severity, rule, message: String| {
-            findings.push_at(severity, rule, &object.location, &resource, message);
-        };
-        let Some(template) = pod_template(object) else {
-            return;
-        };
-        let namespace = object
-            .namespace()
-            .unwrap_or(&self.options.default_namespace);
-        let (labels, annotations) = match (
-            string_map_at(template, "/metadata/labels"),
-            string_map_at(template, "/metadata/annotations"),
-        ) {
-            (Ok(l), Ok(a)) => (l, a),
-            (Err(e), _) | (_, Err(e)) => {
-                add(
-                    Severity::Error,
-                    Rule::Input,
-                    format!("pod labels or annotations: {e}"),
-                );
-                return;
-            }
-        };
-        let spec = template.get("spec").unwrap_or(&Value::Null);
-        let pod = PodView {
-            namespace,
-            labels,
-            annotations,
-            spec,
-            active: true,
-        };
-        let outcome = matching::match_pod(&self.cluster_ok, &pod, &mut self.rng);
-        if let Some(u) = outcome.as_ref().ok().and_then(MatchOutcome::undecided) {
-            add(Severity::Warning, Rule::NamespaceUnknown, u.to_string());
-        }
-        let sidecarsets = match outcome {
-            Ok(MatchOutcome::Matched { sidecarsets, notes }) => {
-                self.selected
-                    .extend(notes.iter().map(|n| n.sidecarset.clone()));
-                sidecarsets
-            }
-            Ok(MatchOutcome::Skipped(_)) => return,
-            Err(e) => {
-                add(
-                    Severity::Error,
-                    Rule::PodWebhook,
-                    format!("Kruise's pod webhook rejects the pod: {e}"),
-                );
-                return;
-            }
-        };
-        if sidecarsets.is_empty() {
-            return;
-        }
-        self.selected
-            .extend(sidecarsets.iter().map(|s| s.name.clone()));
-        match inject::inject(
-            &pod,
-            &sidecarsets,
-            "1970-01-01T00:00:00Z",
-            &self.cluster.feature_gates,
-        ) {
-            Ok(_) => {}
-            Err(e @ InjectError::ResourcesPolicy { .. }) if e.is_unknowable() => add(
-                Severity::Warning,
-                Rule::PodWebhook,
-                format!("cannot tell whether Kruise's pod webhook accepts the pod: {e}"),
-            ),
-            Err(e) => add(
-                Severity::Error,
-                Rule::PodWebhook,
-                format!("Kruise's pod webhook rejects the pod: {e}"),
-            ),
-        }
-        let pod_volumes: BTreeSet<String> = spec
-            .get("volumes")
-            .and_then(Value::as_array)
-            .map(|vs| {
-                vs.iter()
-                    .filter_map(|v| v.get("name").and_then(Value::as_str).map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
-        // Whether the ConfigMaps and Secrets are among the inputs is known once every file is
-        // read: the finding is dropped then if it is.
-        for ss in &sidecarsets {
-            for r in references::needed(ss, &pod_volumes) {
-                self.findings.push_unless_present(
-                    (r.kind.to_owned(), namespace.to_owned(), r.name.clone()),
-                    Severity::Error,
-                    Rule::MissingReference,
-                    &object.location,
-                    &resource,
-                    format!(
-                        "SidecarSet {} injects {} that needs {} {}, which is not among the inputs in namespace {namespace}: the pod cannot start. Create {} {} in namespace {namespace} (in every namespace that receives the sidecar), or mark the reference optional: true",
-                        ss.name, r.via, r.kind, r.name, r.kind, r.name
-                    ),
-                );
-            }
-        }
-        for warning in lints::lint(spec, &sidecarsets) {
-            self.findings.push_at(
-                Severity::Warning,
-                Rule::Lint,
-                &object.location,
-                &resource,
-                warning,
-            );
-        }
+    /// Second pass: reads `sources` (through `reader` when they can be read only once) and checks
+    /// them, on as many threads as `render` would use ([`engine::render_stream`]: a few files in
+    /// flight, the results taken in input order; one thread when a `Partial` revision policy
+    /// draws). The workloads of the files named in `paths` are checked; of the others, only the
+    /// ConfigMaps and Secrets count.
+    pub fn check_stream(
+        &mut self,
+        sources: &[Source],
+        paths: &HashSet<String>,
+        reader: &mut Reader,
+    ) -> anyhow::Result<()> {
+        let context = &self.context;
+        let results = &mut self.results;
+        let workers = engine::workers(&context.cluster_ok, sources);
+        engine::render_stream(
+            sources,
+            reader,
+            workers,
+            |_| {
+                let mut checker = Checker::new(context);
+                move |file: &ParsedFile| checker.check_file(file, paths.contains(&file.name))
+            },
+            &mut |_, report| {
+                results.absorb(report);
+                Ok(())
+            },
+        )
     }
 
     /// The UPDATE rules of Kruise's validating webhook (kruise v1.9
@@ -494,7 +420,7 @@ impl Validator {
     /// SidecarSet of the inputs that has a stored counterpart of the same name in `old`; the
     /// others are CREATEs. A SidecarSet that does not decode has its CREATE errors already.
     pub fn check_updates(&mut self, old: &[SidecarSet]) {
-        for doc in &self.sidecarsets {
+        for doc in &self.context.sidecarsets {
             let name = doc
                 .value
                 .pointer("/metadata/name")
@@ -528,7 +454,7 @@ impl Validator {
                     }
                     _ => e.path.clone(),
                 };
-                self.findings.push(Finding {
+                self.results.findings.push(Finding {
                     severity: Severity::Error,
                     rule: Rule::KruiseWebhookUpdate,
                     location: Location {
@@ -545,44 +471,234 @@ impl Validator {
         }
     }
 
-    /// The findings: the SidecarSets that selected no workload, and the references to ConfigMaps
-    /// and Secrets that are not among the inputs.
-    pub fn finish(mut self) -> Findings {
-        if self.workloads > 0 {
-            for (i, ss) in &self.admitted {
-                if !self.selected.contains(&ss.name) {
-                    let doc = &self.sidecarsets[*i];
-                    self.findings.push(Finding {
+    /// The findings: with the SidecarSets that selected no workload, and without the references
+    /// to ConfigMaps and Secrets that turned out to be among the inputs.
+    pub fn finish(self) -> Findings {
+        let Validator {
+            context,
+            mut results,
+        } = self;
+        if results.workloads > 0 {
+            for (i, ss) in &context.admitted {
+                if !results.selected.contains(&ss.name) {
+                    let doc = &context.sidecarsets[*i];
+                    results.findings.push(Finding {
                         severity: Severity::Warning,
                         rule: Rule::UnusedSidecarset,
                         location: doc.location.clone(),
                         resource: doc.resource.clone(),
                         message: format!(
                             "SidecarSet {} selects none of the {} workloads among the inputs: check spec.selector (and spec.namespaceSelector)",
-                            ss.name, self.workloads
+                            ss.name, results.workloads
                         ),
                     });
                 }
             }
         }
-        let inventory = self.inventory;
-        self.findings.finish(|key| inventory.contains(key))
+        let inventory = results.inventory;
+        results.findings.finish(|key| inventory.contains(key))
     }
+}
 
-    fn error_at(&self, object: &Object<'_>, rule: Rule, message: String) -> Finding {
-        Finding {
-            severity: Severity::Error,
-            rule,
-            location: object.location.clone(),
-            resource: object.display_name(&self.options.default_namespace),
-            message,
+impl Results {
+    /// Takes in what the second pass found in a file (files in input order).
+    fn absorb(&mut self, report: FileReport) {
+        self.inventory.extend(report.objects);
+        self.workloads += report.workloads;
+        self.selected.extend(report.selected);
+        for (finding, unless_present) in report.findings {
+            match unless_present {
+                None => self.findings.push(finding),
+                Some(object) => self.findings.push_unless_present(object, finding),
+            }
         }
     }
 }
 
+/// Checks the files of the second pass (one checker per thread).
+struct Checker<'c> {
+    context: &'c Context,
+    /// The draws of `Partial` revision policies, file after file (one thread then).
+    rng: Rng,
+}
+
+impl<'c> Checker<'c> {
+    fn new(context: &'c Context) -> Self {
+        Checker {
+            context,
+            rng: Rng::new(0),
+        }
+    }
+
+    /// The ConfigMaps and Secrets of `file` and, when it is a PATH file (`is_path`), its
+    /// workloads' findings. An error only for a document that is not a Kubernetes object.
+    fn check_file(
+        &mut self,
+        file: &ParsedFile,
+        is_path: bool,
+    ) -> Result<FileReport, DocumentError> {
+        let mut report = FileReport::default();
+        for object in file.objects()? {
+            match (group(object.api_version()), object.kind()) {
+                ("", kind @ ("ConfigMap" | "Secret")) => {
+                    let namespace = object
+                        .namespace()
+                        .unwrap_or(&self.context.options.default_namespace)
+                        .to_owned();
+                    report
+                        .objects
+                        .push((kind.to_owned(), namespace, object.name().to_owned()));
+                }
+                _ if is_path && pod_location(object.api_version(), object.kind()).is_some() => {
+                    report.workloads += 1;
+                    self.check_workload(&object, &mut report);
+                }
+                _ => {}
+            }
+        }
+        Ok(report)
+    }
+
+    /// What a workload's pods get, and what they need.
+    fn check_workload(&mut self, object: &Object<'_>, report: &mut FileReport) {
+        let context = self.context;
+        let options = &context.options;
+        let resource = object.display_name(&options.default_namespace);
+        let finding = |severity, rule, message: String| Finding {
+            severity,
+            rule,
+            location: object.location.clone(),
+            resource: resource.clone(),
+            message,
+        };
+        let Some(template) = pod_template(object) else {
+            return;
+        };
+        let namespace = object.namespace().unwrap_or(&options.default_namespace);
+        let (labels, annotations) = match (
+            string_map_at(template, "/metadata/labels"),
+            string_map_at(template, "/metadata/annotations"),
+        ) {
+            (Ok(l), Ok(a)) => (l, a),
+            (Err(e), _) | (_, Err(e)) => {
+                report.findings.push((
+                    finding(
+                        Severity::Error,
+                        Rule::Input,
+                        format!("pod labels or annotations: {e}"),
+                    ),
+                    None,
+                ));
+                return;
+            }
+        };
+        let spec = template.get("spec").unwrap_or(&Value::Null);
+        let pod = PodView {
+            namespace,
+            labels,
+            annotations,
+            spec,
+            active: true,
+        };
+        let outcome = matching::match_pod(&context.cluster_ok, &pod, &mut self.rng);
+        if let Some(u) = outcome.as_ref().ok().and_then(MatchOutcome::undecided) {
+            report.findings.push((
+                finding(Severity::Warning, Rule::NamespaceUnknown, u.to_string()),
+                None,
+            ));
+        }
+        let sidecarsets = match outcome {
+            Ok(MatchOutcome::Matched { sidecarsets, notes }) => {
+                report
+                    .selected
+                    .extend(notes.iter().map(|n| n.sidecarset.clone()));
+                sidecarsets
+            }
+            Ok(MatchOutcome::Skipped(_)) => return,
+            Err(e) => {
+                report.findings.push((
+                    finding(
+                        Severity::Error,
+                        Rule::PodWebhook,
+                        format!("Kruise's pod webhook rejects the pod: {e}"),
+                    ),
+                    None,
+                ));
+                return;
+            }
+        };
+        if sidecarsets.is_empty() {
+            return;
+        }
+        report
+            .selected
+            .extend(sidecarsets.iter().map(|s| s.name.clone()));
+        let rejected = match inject::inject(
+            &pod,
+            &sidecarsets,
+            "1970-01-01T00:00:00Z",
+            &context.cluster.feature_gates,
+        ) {
+            Ok(_) => None,
+            Err(e @ InjectError::ResourcesPolicy { .. }) if e.is_unknowable() => Some(finding(
+                Severity::Warning,
+                Rule::PodWebhook,
+                format!("cannot tell whether Kruise's pod webhook accepts the pod: {e}"),
+            )),
+            Err(e) => Some(finding(
+                Severity::Error,
+                Rule::PodWebhook,
+                format!("Kruise's pod webhook rejects the pod: {e}"),
+            )),
+        };
+        report.findings.extend(rejected.map(|f| (f, None)));
+        let pod_volumes: BTreeSet<String> = spec
+            .get("volumes")
+            .and_then(Value::as_array)
+            .map(|vs| {
+                vs.iter()
+                    .filter_map(|v| v.get("name").and_then(Value::as_str).map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // Whether the ConfigMaps and Secrets are among the inputs is known once every file is
+        // read: the finding is dropped then if it is.
+        for ss in &sidecarsets {
+            for r in references::needed(ss, &pod_volumes) {
+                report.findings.push((
+                    finding(
+                        Severity::Error,
+                        Rule::MissingReference,
+                        format!(
+                            "SidecarSet {} injects {} that needs {} {}, which is not among the inputs in namespace {namespace}: the pod cannot start. Create {} {} in namespace {namespace} (in every namespace that receives the sidecar), or mark the reference optional: true",
+                            ss.name, r.via, r.kind, r.name, r.kind, r.name
+                        ),
+                    ),
+                    Some((r.kind.to_owned(), namespace.to_owned(), r.name.clone())),
+                ));
+            }
+        }
+        for warning in lints::lint(spec, &sidecarsets) {
+            report
+                .findings
+                .push((finding(Severity::Warning, Rule::Lint, warning), None));
+        }
+    }
+}
+
+fn error_at(object: &Object<'_>, options: &Options, rule: Rule, message: String) -> Finding {
+    Finding {
+        severity: Severity::Error,
+        rule,
+        location: object.location.clone(),
+        resource: object.display_name(&options.default_namespace),
+        message,
+    }
+}
+
 /// Validates parsed files (`true`: a PATH file, whose workloads are checked; `false`: context),
-/// every finding on its own, in file order, then line order. An error is returned only for a document that is not a Kubernetes
-/// object.
+/// every finding on its own, in file order, then line order. An error is returned only for a
+/// document that is not a Kubernetes object.
 pub fn check(
     files: &[(ParsedFile, bool)],
     options: &Options,
@@ -592,8 +708,13 @@ pub fn check(
         validator.read_context(file)?;
     }
     validator.admit();
+    let mut reports = Vec::new();
+    let mut checker = Checker::new(&validator.context);
     for (file, is_path) in files {
-        validator.check_file(file, *is_path)?;
+        reports.push(checker.check_file(file, *is_path)?);
+    }
+    for report in reports {
+        validator.results.absorb(report);
     }
     Ok(validator.finish().flat())
 }
