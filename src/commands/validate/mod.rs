@@ -4,13 +4,14 @@
 //! containers, and sidecars reading an `emptyDir` nobody writes.
 //!
 //! The rules are pure functions of [`crate::kruise::validation`]; [`Validator`] runs them over the
-//! input files as they stream by, in two passes as `render` reads (memory holds one file at a
+//! input files as they stream by, in two passes as `render` reads (memory holds a few files at a
 //! time, the SidecarSets, and the findings): the first reads the context (SidecarSets,
 //! Namespaces, ControllerRevisions, `kruise-configuration`) from the files whose text names one of
-//! them, and admits the SidecarSets; the second reads every file once more and checks each
-//! workload as it comes, keeping only the ConfigMaps and Secrets it sees (names) and the findings,
-//! grouped ([`findings`]). A reference to a ConfigMap or Secret is decided at the end, when every
-//! file has been read. [`run`] reads the files and prints ([`output`]).
+//! them, and admits the SidecarSets; the second reads every file once more, on render's threads
+//! ([`engine::render_stream`]), checks its workloads and drops it, keeping only the names of the
+//! ConfigMaps and Secrets it saw and the findings, grouped ([`findings`]) in input order. Whether
+//! a referenced ConfigMap or Secret is among the inputs is decided at the end, when every file has
+//! been read. [`run`] reads the files and prints ([`output`]).
 
 pub mod findings;
 pub mod output;
