@@ -115,3 +115,24 @@ fn sidecarsets_and_configmaps_after_the_workloads_count() {
     assert!(!out.stdout.contains("namespace web"), "{}", out.stdout);
     assert!(out.stdout.contains("namespace shop"), "{}", out.stdout);
 }
+
+#[test]
+fn a_sidecarset_the_context_pass_cannot_see_is_an_error() {
+    // JSON escapes spell the kind: the first pass, which looks for the kinds in the text, skips the
+    // file. validate says so rather than validating without it.
+    let out = Test::new()
+        .file(
+            "ss.json",
+            r#"{"apiVersion": "apps.kruise.io/v1alpha1", "kind": "Sidecar\u0053et", "metadata": {"name": "s"}, "spec": {"selector": {"matchLabels": {"a": "b"}}, "containers": [{"name": "c", "image": "x"}]}}"#,
+        )
+        .args(&["validate", "ss.json"])
+        .run();
+    assert_eq!(out.code, 1, "{}", out.transcript());
+    assert!(
+        out.stdout.starts_with(
+            "ss.json:1: error: apps.kruise.io/v1alpha1 SidecarSet s: not read as context"
+        ),
+        "{}",
+        out.transcript()
+    );
+}

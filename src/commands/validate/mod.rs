@@ -556,6 +556,19 @@ impl<'c> Checker<'c> {
                 }
                 _ => {}
             }
+            // The first pass skipped this file (its text names no context kind literally: escaped
+            // in a JSON or double-quoted string), so a context object in it was not read: say so.
+            if is_context(&object) && !engine::may_hold_context(&file.text) {
+                report.findings.push((
+                    error_at(
+                        &object,
+                        &self.context.options,
+                        Rule::Input,
+                        "not read as context: kruise-inject finds SidecarSets, Namespaces, ControllerRevisions and kruise-configuration by their names in the text, and this file spells them with escapes; write the kind and name without escapes".to_owned(),
+                    ),
+                    None,
+                ));
+            }
         }
         Ok(report)
     }
@@ -684,6 +697,17 @@ impl<'c> Checker<'c> {
                 .findings
                 .push((finding(Severity::Warning, Rule::Lint, warning), None));
         }
+    }
+}
+
+/// Whether the first pass reads `object` ([`Validator::read_context`]).
+fn is_context(object: &Object<'_>) -> bool {
+    match (group(object.api_version()), object.kind()) {
+        ("apps.kruise.io", "SidecarSet") | ("", "Namespace") | ("apps", "ControllerRevision") => {
+            true
+        }
+        ("", "ConfigMap") => object.name() == whitelist::CONFIGMAP_NAME,
+        _ => false,
     }
 }
 
