@@ -4,7 +4,7 @@
 //! The health check of OpenKruise's Argo CD guide (`testdata/filebeat-sidecarset/argocd-health-cm.yaml`)
 //! compares `status.updatedPods` with `spec.matchedPods`, a field that does not exist (Lua then
 //! fails comparing a number with nil), and fails on a SidecarSet without `spec.updateStrategy`.
-//! [`health`] is the check it intends (semantics §7.3: `status.matchedPods`, `updatedPods`,
+//! [`health`] is the check it intends (`calculateStatus`: `status.matchedPods`, `updatedPods`,
 //! `updatedReadyPods`, `observedGeneration`), and [`ARGOCD_HEALTH_LUA`] is that check in Lua, for
 //! `argocd-cm`: the two are tested to agree on every fixture by running the Lua.
 

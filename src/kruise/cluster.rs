@@ -11,7 +11,8 @@ use crate::kruise::selector::NAMESPACE_NAME_LABEL;
 use crate::kruise::selector::{KnownLabel, LabelSelector, PartialMatch, SelectorError};
 use crate::kruise::sidecarset::{SidecarSet, revision_data};
 
-/// The namespace Kruise runs in unless told otherwise (`POD_NAMESPACE` default, §1.7).
+/// The namespace Kruise runs in unless told otherwise (`POD_NAMESPACE` default,
+/// `GetKruiseNamespace`).
 pub const DEFAULT_KRUISE_NAMESPACE: &str = "kruise-system";
 
 /// The objects the pod webhook would read from the API server.

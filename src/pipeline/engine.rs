@@ -387,7 +387,7 @@ fn field(path: &[&str], rest: &str) -> String {
     }
 }
 
-/// `IsPodActive`: not Succeeded or Failed, no deletionTimestamp (§4.1).
+/// `IsPodActive`: not Succeeded or Failed, no deletionTimestamp (`util.go: IsActivePod`).
 fn is_active(pod: &Value) -> bool {
     let phase = pod.pointer("/status/phase").and_then(Value::as_str);
     let deleting = pod

@@ -1,5 +1,5 @@
 //! `kruise-inject rollout`: how the SidecarSet controller upgrades sidecars of running pods in
-//! place, round by round (semantics §7).
+//! place, round by round (`pkg/controller/sidecarset`).
 //!
 //! The Kruise semantics are pure functions, one concept a module: the pod state the controller
 //! reads ([`pod`], [`annotations`]), which pods it manages ([`matching`]), the status it reports

@@ -1,12 +1,13 @@
-//! `kruise-inject validate`: what Kruise's SidecarSet validating webhook would reject (semantics §8),
-//! and what a cluster only finds out too late: ConfigMaps and Secrets missing in a namespace that
-//! receives a sidecar, SidecarSets that select nothing, sidecars that replace or shadow application
-//! containers, and sidecars reading an `emptyDir` nobody writes.
+//! `kruise-inject validate`: what Kruise's SidecarSet validating webhook would reject
+//! (`validateSidecarSet`), and what a cluster only finds out too late: ConfigMaps and Secrets
+//! missing in a namespace that receives a sidecar, SidecarSets that select nothing, sidecars that
+//! replace or shadow application containers, and sidecars reading an `emptyDir` nobody writes.
 //!
-//! The rules are pure functions, one concept a module: [`sidecarset_rules`] (§8.1, with
-//! [`fake_pod`] for the Kubernetes pod checks and [`names`] for Kubernetes name syntax),
-//! [`whitelist`] (§8.2), [`conflicts`] (§8.3), [`references`], [`lints`].
-//! [`check`] runs them over parsed files; [`run`] reads the files and prints ([`output`]).
+//! The rules are pure functions, one concept a module: [`sidecarset_rules`] (`validateSidecarSet`,
+//! with [`fake_pod`] for the Kubernetes pod checks and [`names`] for Kubernetes name syntax),
+//! [`whitelist`] (`ValidateSidecarSetPatchMetadataWhitelist`), [`conflicts`]
+//! (`validateSidecarConflict`), [`references`], [`lints`]. [`check`] runs them over parsed files;
+//! [`run`] reads the files and prints ([`output`]).
 
 pub mod output;
 
@@ -270,7 +271,7 @@ pub fn check(
         }
     }
 
-    // What the API server and Kruise's validating webhook do with each SidecarSet (§8); the admitted
+    // What the API server and Kruise's validating webhook do with each SidecarSet; the admitted
     // ones join the cluster.
     let candidates: Vec<Candidate<'_>> = sidecarset_docs
         .iter()

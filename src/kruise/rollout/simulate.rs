@@ -1,4 +1,4 @@
-//! The controller's reconcile (§7.1, `sidecarset_processor.go: UpdateSidecarSet`) and rounds of it.
+//! The controller's reconcile (`sidecarset_processor.go: UpdateSidecarSet`) and rounds of it.
 //!
 //! A round is one reconcile of every SidecarSet (in name order) that changes pods. Between rounds
 //! the kubelet is assumed to do its part ([`settle`]): every container whose image the controller
@@ -40,8 +40,8 @@ pub enum Action {
     Flip(Vec<PodChanges>),
     /// Every matched pod is updated.
     Finished,
-    /// The round of §7.4 (the plan's indexes are pod indexes); `failed`: the pod whose update
-    /// failed (a `MergePatchJson` patch), which ends the round.
+    /// The round of `GetNextUpgradePods` (the plan's indexes are pod indexes); `failed`: the pod
+    /// whose update failed (a `MergePatchJson` patch), which ends the round.
     Upgrade {
         /// Who is upgraded and why the others wait.
         plan: Plan,
