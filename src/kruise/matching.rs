@@ -27,9 +27,10 @@
 //!    `apps.kruise.io/sidecarset-base` is dropped.
 //!
 //! **Order.** Kruise lists each index group from its informer cache, whose order is unspecified
-//! (`cache.ByIndex`). kruise-inject uses a fixed rule instead: namespace-indexed SidecarSets first,
-//! then cluster-scoped ones, each group sorted by name. The order decides container order across
-//! SidecarSets, first-wins merges, and the order of RNG draws.
+//! (`sidecarsetMutatingPod`: `Client.List` with `MatchingFields`). kruise-inject uses a fixed rule
+//! instead: namespace-indexed SidecarSets first, then cluster-scoped ones, each group sorted by
+//! name. The order decides container order across SidecarSets, first-wins merges, and the order of
+//! RNG draws.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;

@@ -1,5 +1,5 @@
 //! End-to-end tests of [`super::inject`] against upstream examples
-//! (`pkg/webhook/pod/mutating/sidecarset_test.go`, `test/e2e/apps/v1beta1/sidecarset.go`) and the
+//! (`pkg/webhook/pod/mutating/*_test.go`, `test/e2e/apps/v1beta1/sidecarset.go`) and the
 //! samples of the OpenKruise SidecarSet docs.
 
 use std::collections::BTreeMap;

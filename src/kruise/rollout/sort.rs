@@ -1,5 +1,5 @@
-//! The order pods are upgraded in, before scattering (`SortUpdateIndexes`): Kubernetes'
-//! `controller.ActivePods.Less` (`util.go: GetPodsSortFunc`), then `priorityStrategy`
+//! The order pods are upgraded in, before scattering (`sidecarset_strategy.go: SortUpdateIndexes`):
+//! Kubernetes' `controller.ActivePods.Less` (`util.go: GetPodsSortFunc`), then `priorityStrategy`
 //! (`pkg/util/updatesort/priority_sort.go`).
 //!
 //! Kruise sorts with Go's unstable `sort.Slice`; pods that compare equal keep their input order
