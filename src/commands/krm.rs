@@ -2,7 +2,7 @@
 //! exec plugin.
 //!
 //! - [`resource_list`]: the `ResourceList` on stdin and stdout;
-//! - [`function_config`]: the `functionConfig` (`KruiseInject` or kpt's ConfigMap);
+//! - [`function_config`](crate::pipeline::function_config): the `functionConfig` (`KruiseInject` or kpt's ConfigMap);
 //! - [`results`]: what the function reports back;
 //! - [`legacy_plugin`]: `kubectl kustomize --enable-alpha-plugins`.
 //!

@@ -2,9 +2,9 @@
 //!
 //! [`inject`] follows `pkg/webhook/pod/mutating/sidecarset.go: sidecarsetMutatingPod` and
 //! `buildSidecars` for a pod CREATE: `patchPodMetadata` first, then per SidecarSet and sidecar
-//! container the shared volumes ([`share_volume`]), transferred env ([`transfer_env`]), the
-//! SidecarSet volumes it mounts, `IS_INJECTED=true`, hot upgrade ([`hot_upgrade`]); then the
-//! merges into the pod's lists ([`merge`]) and the annotations ([`upgrade_spec`]).
+//! container the shared volumes (`share_volume`), transferred env (`transfer_env`), the
+//! SidecarSet volumes it mounts, `IS_INJECTED=true`, hot upgrade (`hot_upgrade`); then the
+//! merges into the pod's lists (`merge`) and the annotations (`upgrade_spec`).
 //!
 //! One deliberate difference from the cluster, so that rendering rendered output changes nothing:
 //! when the pod already has a `kruise.io/sidecarset-hash` (or `-without-image`) entry for a

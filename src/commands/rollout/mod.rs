@@ -1,10 +1,10 @@
 //! `kruise-inject rollout`: how the SidecarSet controller upgrades sidecars of running pods in
 //! place, round by round (`pkg/controller/sidecarset`).
 //!
-//! The Kruise semantics are pure functions, one concept a module: the pod state the controller
-//! reads ([`pod`], [`annotations`]), which pods it manages ([`matching`]), the status it reports
-//! ([`status`]), the pods a round upgrades ([`strategy`], ordered by [`sort`] and [`scatter`]),
-//! what an upgrade does to a pod ([`upgrade`], [`hot_upgrade`]), rounds ([`simulate`]). This
+//! The Kruise semantics are pure functions in [`crate::kruise::rollout`], one concept a module: the
+//! pod state the controller reads (`pod`, `annotations`), which pods it manages (`matching`), the
+//! status it reports (`status`), the pods a round upgrades (`strategy`, ordered by `sort` and
+//! `scatter`), what an upgrade does to a pod (`upgrade`, `hot_upgrade`), rounds (`simulate`). This
 //! module reads the inputs and prints ([`output`]).
 
 pub mod from_workloads;

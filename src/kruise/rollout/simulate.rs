@@ -265,8 +265,8 @@ const SAFETY_LIMIT: usize = 100_000;
 /// Runs rounds of every SidecarSet on `pods` (changed in place): at most `limit` rounds, or until
 /// nothing changes.
 ///
-/// Each reconcile is [`reconcile`]'s, computed incrementally ([`incremental::View`]): only the
-/// pods the previous reconcile or the kubelet changed are evaluated again.
+/// Each reconcile is [`reconcile`]'s, computed incrementally ([`super::incremental::View`]): only
+/// the pods the previous reconcile or the kubelet changed are evaluated again.
 pub fn simulate(
     sidecarsets: &[SidecarSet],
     pods: &mut [Pod],

@@ -61,7 +61,7 @@ pub fn upgrade_pod(
 }
 
 /// `updatePodSidecarContainer`: for each sidecar container in spec order, the new image goes to
-/// the container (for hot upgrade, to the one [`hot_upgrade::container_to_hot_upgrade`] picks)
+/// the container (for hot upgrade, to the one [`container_to_hot_upgrade`] picks)
 /// unless the image it would replace is already the new one; then `UpdatePodSidecarSetHash` and
 /// `UpdatePodAnnotationsInUpgrade`.
 pub fn update_pod_sidecar_container(ss: &SidecarSet, pod: &mut Pod, now: &str) -> Vec<ImageChange> {
