@@ -1,5 +1,7 @@
 //! GitHub Actions annotations: `::error file=F,line=L,title=T::message` workflow commands, which a
-//! pull request shows at the line of the file.
+//! pull request shows at the line of the file. Every annotation kruise-inject prints is an
+//! [`Annotation`] written by [`annotations`]; the job summary is appended by
+//! [`append_step_summary`].
 
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
@@ -65,28 +67,17 @@ impl Annotation {
     }
 }
 
-/// Writes a command's report to standard output ([`crate::pipeline::spool::to_stdout`]: a closed pipe ends
-/// it quietly): `json` when given (`-o json`), else `text` followed by `annotations` made relative
-/// to the [`Workspace`] (`-o github`; empty for plain text).
-pub fn print_report(
-    json: Option<&serde_json::Value>,
-    text: &str,
-    annotations: Vec<Annotation>,
-) -> std::io::Result<()> {
-    use std::io::Write as _;
-    crate::pipeline::spool::to_stdout(|stdout| {
-        match json {
-            Some(json) => writeln!(stdout, "{json:#}")?,
-            None => stdout.write_all(text.as_bytes())?,
-        }
-        if !annotations.is_empty() {
-            let workspace = Workspace::from_env();
-            for annotation in annotations {
-                writeln!(stdout, "{}", annotation.in_workspace(&workspace))?;
-            }
-        }
-        Ok(())
-    })
+/// The one writer of annotations: one workflow command a line, each made relative to the
+/// [`Workspace`] of this process's environment ([`Annotation::in_workspace`]); empty for none.
+pub fn annotations(annotations: impl IntoIterator<Item = Annotation>) -> String {
+    let mut annotations = annotations.into_iter().peekable();
+    if annotations.peek().is_none() {
+        return String::new();
+    }
+    let workspace = Workspace::from_env();
+    annotations
+        .map(|a| format!("{}\n", a.in_workspace(&workspace)))
+        .collect()
 }
 
 /// The directory annotation paths are relative to: `GITHUB_WORKSPACE` (the repository checkout

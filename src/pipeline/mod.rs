@@ -1,8 +1,8 @@
 //! The document pipeline every command runs: read and walk the inputs ([`input`]), parse them into
 //! located objects ([`objects`]), gather the cluster context and admit the SidecarSets
 //! ([`context`], [`admission`]), transform each document ([`engine`]), report and write a stream or
-//! a directory ([`spool`], [`out_dir`], [`github`], [`unified`]). ResourceLists (KRM functions) are
-//! one more input and output format ([`resource_list`], [`function_config`]).
+//! a directory ([`spool`], [`out_dir`], [`report`], [`github`], [`unified`]). ResourceLists (KRM
+//! functions) are one more input and output format ([`resource_list`], [`function_config`]).
 
 pub mod admission;
 pub mod context;
@@ -14,6 +14,7 @@ pub mod input;
 pub mod krm_results;
 pub mod objects;
 pub mod out_dir;
+pub mod report;
 pub mod resource_list;
 pub mod spool;
 pub mod unified;
