@@ -253,6 +253,17 @@ mod tests {
     }
 
     #[test]
+    fn annotations_are_one_a_line_and_none_is_nothing() {
+        assert_eq!(annotations(Vec::new()), "");
+        let a = Annotation::new(Level::Notice, "<stdin>", 3, "t", "m");
+        let b = Annotation::new(Level::Error, "<stdin>", 1, "u", "n\nx");
+        assert_eq!(
+            annotations([a, b]),
+            "::notice title=t::m\n::error title=u::n%0Ax\n"
+        );
+    }
+
+    #[test]
     fn stdin_has_no_file() {
         let a = Annotation::new(Level::Notice, "<stdin>", 3, "t", "m");
         assert_eq!(a.to_string(), "::notice title=t::m");
