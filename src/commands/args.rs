@@ -122,6 +122,16 @@ pub enum OutputFormat {
     Json,
 }
 
+impl From<OutputFormat> for crate::pipeline::report::Format {
+    fn from(format: OutputFormat) -> Self {
+        match format {
+            OutputFormat::Text => Self::Text,
+            OutputFormat::Github => Self::Github,
+            OutputFormat::Json => Self::Json,
+        }
+    }
+}
+
 impl InputArgs {
     /// The injection settings these flags ask for: the one place the command line (and
     /// SOURCE_DATE_EPOCH) becomes the pipeline's [`Options`].

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use anyhow::Context as _;
 use serde_json::Value;
 
-use crate::commands::args::{InputArgs, OutputArgs, OutputFormat};
+use crate::commands::args::{InputArgs, OutputArgs};
 use crate::kruise::cluster::Cluster;
 use crate::kruise::impact::{self, Impact, ImpactKind};
 use crate::kruise::sidecarset::{HASH_ANNOTATION, SidecarSet};
@@ -19,7 +19,7 @@ use crate::pipeline::engine::{self, Reader, Renderer, Session, gather_cluster, p
 use crate::pipeline::github::{self, Annotation, Level};
 use crate::pipeline::input::Source;
 use crate::pipeline::objects::{Location, Object, ParsedFile};
-use crate::pipeline::out_dir;
+use crate::pipeline::report::{Report, choose, count, count_as};
 use crate::pipeline::unified::{self, Layout, Palette, Side, line_of_offset};
 use clap::Args;
 use std::path::PathBuf;
@@ -174,18 +174,12 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
         &palette,
     );
 
-    let format = args.output.output;
-    github::print_report(
-        (format == OutputFormat::Json)
-            .then(|| json_report(&resources, &found, replaced))
-            .as_ref(),
-        &out,
-        if format == OutputFormat::Github {
-            annotations
-        } else {
-            Vec::new()
-        },
-    )
+    Report {
+        text: out,
+        annotations,
+        json: json_report(&resources, &found, replaced),
+    }
+    .print(args.output.output.into())
     .context("writing stdout")?;
     github::append_step_summary(&step_summary(&resources, &found, replaced));
     if !args.output.quiet {
@@ -391,21 +385,17 @@ fn write_summary(
     let workloads = found.workloads;
     let heading = match resources.len() {
         0 => format!(
-            "Summary: no workload changes ({workloads} {} read)",
-            if workloads == 1 {
-                "pod or workload"
-            } else {
-                "pods and workloads"
-            }
+            "Summary: no workload changes ({} read)",
+            count_as(workloads, "pod or workload", "pods and workloads")
         ),
         n => format!(
             "Summary: {n} of {workloads} {} ({})",
-            if workloads == 1 {
-                "pod or workload changes"
-            } else {
+            choose(
+                workloads,
+                "pod or workload changes",
                 "pods and workloads change"
-            },
-            out_dir::files(found.files.len())
+            ),
+            count(found.files.len(), "file")
         ),
     };
     let _ = writeln!(out, "{}", Palette::paint(palette.heading, &heading));
@@ -431,7 +421,7 @@ fn write_summary(
     if !by_sidecarset.is_empty() {
         let list: Vec<String> = by_sidecarset
             .iter()
-            .map(|(name, n)| format!("{name} ({n} {})", plural(*n, "workload")))
+            .map(|(name, n)| format!("{name} ({})", count(*n, "workload")))
             .collect();
         let _ = writeln!(out, "  SidecarSets: {}", list.join(", "));
     }
@@ -467,14 +457,6 @@ fn undecided_summary(found: &Comparison) -> engine::UndecidedSummary {
     let mut summary = engine::UndecidedSummary::default();
     summary.add(&unique);
     summary
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        word.to_owned()
-    } else {
-        format!("{word}s")
-    }
 }
 
 /// The cluster of `--old-sidecarsets`: the new cluster with its SidecarSets replaced by the old
@@ -677,11 +659,11 @@ fn impact_annotation(
 }
 
 /// `added`, `replaced` (`changed` with --old-sidecarsets) or `removed`.
-fn delta_word(delta: Delta, replaced: &str) -> String {
+fn delta_word(delta: Delta, replaced: &str) -> &str {
     match delta {
-        Delta::Added => "added".to_owned(),
-        Delta::Replaced => replaced.to_owned(),
-        Delta::Removed => "removed".to_owned(),
+        Delta::Added => "added",
+        Delta::Replaced => replaced,
+        Delta::Removed => "removed",
     }
 }
 
@@ -717,16 +699,121 @@ fn impact_word(kind: ImpactKind) -> &'static str {
     }
 }
 
-/// `diff -o json`: `{"resources": [...], "sidecarsets": [...], "summary": {...}}`.
-fn json_report(resources: &[&ResourceChange], found: &Comparison, replaced: &str) -> Value {
-    let entries = |list: &[(usize, String, Delta)]| -> Vec<Value> {
+/// The contract of `diff -o json`: one object,
+/// `{"resources": [...], "sidecarsets": [...], "summary": {...}}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DiffJson<'a> {
+    /// Each pod and workload whose rendering changes, in input order.
+    pub resources: Vec<DiffResourceJson<'a>>,
+    /// With `--old-sidecarsets`: each SidecarSet that differs between the old and the new ones
+    /// (or whose update Kruise rejects), sorted by name; else `[]`.
+    pub sidecarsets: Vec<DiffSidecarSetJson<'a>>,
+    /// The counts.
+    pub summary: DiffSummaryJson,
+}
+
+/// One pod or workload whose rendering changes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffResourceJson<'a> {
+    /// Its `apiVersion`.
+    pub api_version: &'a str,
+    /// Its `kind`.
+    pub kind: &'a str,
+    /// Its namespace (`--namespace` when it has none).
+    pub namespace: &'a str,
+    /// Its name.
+    pub name: &'a str,
+    /// Its input file.
+    pub file: &'a str,
+    /// The line of the resource in its file.
+    pub line: usize,
+    /// The first line of the input that the diff changes, when diffing against the input
+    /// (without `--old-sidecarsets`) and the resource is alone in its document; else `null`.
+    pub changed_line: Option<usize>,
+    /// What rendering does to it: `injected` (only additions to its pod lists), `removed` (only
+    /// removals), `updated` (anything else in the pod lists) or `annotations` (no list changes).
+    pub change: &'static str,
+    /// The SidecarSets whose entry in `kruise.io/sidecarset-hash` changes, sorted by name, each
+    /// with what it changes.
+    pub sidecarsets: Vec<DiffResourceSidecarSetJson<'a>>,
+    /// Changes to the pod lists no changed SidecarSet accounts for.
+    pub other: Vec<DiffEntryJson<'a>>,
+}
+
+/// What one SidecarSet changes in one pod or workload.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DiffResourceSidecarSetJson<'a> {
+    /// The SidecarSet.
+    pub name: &'a str,
+    /// With `--old-sidecarsets`, what the change of the SidecarSet does to running pods:
+    /// `image-only`, `not-upgradable`, `no-rollout`, `added` or `removed`; else `null`.
+    pub impact: Option<&'static str>,
+    /// The entries it adds, changes or removes, in the order of the pod lists.
+    pub entries: Vec<DiffEntryJson<'a>>,
+}
+
+/// One entry of a pod list that changes:
+/// `{"list": "containers", "name": "filebeat", "change": "added"}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DiffEntryJson<'a> {
+    /// `containers`, `initContainers`, `volumes` or `imagePullSecrets`.
+    pub list: &'static str,
+    /// The entry's `name`.
+    pub name: &'a str,
+    /// `added`, `replaced` (`changed` with `--old-sidecarsets`) or `removed`.
+    pub change: &'a str,
+}
+
+/// One SidecarSet that changes (`--old-sidecarsets`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DiffSidecarSetJson<'a> {
+    /// Its name.
+    pub name: &'a str,
+    /// What the change does to running pods: `image-only`, `not-upgradable`, `no-rollout`,
+    /// `added` or `removed`.
+    pub impact: &'static str,
+    /// A short summary (`image-only change: in-place upgrade`, `no rollout`, ...).
+    pub summary: &'a str,
+    /// What changed, one item each (`container filebeat: image a -> b`, `volumes`, ...).
+    pub changes: &'a [String],
+    /// What Kruise does to pods that run now, and to new pods.
+    pub statement: &'a str,
+    /// Why Kruise's validating webhook rejects the update, each message with its advice; `[]`
+    /// when it accepts it.
+    pub rejected: &'a [String],
+    /// The file that defines it (the new definition, else the old one); `null` when unknown.
+    pub file: Option<&'a str>,
+    /// The line of that definition; `null` when unknown.
+    pub line: Option<usize>,
+    /// The rendered pods and workloads it changes (as in the text: `apps/v1 Deployment
+    /// default/nginx`), in input order.
+    pub workloads: Vec<&'a str>,
+}
+
+/// The counts of `diff -o json`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DiffSummaryJson {
+    /// Pods and workloads read.
+    pub workloads: usize,
+    /// Pods and workloads whose rendering changes.
+    pub changed: usize,
+    /// Input files with a change.
+    pub files: usize,
+}
+
+/// The `diff -o json` contract of what `diff` found.
+fn json_report<'a>(
+    resources: &[&'a ResourceChange],
+    found: &'a Comparison,
+    replaced: &'a str,
+) -> DiffJson<'a> {
+    let entries = |list: &'a [(usize, String, Delta)]| -> Vec<DiffEntryJson<'a>> {
         list.iter()
-            .map(|(l, name, delta)| {
-                serde_json::json!({
-                    "list": LISTS[*l].0,
-                    "name": name,
-                    "change": delta_word(*delta, replaced),
-                })
+            .map(|(l, name, delta)| DiffEntryJson {
+                list: LISTS[*l].0,
+                name,
+                change: delta_word(*delta, replaced),
             })
             .collect()
     };
@@ -737,67 +824,63 @@ fn json_report(resources: &[&ResourceChange], found: &Comparison, replaced: &str
             .find(|i| i.name == name)
             .map(|i| impact_word(i.kind))
     };
-    let resources_json: Vec<Value> = resources
+    let resources_json = resources
         .iter()
         .map(|r| {
             let [api_version, kind, namespace, name] = &r.identity;
-            let sidecarsets: Vec<Value> = r
-                .sidecarsets
-                .iter()
-                .map(|(ss, list)| {
-                    serde_json::json!({
-                        "name": ss,
-                        "impact": impact_of(ss),
-                        "entries": entries(list),
+            DiffResourceJson {
+                api_version,
+                kind,
+                namespace,
+                name,
+                file: &r.location.file,
+                line: r.location.line,
+                changed_line: r.changed_line,
+                change: change_kind(r),
+                sidecarsets: r
+                    .sidecarsets
+                    .iter()
+                    .map(|(ss, list)| DiffResourceSidecarSetJson {
+                        name: ss,
+                        impact: impact_of(ss),
+                        entries: entries(list),
                     })
-                })
-                .collect();
-            serde_json::json!({
-                "apiVersion": api_version,
-                "kind": kind,
-                "namespace": namespace,
-                "name": name,
-                "file": r.location.file,
-                "line": r.location.line,
-                "changedLine": r.changed_line,
-                "change": change_kind(r),
-                "sidecarsets": sidecarsets,
-                "other": entries(&r.other),
-            })
+                    .collect(),
+                other: entries(&r.other),
+            }
         })
         .collect();
-    let impacts: Vec<Value> = found
+    let sidecarsets = found
         .impacts
         .iter()
         .map(|i| {
             let location = found.locations.get(&i.name);
-            let workloads: Vec<&str> = resources
-                .iter()
-                .filter(|r| r.sidecarsets.contains_key(&i.name))
-                .map(|r| r.name.as_str())
-                .collect();
-            serde_json::json!({
-                "name": i.name,
-                "impact": impact_word(i.kind),
-                "summary": i.summary,
-                "changes": i.changes,
-                "statement": i.statement,
-                "rejected": found.rejected.get(&i.name).cloned().unwrap_or_default(),
-                "file": location.map(|l| l.file.clone()),
-                "line": location.map(|l| l.line),
-                "workloads": workloads,
-            })
+            DiffSidecarSetJson {
+                name: &i.name,
+                impact: impact_word(i.kind),
+                summary: &i.summary,
+                changes: &i.changes,
+                statement: &i.statement,
+                rejected: found.rejected.get(&i.name).map_or(&[], Vec::as_slice),
+                file: location.map(|l| l.file.as_str()),
+                line: location.map(|l| l.line),
+                workloads: resources
+                    .iter()
+                    .filter(|r| r.sidecarsets.contains_key(&i.name))
+                    .map(|r| r.name.as_str())
+                    .collect(),
+            }
         })
         .collect();
-    serde_json::json!({
-        "resources": resources_json,
-        "sidecarsets": impacts,
-        "summary": {
-            "workloads": found.workloads,
-            "changed": resources.len(),
-            "files": found.files.len(),
+    DiffJson {
+        resources: resources_json,
+        sidecarsets,
+        summary: DiffSummaryJson {
+            workloads: found.workloads,
+            changed: resources.len(),
+            files: found.files.len(),
         },
-    })
+    }
 }
 
 /// The Markdown job summary of a GitHub Actions step.
@@ -815,7 +898,7 @@ fn step_summary(resources: &[&ResourceChange], found: &Comparison, replaced: &st
             "**{} of {} pods and workloads change** ({}).\n",
             resources.len(),
             found.workloads,
-            out_dir::files(found.files.len())
+            count(found.files.len(), "file")
         );
         out.push_str("| resource | file | change | what changes |\n|---|---|---|---|\n");
         for r in resources {

@@ -19,6 +19,7 @@ use crate::pipeline::engine::{
 use crate::pipeline::input::{self, Source};
 use crate::pipeline::objects::ParsedFile;
 use crate::pipeline::out_dir;
+use crate::pipeline::report::count;
 use crate::pipeline::resource_list::is_resource_list;
 use crate::pipeline::spool::Spool;
 
@@ -187,10 +188,10 @@ fn run_out_dir(args: &RenderArgs, out_dir: &Path) -> anyhow::Result<Outcome> {
         let _ = writeln!(
             out,
             "{dir}: {written} written, {removed} removed (of {}): review and commit the changes",
-            out_dir::files(total)
+            count(total, "file")
         );
     } else if left == 0 {
-        let _ = writeln!(out, "{dir}: up to date ({})", out_dir::files(total));
+        let _ = writeln!(out, "{dir}: up to date ({})", count(total, "file"));
     }
     if !args.quiet {
         print_reports(&expected.reports);

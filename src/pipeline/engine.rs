@@ -22,6 +22,7 @@ use crate::kruise::workload::{PodLocation, pod_location};
 use crate::pipeline::context;
 use crate::pipeline::input::{self, Source, Walk};
 use crate::pipeline::objects::{DocumentError, Location, Object, ParsedFile};
+use crate::pipeline::report::count_as;
 use crate::pipeline::spool::Spool;
 
 /// Output up to this size is kept in memory before it spills to a temporary file.
@@ -126,13 +127,6 @@ impl UndecidedSummary {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let plural = |n: usize, one: &str, many: &str| {
-            if n == 1 {
-                format!("{n} {one}")
-            } else {
-                format!("{n} {many}")
-            }
-        };
         let n = self.namespaces.len();
         let (namespaces, command) = if n <= SUMMARY_NAMESPACES {
             (
@@ -176,7 +170,7 @@ impl UndecidedSummary {
             "warning: unknown whether Kruise injects {} {} into {} in {namespaces}: {} {labels} of {} not among the inputs, so kruise-inject did not inject {}; give the Namespace {} with -s ({command})",
             if one_set { "SidecarSet" } else { "SidecarSets" },
             join(&self.sidecarsets),
-            plural(self.workloads, "pod or workload", "pods and workloads"),
+            count_as(self.workloads, "pod or workload", "pods and workloads"),
             if one_set {
                 "its namespaceSelector needs"
             } else {

@@ -22,6 +22,7 @@ mod krm;
 mod kustomize_exec;
 mod links;
 mod namespaces;
+mod output_contracts;
 mod precommit;
 mod properties;
 mod render;
