@@ -6,7 +6,8 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use crate::commands::args::{InputArgs, OutputArgs, OutputFormat};
+use crate::commands::ExitStatus;
+use crate::commands::args::{InputArgs, InputSettings, OutputArgs, OutputFormat, OutputSettings};
 use crate::pipeline::engine::print_reports;
 use crate::pipeline::github::{self, Annotation, Level};
 use crate::pipeline::out_dir::{self, FileState, Target};
@@ -41,6 +42,28 @@ pub struct CheckArgs {
     pub output: OutputArgs,
 }
 
+/// `check`'s settings: [`CheckArgs`] resolved.
+#[derive(Debug)]
+pub struct CheckSettings {
+    /// What to read and how to inject.
+    pub input: InputSettings,
+    /// `--out-dir`.
+    pub out_dir: PathBuf,
+    /// How to print.
+    pub output: OutputSettings,
+}
+
+impl CheckArgs {
+    /// The settings these arguments ask for; an invalid --exclude pattern or timestamp is an error.
+    pub fn resolve(&self) -> anyhow::Result<CheckSettings> {
+        Ok(CheckSettings {
+            input: self.input.resolve()?,
+            out_dir: self.out_dir.clone(),
+            output: self.output.resolve(),
+        })
+    }
+}
+
 /// Diff lines shown per file.
 const SHORT_DIFF_LINES: usize = 20;
 
@@ -63,9 +86,10 @@ enum Finding<'a> {
 }
 
 /// Runs `check`: exit 0 when DIR is up to date, 1 when it is not, an error otherwise.
-pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
-    let out_dir = &args.out_dir;
-    let expected = out_dir::render(&args.input.paths()?, args.input.options()?, out_dir)?;
+pub fn run(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
+    let settings = args.resolve()?;
+    let out_dir = &settings.out_dir;
+    let expected = out_dir::render(&settings.input.paths, settings.input.options, out_dir)?;
     let mut findings = Vec::new();
     for (target, text) in &expected.files {
         let path = out_dir.join(&target.relative);
@@ -91,9 +115,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         findings.push(Finding::Extra { relative, current });
     }
 
-    let palette = Palette::new(args.output.color.enabled());
+    let palette = Palette::new(settings.output.color);
     let (text, annotations) = report(out_dir, expected.files.len(), &findings, &palette);
-    let format = args.output.output;
+    let format = settings.output.format;
     github::print_report(
         (format == OutputFormat::Json)
             .then(|| json_report(out_dir, expected.files.len(), &findings))
@@ -107,11 +131,11 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     )
     .context("writing stdout")?;
     github::append_step_summary(&step_summary(out_dir, expected.files.len(), &findings));
-    if !args.output.quiet {
+    if !settings.output.quiet {
         print_reports(&expected.warnings);
     }
     print_reports(expected.undecided.line().as_slice());
-    Ok(u8::from(!findings.is_empty()))
+    Ok(ExitStatus::findings_if(!findings.is_empty()))
 }
 
 impl Finding<'_> {

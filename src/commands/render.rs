@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::Args;
 
-use crate::commands::args::InputArgs;
+use crate::commands::ExitStatus;
+use crate::commands::args::{InputArgs, InputSettings, QuietArg};
 use crate::kruise::cluster::Cluster;
 use crate::pipeline::engine::{
     BENCH_FLOOR_ENV, Inputs, Reader, RenderedFile, Renderer, SPOOL_IN_MEMORY,
@@ -24,6 +25,7 @@ use crate::pipeline::spool::Spool;
 
 /// `kruise-inject render`.
 #[derive(Debug, Clone, Args)]
+#[command(mut_arg("quiet", |a| a.help("Do not print the per-resource report on standard error")))]
 pub struct RenderArgs {
     /// The inputs, context and injection settings.
     #[command(flatten)]
@@ -41,16 +43,41 @@ pub struct RenderArgs {
     #[arg(long, requires = "out_dir")]
     pub prune: bool,
 
-    /// Do not print the per-resource report on standard error.
-    #[arg(short, long)]
+    /// `-q`.
+    #[command(flatten)]
+    pub quiet: QuietArg,
+}
+
+/// `render`'s settings: [`RenderArgs`] resolved.
+#[derive(Debug)]
+pub struct RenderSettings {
+    /// What to read and how to inject.
+    pub input: InputSettings,
+    /// `--out-dir`.
+    pub out_dir: Option<PathBuf>,
+    /// `--prune`.
+    pub prune: bool,
+    /// `-q`.
     pub quiet: bool,
+}
+
+impl RenderArgs {
+    /// The settings these arguments ask for; an invalid --exclude pattern or timestamp is an error.
+    pub fn resolve(&self) -> anyhow::Result<RenderSettings> {
+        Ok(RenderSettings {
+            input: self.input.resolve()?,
+            out_dir: self.out_dir.clone(),
+            prune: self.prune,
+            quiet: self.quiet.quiet,
+        })
+    }
 }
 
 /// How a `render` run ended.
 #[derive(Debug)]
 pub enum Outcome {
-    /// Rendered; the exit code.
-    Done(u8),
+    /// Rendered; the exit status.
+    Done(ExitStatus),
     /// Standard input held a KRM ResourceList: the text, for `krm` to process (kustomize and kpt
     /// run functions this way).
     ResourceList(String),
@@ -60,14 +87,15 @@ pub enum Outcome {
 /// nothing on stdout); a ResourceList on standard input is handed back (the caller runs `krm`). With `--out-dir`: exit code 1 when files were written or removed (or extra
 /// files are left), 0 when the directory was up to date.
 pub fn run(args: &RenderArgs) -> anyhow::Result<Outcome> {
-    if let Some(dir) = &args.out_dir {
-        return run_out_dir(args, dir);
+    let settings = args.resolve()?;
+    if let Some(dir) = &settings.out_dir {
+        return run_out_dir(&settings, dir);
     }
     let Inputs {
         context_sources,
         sources,
         skipped,
-    } = expand_inputs(&args.input.paths()?)?;
+    } = expand_inputs(&settings.input.paths)?;
     // A KRM ResourceList on standard input: behave as `krm`.
     let mut reader = Reader::default();
     if sources == [Source::Stdin] && !context_sources.contains(&Source::Stdin) {
@@ -86,13 +114,13 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<Outcome> {
     } = if floor {
         // The benchmark floor: no context pass, no injection (README: Performance and the benchmark).
         Session {
-            options: args.input.options()?,
-            cluster: Cluster::new(&args.input.kruise_namespace),
+            cluster: Cluster::new(&settings.input.options.kruise_namespace),
+            options: settings.input.options,
             reader,
             warnings: Vec::new(),
         }
     } else {
-        Session::with_reader(args.input.options()?, &context_sources, &sources, reader)
+        Session::with_reader(settings.input.options, &context_sources, &sources, reader)
             .map_err(|e| name_broken_files(e, &all_sources(&context_sources, &sources)))?
     };
 
@@ -105,7 +133,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<Outcome> {
     let mut undecided = UndecidedSummary::default();
     // The warnings about the SidecarSets (what the cluster would do differently) go to stderr even
     // with -q: the output may not be what the cluster does.
-    let quiet_warnings = if args.quiet { warnings } else { Vec::new() };
+    let quiet_warnings = if settings.quiet { warnings } else { Vec::new() };
     let mut sink = |i: usize, rendered: RenderedFile| -> anyhow::Result<()> {
         undecided.add(&rendered.undecided);
         append_to_stream(&mut out, rendered.text, i == 0, &mut last_byte)
@@ -136,7 +164,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<Outcome> {
     let mut stdout = stdout.lock();
     out.copy_to(&mut stdout).context("writing stdout")?;
     stdout.flush().context("writing stdout")?;
-    if !args.quiet {
+    if !settings.quiet {
         report_spool.seek(SeekFrom::Start(0))?;
         let mut stderr = std::io::stderr().lock();
         let _ = std::io::copy(&mut (&mut report_spool as &mut dyn Read), &mut stderr);
@@ -144,13 +172,17 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<Outcome> {
     // Even with -q: the output may lack what Kruise injects.
     print_reports(undecided.line().as_slice());
     print_reports(&quiet_warnings);
-    Ok(Outcome::Done(0))
+    Ok(Outcome::Done(ExitStatus::Success))
 }
 
 /// `render --out-dir DIR`: writes what changed, prints what it wrote, exit 1 if it wrote (or
 /// removed, or left extra files), 0 if DIR was up to date.
-fn run_out_dir(args: &RenderArgs, out_dir: &Path) -> anyhow::Result<Outcome> {
-    let expected = out_dir::render(&args.input.paths()?, args.input.options()?, out_dir)?;
+fn run_out_dir(settings: &RenderSettings, out_dir: &Path) -> anyhow::Result<Outcome> {
+    let expected = out_dir::render(
+        &settings.input.paths,
+        settings.input.options.clone(),
+        out_dir,
+    )?;
     let mut out = String::new();
     let (mut written, mut removed, mut left) = (0, 0, 0);
     for (target, text) in &expected.files {
@@ -167,7 +199,7 @@ fn run_out_dir(args: &RenderArgs, out_dir: &Path) -> anyhow::Result<Outcome> {
     let targets: Vec<&out_dir::Target> = expected.files.iter().map(|(t, _)| t).collect();
     for relative in out_dir::extras(out_dir, &targets)? {
         let path = out_dir.join(&relative);
-        if args.prune {
+        if settings.prune {
             fs::remove_file(&path).map_err(out_dir::io_error(&path))?;
             out_dir::remove_empty_parents(out_dir, &relative);
             removed += 1;
@@ -192,7 +224,7 @@ fn run_out_dir(args: &RenderArgs, out_dir: &Path) -> anyhow::Result<Outcome> {
     } else if left == 0 {
         let _ = writeln!(out, "{dir}: up to date ({})", out_dir::files(total));
     }
-    if !args.quiet {
+    if !settings.quiet {
         print_reports(&expected.reports);
     }
     print_reports(expected.undecided.line().as_slice());
@@ -200,5 +232,7 @@ fn run_out_dir(args: &RenderArgs, out_dir: &Path) -> anyhow::Result<Outcome> {
         .lock()
         .write_all(out.as_bytes())
         .map_err(|e| anyhow::anyhow!("writing stdout: {e}"))?;
-    Ok(Outcome::Done(u8::from(written + removed + left > 0)))
+    Ok(Outcome::Done(ExitStatus::findings_if(
+        written + removed + left > 0,
+    )))
 }

@@ -19,9 +19,10 @@ use crate::kruise::rollout::upgrade::PodChanges;
 use crate::kruise::sidecarset::{HASH_WITHOUT_IMAGE_ANNOTATION, SidecarSet};
 
 /// `--output`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// A readable plan.
+    #[default]
     Table,
     /// The JSON contract: per SidecarSet the status now and per round the pods changed.
     Json,
