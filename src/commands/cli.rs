@@ -160,6 +160,46 @@ mod tests {
         Cli::command().debug_assert();
     }
 
+    /// A flag means the same in every command: one short, one value name, one default (`-o`'s
+    /// values and default are each command's own).
+    #[test]
+    fn a_flag_is_the_same_in_every_command() {
+        let mut seen = std::collections::BTreeMap::new();
+        for command in Cli::command().get_subcommands() {
+            for arg in command.get_arguments() {
+                let Some(long) = arg.get_long() else {
+                    continue;
+                };
+                let defaults: Vec<String> = if long == "output" {
+                    Vec::new()
+                } else {
+                    arg.get_default_values()
+                        .iter()
+                        .map(|v| v.to_string_lossy().into_owned())
+                        .collect()
+                };
+                let names: Vec<String> = arg
+                    .get_value_names()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                let this = (arg.get_short(), names, defaults);
+                let first = seen
+                    .entry(long.to_owned())
+                    .or_insert_with(|| (command.get_name().to_owned(), this.clone()));
+                assert_eq!(
+                    first.1,
+                    this,
+                    "--{long} differs between {} and {}",
+                    first.0,
+                    command.get_name()
+                );
+            }
+        }
+        assert!(seen.len() >= 20, "{seen:?}");
+    }
+
     /// The groups' `Default` is what an empty command line gives, and each command's `-o` default
     /// is its own format's (a generic group must not share one default between commands).
     #[test]
