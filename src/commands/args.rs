@@ -290,12 +290,20 @@ impl InputArgs {
     pub fn resolve(&self) -> anyhow::Result<InputSettings> {
         Ok(InputSettings {
             paths: self.paths()?,
-            options: self.context.options(&self.injection)?,
+            options: self.options()?,
         })
     }
 
-    /// What these flags ask to read; an invalid --exclude pattern is an error.
-    fn paths(&self) -> Result<InputPaths, InputError> {
+    /// How these flags ask to inject (SOURCE_DATE_EPOCH read here); an invalid timestamp is an
+    /// error. Part of [`InputArgs::resolve`], for `render`, which checks it only once standard
+    /// input is known not to hold a ResourceList.
+    pub fn options(&self) -> anyhow::Result<Options> {
+        self.context.options(&self.injection)
+    }
+
+    /// What these flags ask to read; an invalid --exclude pattern is an error. Part of
+    /// [`InputArgs::resolve`].
+    pub fn paths(&self) -> Result<InputPaths, InputError> {
         Ok(InputPaths {
             paths: self.paths.clone(),
             context: self.context.sidecarsets.clone(),

@@ -10,10 +10,10 @@ use anyhow::Context as _;
 use clap::Args;
 
 use crate::commands::ExitStatus;
-use crate::commands::args::{InputArgs, InputSettings, QuietArg};
+use crate::commands::args::{InputArgs, QuietArg};
 use crate::kruise::cluster::Cluster;
 use crate::pipeline::engine::{
-    BENCH_FLOOR_ENV, Inputs, Reader, RenderedFile, Renderer, SPOOL_IN_MEMORY,
+    BENCH_FLOOR_ENV, InputPaths, Inputs, Options, Reader, RenderedFile, Renderer, SPOOL_IN_MEMORY,
     SPOOL_REPORTS_IN_MEMORY, Session, UndecidedSummary, all_sources, append_to_stream,
     expand_inputs, floor_file, name_broken_files, print_reports, render_stream, workers,
 };
@@ -51,8 +51,11 @@ pub struct RenderArgs {
 /// `render`'s settings: [`RenderArgs`] resolved.
 #[derive(Debug)]
 pub struct RenderSettings {
-    /// What to read and how to inject.
-    pub input: InputSettings,
+    /// What to read.
+    pub paths: InputPaths,
+    /// How to inject, or why the flags are invalid (a bad timestamp): an error only once standard
+    /// input is known not to hold a ResourceList, which `krm` answers with an error result.
+    pub options: anyhow::Result<Options>,
     /// `--out-dir`.
     pub out_dir: Option<PathBuf>,
     /// `--prune`.
@@ -62,10 +65,11 @@ pub struct RenderSettings {
 }
 
 impl RenderArgs {
-    /// The settings these arguments ask for; an invalid --exclude pattern or timestamp is an error.
+    /// The settings these arguments ask for; an invalid --exclude pattern is an error.
     pub fn resolve(&self) -> anyhow::Result<RenderSettings> {
         Ok(RenderSettings {
-            input: self.input.resolve()?,
+            paths: self.input.paths()?,
+            options: self.input.options(),
             out_dir: self.out_dir.clone(),
             prune: self.prune,
             quiet: self.quiet.quiet,
@@ -87,15 +91,21 @@ pub enum Outcome {
 /// nothing on stdout); a ResourceList on standard input is handed back (the caller runs `krm`). With `--out-dir`: exit code 1 when files were written or removed (or extra
 /// files are left), 0 when the directory was up to date.
 pub fn run(args: &RenderArgs) -> anyhow::Result<Outcome> {
-    let settings = args.resolve()?;
-    if let Some(dir) = &settings.out_dir {
-        return run_out_dir(&settings, dir);
+    let RenderSettings {
+        paths,
+        options,
+        out_dir,
+        prune,
+        quiet,
+    } = args.resolve()?;
+    if let Some(dir) = &out_dir {
+        return run_out_dir(&paths, options?, dir, prune, quiet);
     }
     let Inputs {
         context_sources,
         sources,
         skipped,
-    } = expand_inputs(&settings.input.paths)?;
+    } = expand_inputs(&paths)?;
     // A KRM ResourceList on standard input: behave as `krm`.
     let mut reader = Reader::default();
     if sources == [Source::Stdin] && !context_sources.contains(&Source::Stdin) {
@@ -105,6 +115,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<Outcome> {
         }
         reader = Reader::with_stdin(text);
     }
+    let options = options?;
     let floor = std::env::var_os(BENCH_FLOOR_ENV).is_some_and(|v| !v.is_empty());
     let Session {
         options,
@@ -114,13 +125,13 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<Outcome> {
     } = if floor {
         // The benchmark floor: no context pass, no injection (README: Performance and the benchmark).
         Session {
-            cluster: Cluster::new(&settings.input.options.kruise_namespace),
-            options: settings.input.options,
+            cluster: Cluster::new(&options.kruise_namespace),
+            options,
             reader,
             warnings: Vec::new(),
         }
     } else {
-        Session::with_reader(settings.input.options, &context_sources, &sources, reader)
+        Session::with_reader(options, &context_sources, &sources, reader)
             .map_err(|e| name_broken_files(e, &all_sources(&context_sources, &sources)))?
     };
 
@@ -133,7 +144,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<Outcome> {
     let mut undecided = UndecidedSummary::default();
     // The warnings about the SidecarSets (what the cluster would do differently) go to stderr even
     // with -q: the output may not be what the cluster does.
-    let quiet_warnings = if settings.quiet { warnings } else { Vec::new() };
+    let quiet_warnings = if quiet { warnings } else { Vec::new() };
     let mut sink = |i: usize, rendered: RenderedFile| -> anyhow::Result<()> {
         undecided.add(&rendered.undecided);
         append_to_stream(&mut out, rendered.text, i == 0, &mut last_byte)
@@ -164,7 +175,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<Outcome> {
     let mut stdout = stdout.lock();
     out.copy_to(&mut stdout).context("writing stdout")?;
     stdout.flush().context("writing stdout")?;
-    if !settings.quiet {
+    if !quiet {
         report_spool.seek(SeekFrom::Start(0))?;
         let mut stderr = std::io::stderr().lock();
         let _ = std::io::copy(&mut (&mut report_spool as &mut dyn Read), &mut stderr);
@@ -177,12 +188,14 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<Outcome> {
 
 /// `render --out-dir DIR`: writes what changed, prints what it wrote, exit 1 if it wrote (or
 /// removed, or left extra files), 0 if DIR was up to date.
-fn run_out_dir(settings: &RenderSettings, out_dir: &Path) -> anyhow::Result<Outcome> {
-    let expected = out_dir::render(
-        &settings.input.paths,
-        settings.input.options.clone(),
-        out_dir,
-    )?;
+fn run_out_dir(
+    paths: &InputPaths,
+    options: Options,
+    out_dir: &Path,
+    prune: bool,
+    quiet: bool,
+) -> anyhow::Result<Outcome> {
+    let expected = out_dir::render(paths, options, out_dir)?;
     let mut out = String::new();
     let (mut written, mut removed, mut left) = (0, 0, 0);
     for (target, text) in &expected.files {
@@ -199,7 +212,7 @@ fn run_out_dir(settings: &RenderSettings, out_dir: &Path) -> anyhow::Result<Outc
     let targets: Vec<&out_dir::Target> = expected.files.iter().map(|(t, _)| t).collect();
     for relative in out_dir::extras(out_dir, &targets)? {
         let path = out_dir.join(&relative);
-        if settings.prune {
+        if prune {
             fs::remove_file(&path).map_err(out_dir::io_error(&path))?;
             out_dir::remove_empty_parents(out_dir, &relative);
             removed += 1;
@@ -224,7 +237,7 @@ fn run_out_dir(settings: &RenderSettings, out_dir: &Path) -> anyhow::Result<Outc
     } else if left == 0 {
         let _ = writeln!(out, "{dir}: up to date ({})", out_dir::files(total));
     }
-    if !settings.quiet {
+    if !quiet {
         print_reports(&expected.reports);
     }
     print_reports(expected.undecided.line().as_slice());
