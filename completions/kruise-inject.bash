@@ -103,7 +103,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__check)
-            opts="-s -n -q -o -h -V --sidecarsets --namespace --kruise-namespace --feature-gates --timestamp --seed --exclude --allow-outside-links --out-dir --prune --color --quiet --output --help --version"
+            opts="-s -n -q -o -h -V --sidecarsets --namespace --kruise-namespace --feature-gates --timestamp --seed --exclude --allow-outside-links --color --quiet --output --out-dir --prune --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -145,10 +145,6 @@ _kruise__inject() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --out-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -159,6 +155,10 @@ _kruise__inject() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "text github json" -- "${cur}"))
+                    return 0
+                    ;;
+                --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

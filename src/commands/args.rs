@@ -159,6 +159,23 @@ pub struct OldSidecarSetsArg {
     pub old_sidecarsets: Vec<PathBuf>,
 }
 
+/// `--out-dir DIR` and `--prune`: `render` writes DIR, `check` compares with it (and requires it:
+/// `mut_arg("out_dir", |a| a.required(true))`), with the same arguments in both pre-commit hooks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub struct OutDirArgs {
+    /// Write one file per input file into DIR, at the input's path relative to the PATH argument it
+    /// was found under, instead of one stream on standard output. Files that are already up to
+    /// date are not touched. Exit code 1 when anything was written (so that a pre-commit hook
+    /// fails and the new files get committed), 0 when DIR was up to date.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+
+    /// With --out-dir: delete the .yaml, .yml and .json files in DIR that no input renders to (left
+    /// over from deleted or moved inputs). Without it they are reported, and the exit code is 1.
+    #[arg(long, requires = "out_dir")]
+    pub prune: bool,
+}
+
 /// `-o, --output FORMAT`: one flag, each command's own formats (`F`, whose `#[default]` variant is
 /// the default); the help says what they print (`mut_arg("output", …)` where it says more).
 #[derive(Debug, Clone, Args)]

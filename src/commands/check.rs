@@ -7,7 +7,9 @@ use std::path::Path;
 use anyhow::Context as _;
 
 use crate::commands::ExitStatus;
-use crate::commands::args::{InputArgs, InputSettings, OutputArgs, OutputFormat, OutputSettings};
+use crate::commands::args::{
+    InputArgs, InputSettings, OutDirArgs, OutputArgs, OutputFormat, OutputSettings,
+};
 use crate::pipeline::engine::print_reports;
 use crate::pipeline::github::{self, Annotation, Level};
 use crate::pipeline::out_dir::{self, FileState, Target};
@@ -22,20 +24,22 @@ use std::path::PathBuf;
      .json files in sorted order). Each renders to DIR/<its path relative to the PATH it was found \
      under>; that file is compared with what render would write there. Nothing is written"
 )))]
+#[command(mut_arg("out_dir", |a| a.required(true).help(
+    "The directory `render --out-dir DIR` writes, to compare with what it would write now"
+)))]
+#[command(mut_arg("prune", |a| a.help(
+    "Accepted so that `check` takes the same arguments as `render --out-dir DIR --prune` (one \
+     argument list for both pre-commit hooks). Files in DIR that no input renders to are \
+     reported with or without it"
+)))]
 pub struct CheckArgs {
     /// The inputs, context and injection settings: the same as given to `render --out-dir`.
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// The directory `render --out-dir DIR` writes, to compare with what it would write now.
-    #[arg(long, value_name = "DIR", required = true)]
-    pub out_dir: PathBuf,
-
-    /// Accepted so that `check` takes the same arguments as `render --out-dir DIR --prune` (one
-    /// argument list for both pre-commit hooks). Files in DIR that no input renders to are
-    /// reported with or without it.
-    #[arg(long)]
-    pub prune: bool,
+    /// `--out-dir` (required), `--prune`.
+    #[command(flatten)]
+    pub out_dir: OutDirArgs,
 
     /// The output settings.
     #[command(flatten)]
@@ -58,7 +62,12 @@ impl CheckArgs {
     pub fn resolve(&self) -> anyhow::Result<CheckSettings> {
         Ok(CheckSettings {
             input: self.input.resolve()?,
-            out_dir: self.out_dir.clone(),
+            // Required: clap refuses a command line without it.
+            out_dir: self
+                .out_dir
+                .out_dir
+                .clone()
+                .context("--out-dir DIR is required")?,
             output: self.output.resolve(),
         })
     }

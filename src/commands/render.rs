@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use clap::Args;
 
 use crate::commands::ExitStatus;
-use crate::commands::args::{InputArgs, QuietArg};
+use crate::commands::args::{InputArgs, OutDirArgs, QuietArg};
 use crate::kruise::cluster::Cluster;
 use crate::pipeline::engine::{
     BENCH_FLOOR_ENV, InputPaths, Inputs, Options, Reader, RenderedFile, Renderer, SPOOL_IN_MEMORY,
@@ -31,17 +31,9 @@ pub struct RenderArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Write one file per input file into DIR, at the input's path relative to the PATH argument it
-    /// was found under, instead of one stream on standard output. Files that are already up to
-    /// date are not touched. Exit code 1 when anything was written (so that a pre-commit hook
-    /// fails and the new files get committed), 0 when DIR was up to date.
-    #[arg(long, value_name = "DIR")]
-    pub out_dir: Option<PathBuf>,
-
-    /// With --out-dir: delete the .yaml, .yml and .json files in DIR that no input renders to (left
-    /// over from deleted or moved inputs). Without it they are reported, and the exit code is 1.
-    #[arg(long, requires = "out_dir")]
-    pub prune: bool,
+    /// `--out-dir`, `--prune`.
+    #[command(flatten)]
+    pub out_dir: OutDirArgs,
 
     /// `-q`.
     #[command(flatten)]
@@ -70,8 +62,8 @@ impl RenderArgs {
         Ok(RenderSettings {
             paths: self.input.paths()?,
             options: self.input.options(),
-            out_dir: self.out_dir.clone(),
-            prune: self.prune,
+            out_dir: self.out_dir.out_dir.clone(),
+            prune: self.out_dir.prune,
             quiet: self.quiet.quiet,
         })
     }

@@ -69,5 +69,9 @@ fn krm_and_render_default_alike() {
         .args(&["krm", "-s", "ss.yaml"])
         .run();
     assert_eq!(krm.code, 0, "{}", krm.transcript());
-    assert!(krm.stdout.contains("sidecarset-injected-list"), "{}", krm.transcript());
+    assert!(
+        krm.stdout.contains("sidecarset-injected-list"),
+        "{}",
+        krm.transcript()
+    );
 }
