@@ -2,6 +2,7 @@
 //! variables of each command (`""`: the main command).
 
 use crate::commands::ExitStatus::{self, Error, Findings, Rejected, Success};
+use crate::commands::args::SOURCE_DATE_EPOCH;
 
 /// One example of a command line, for `--help` and the man page's EXAMPLES.
 #[derive(Debug, Clone, Copy)]
@@ -249,7 +250,7 @@ pub fn exit_status(command: &str) -> &'static [(ExitStatus, &'static str)] {
 /// The environment variables `command` reads (`""`: all), as `(name, meaning)`.
 pub fn environment(command: &str) -> Vec<(&'static str, &'static str)> {
     const EPOCH: (&str, &str) = (
-        "SOURCE_DATE_EPOCH",
+        SOURCE_DATE_EPOCH,
         "Seconds since the epoch: the injection time written into the hash annotations when --timestamp is not given (default 1970-01-01T00:00:00Z), so that output is reproducible.",
     );
     const COLOR: [(&str, &str); 3] = [
