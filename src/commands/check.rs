@@ -6,7 +6,8 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use crate::commands::args::{InputArgs, OutputArgs};
+use crate::commands::ExitStatus;
+use crate::commands::args::{InputArgs, InputSettings, OutDirArgs, OutputArgs, OutputSettings};
 use crate::pipeline::engine::print_reports;
 use crate::pipeline::github::{self, Annotation, Level};
 use crate::pipeline::out_dir::{self, FileState, Target};
@@ -22,24 +23,53 @@ use std::path::PathBuf;
      .json files in sorted order). Each renders to DIR/<its path relative to the PATH it was found \
      under>; that file is compared with what render would write there. Nothing is written"
 )))]
+#[command(mut_arg("out_dir", |a| a.required(true).help(
+    "The directory `render --out-dir DIR` writes, to compare with what it would write now"
+)))]
+#[command(mut_arg("prune", |a| a.help(
+    "Accepted so that `check` takes the same arguments as `render --out-dir DIR --prune` (one \
+     argument list for both pre-commit hooks). Files in DIR that no input renders to are \
+     reported with or without it"
+)))]
 pub struct CheckArgs {
     /// The inputs, context and injection settings: the same as given to `render --out-dir`.
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// The directory `render --out-dir DIR` writes, to compare with what it would write now.
-    #[arg(long, value_name = "DIR", required = true)]
-    pub out_dir: PathBuf,
-
-    /// Accepted so that `check` takes the same arguments as `render --out-dir DIR --prune` (one
-    /// argument list for both pre-commit hooks). Files in DIR that no input renders to are
-    /// reported with or without it.
-    #[arg(long)]
-    pub prune: bool,
+    /// `--out-dir` (required), `--prune`.
+    #[command(flatten)]
+    pub out_dir: OutDirArgs,
 
     /// The output settings.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `check`'s settings: [`CheckArgs`] resolved.
+#[derive(Debug)]
+pub struct CheckSettings {
+    /// What to read and how to inject.
+    pub input: InputSettings,
+    /// `--out-dir`.
+    pub out_dir: PathBuf,
+    /// How to print.
+    pub output: OutputSettings,
+}
+
+impl CheckArgs {
+    /// The settings these arguments ask for; an invalid --exclude pattern or timestamp is an error.
+    pub fn resolve(&self) -> anyhow::Result<CheckSettings> {
+        Ok(CheckSettings {
+            input: self.input.resolve()?,
+            // Required: clap refuses a command line without it.
+            out_dir: self
+                .out_dir
+                .out_dir
+                .clone()
+                .context("--out-dir DIR is required")?,
+            output: self.output.resolve(),
+        })
+    }
 }
 
 /// Diff lines shown per file.
@@ -64,9 +94,10 @@ enum Finding<'a> {
 }
 
 /// Runs `check`: exit 0 when DIR is up to date, 1 when it is not, an error otherwise.
-pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
-    let out_dir = &args.out_dir;
-    let expected = out_dir::render(&args.input.paths()?, args.input.options()?, out_dir)?;
+pub fn run(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
+    let settings = args.resolve()?;
+    let out_dir = &settings.out_dir;
+    let expected = out_dir::render(&settings.input.paths, settings.input.options, out_dir)?;
     let mut findings = Vec::new();
     for (target, text) in &expected.files {
         let path = out_dir.join(&target.relative);
@@ -92,21 +123,21 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         findings.push(Finding::Extra { relative, current });
     }
 
-    let palette = Palette::new(args.output.color.enabled());
+    let palette = Palette::new(settings.output.color);
     let (text, annotations) = report(out_dir, expected.files.len(), &findings, &palette);
     Report {
         text,
         annotations,
         json: json_report(out_dir, expected.files.len(), &findings),
     }
-    .print(args.output.output.into())
+    .print(settings.output.format.into())
     .context("writing stdout")?;
     github::append_step_summary(&step_summary(out_dir, expected.files.len(), &findings));
-    if !args.output.quiet {
+    if !settings.output.quiet {
         print_reports(&expected.warnings);
     }
     print_reports(expected.undecided.line().as_slice());
-    Ok(u8::from(!findings.is_empty()))
+    Ok(ExitStatus::findings_if(!findings.is_empty()))
 }
 
 impl Finding<'_> {

@@ -9,7 +9,10 @@ use std::fmt::Write as _;
 use anyhow::Context as _;
 use serde_json::Value;
 
-use crate::commands::args::{InputArgs, OutputArgs};
+use crate::commands::ExitStatus;
+use crate::commands::args::{
+    InputArgs, InputSettings, OldSidecarSetsArg, OutputArgs, OutputSettings,
+};
 use crate::kruise::cluster::Cluster;
 use crate::kruise::impact::{self, Impact, ImpactKind};
 use crate::kruise::sidecarset::{HASH_ANNOTATION, SidecarSet};
@@ -31,16 +34,19 @@ use std::path::PathBuf;
      sorted order); `-` or nothing reads standard input. Each is rendered and compared with itself \
      as it is (or, with --old-sidecarsets, rendered with the old SidecarSets); nothing is written"
 )))]
+#[command(mut_arg("old_sidecarsets", |a| a.help(
+    "The SidecarSets before the change (file or directory; repeatable). The inputs are rendered \
+     with these and with the SidecarSets of -s and PATH, and the two results are compared; for \
+     each changed SidecarSet the output says what Kruise will do to pods that already run"
+)))]
 pub struct DiffArgs {
     /// The inputs, context and injection settings.
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// The SidecarSets before the change (file or directory; repeatable). The inputs are rendered
-    /// with these and with the SidecarSets of -s and PATH, and the two results are compared; for
-    /// each changed SidecarSet the output says what Kruise will do to pods that already run.
-    #[arg(long = "old-sidecarsets", value_name = "PATH")]
-    pub old_sidecarsets: Vec<PathBuf>,
+    /// `--old-sidecarsets`.
+    #[command(flatten)]
+    pub old_sidecarsets: OldSidecarSetsArg,
 
     /// Lines of context around each change.
     #[arg(short = 'U', long, value_name = "N", default_value_t = 3)]
@@ -49,6 +55,31 @@ pub struct DiffArgs {
     /// The output settings.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `diff`'s settings: [`DiffArgs`] resolved.
+#[derive(Debug)]
+pub struct DiffSettings {
+    /// What to read and how to inject.
+    pub input: InputSettings,
+    /// `--old-sidecarsets`.
+    pub old_sidecarsets: Vec<PathBuf>,
+    /// `-U`.
+    pub context: usize,
+    /// How to print.
+    pub output: OutputSettings,
+}
+
+impl DiffArgs {
+    /// The settings these arguments ask for; an invalid --exclude pattern or timestamp is an error.
+    pub fn resolve(&self) -> anyhow::Result<DiffSettings> {
+        Ok(DiffSettings {
+            input: self.input.resolve()?,
+            old_sidecarsets: self.old_sidecarsets.old_sidecarsets.clone(),
+            context: self.context,
+            output: self.output.resolve(),
+        })
+    }
 }
 
 /// What happened to one named entry of a pod list (containers, volumes, ...).
@@ -123,12 +154,13 @@ struct Comparison {
 
 /// Runs `diff`: exit 0 when nothing changes, 1 when something does, 3 when Kruise's webhook rejects
 /// the update of a SidecarSet (with `--old-sidecarsets`), an error otherwise.
-pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
-    let old_mode = !args.old_sidecarsets.is_empty();
-    let found = compare(args)?;
-    let palette = Palette::new(args.output.color.enabled());
+pub fn run(args: &DiffArgs) -> anyhow::Result<ExitStatus> {
+    let settings = args.resolve()?;
+    let old_mode = !settings.old_sidecarsets.is_empty();
+    let found = compare(&settings)?;
+    let palette = Palette::new(settings.output.color);
     let layout = Layout {
-        context: args.context,
+        context: settings.context,
         max_lines: None,
     };
     let labels = if old_mode {
@@ -179,10 +211,10 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
         annotations,
         json: json_report(&resources, &found, replaced),
     }
-    .print(args.output.output.into())
+    .print(settings.output.format.into())
     .context("writing stdout")?;
     github::append_step_summary(&step_summary(&resources, &found, replaced));
-    if !args.output.quiet {
+    if !settings.output.quiet {
         print_reports(&found.warnings);
     }
     // Even with -q: the diff may lack what Kruise injects.
@@ -194,33 +226,37 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
                 eprintln!("error: SidecarSet {name}: {}", rejection_text(message));
             }
         }
-        return Ok(3);
+        return Ok(ExitStatus::Rejected);
     }
-    Ok(u8::from(
+    Ok(ExitStatus::findings_if(
         !found.documents.is_empty() || !found.impacts.is_empty(),
     ))
 }
 
 /// Renders the inputs (with the old SidecarSets too, if given) and compares.
-fn compare(args: &DiffArgs) -> anyhow::Result<Comparison> {
+fn compare(settings: &DiffSettings) -> anyhow::Result<Comparison> {
     let engine::Inputs {
         context_sources,
         sources,
         mut skipped,
-    } = engine::expand_inputs(&args.input.paths()?)?;
+    } = engine::expand_inputs(&settings.input.paths)?;
     let Session {
         options,
         cluster,
         mut reader,
         warnings,
-    } = Session::new(args.input.options()?, &context_sources, &sources).map_err(|e| {
+    } = Session::new(settings.input.options.clone(), &context_sources, &sources).map_err(|e| {
         engine::name_broken_files(e, &engine::all_sources(&context_sources, &sources))
     })?;
     // `Walk::expand` reads no path as standard input: only expand what was given.
-    let old_sources = if args.old_sidecarsets.is_empty() {
+    let old_sources = if settings.old_sidecarsets.is_empty() {
         Vec::new()
     } else {
-        let old = args.input.walk.walk()?.expand(&args.old_sidecarsets)?;
+        let old = settings
+            .input
+            .paths
+            .walk
+            .expand(&settings.old_sidecarsets)?;
         skipped.extend(old.skip_lines());
         old.sources
     };

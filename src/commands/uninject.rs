@@ -47,7 +47,8 @@ use kruise_inject_yaml::edit::{EditError, Editor, SeqItem};
 use kruise_inject_yaml::tree::Node;
 use serde_json::Value;
 
-use crate::commands::args::WalkArgs;
+use crate::commands::ExitStatus;
+use crate::commands::args::{QuietArg, WalkArgs};
 use crate::kruise::decode::string_map_at;
 use crate::kruise::inject::{
     INJECTED_LIST_ANNOTATION, IS_INJECTED_ENV, WORKING_CONTAINER_ANNOTATION,
@@ -65,6 +66,7 @@ use std::path::PathBuf;
 
 /// `kruise-inject uninject`.
 #[derive(Debug, Clone, Args)]
+#[command(mut_arg("quiet", |a| a.help("Do not print the per-resource report on standard error")))]
 pub struct UninjectArgs {
     /// Files or directories to read (directories are walked for .yaml, .yml and .json files in
     /// sorted order); `-` or nothing reads standard input. Every document is written to standard
@@ -76,9 +78,9 @@ pub struct UninjectArgs {
     #[command(flatten)]
     pub walk: WalkArgs,
 
-    /// Do not print the per-resource report on standard error.
-    #[arg(short, long)]
-    pub quiet: bool,
+    /// `-q`.
+    #[command(flatten)]
+    pub quiet: QuietArg,
 }
 
 /// Prefix of the hot-upgrade version annotations.
@@ -440,7 +442,7 @@ pub fn uninject_file(file: &ParsedFile) -> Result<(String, Vec<String>), Documen
 }
 
 /// Runs `uninject`: the whole output, or an error (exit 2, nothing on stdout).
-pub fn run(args: &UninjectArgs) -> anyhow::Result<u8> {
+pub fn run(args: &UninjectArgs) -> anyhow::Result<ExitStatus> {
     let expanded = args.walk.walk()?.expand(&args.paths)?;
     let mut reports = expanded.skip_lines();
     let sources = expanded.sources;
@@ -459,13 +461,13 @@ pub fn run(args: &UninjectArgs) -> anyhow::Result<u8> {
     let mut stdout = std::io::stdout().lock();
     out.copy_to(&mut stdout).context("writing stdout")?;
     stdout.flush().context("writing stdout")?;
-    if !args.quiet {
+    if !args.quiet.quiet {
         let mut stderr = std::io::stderr().lock();
         for line in reports {
             let _ = writeln!(stderr, "{line}");
         }
     }
-    Ok(0)
+    Ok(ExitStatus::Success)
 }
 
 #[cfg(test)]

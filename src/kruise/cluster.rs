@@ -15,6 +15,10 @@ use crate::kruise::sidecarset::{SidecarSet, revision_data};
 /// `GetKruiseNamespace`).
 pub const DEFAULT_KRUISE_NAMESPACE: &str = "kruise-system";
 
+/// The namespace of an object that names none, as `kubectl apply` puts it (a kubeconfig context
+/// without a namespace).
+pub const DEFAULT_NAMESPACE: &str = "default";
+
 /// The objects the pod webhook would read from the API server.
 #[derive(Debug, Clone, Default)]
 pub struct Cluster {

@@ -10,6 +10,7 @@ mod cases;
 mod check;
 mod ci_output;
 mod collisions;
+mod command_line;
 mod completion;
 mod diff;
 mod docs;

@@ -20,9 +20,10 @@ use crate::kruise::sidecarset::{HASH_WITHOUT_IMAGE_ANNOTATION, SidecarSet};
 use crate::pipeline::report;
 
 /// `--output`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// A readable plan.
+    #[default]
     Table,
     /// The JSON contract: per SidecarSet the status now and per round the pods changed.
     Json,
