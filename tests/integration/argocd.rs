@@ -59,7 +59,7 @@ fn repository() -> Test {
 }
 
 /// A directory for PATH with `kruise-inject` (and any other tools given as scripts).
-fn tools(t: &Test, scripts: &[(&str, &str)]) -> PathBuf {
+pub(crate) fn tools(t: &Test, scripts: &[(&str, &str)]) -> PathBuf {
     let dir = t.path().join(".tools");
     std::fs::create_dir_all(&dir).expect("tools directory");
     std::os::unix::fs::symlink(BIN, dir.join("kruise-inject")).expect("symlink kruise-inject");
@@ -73,14 +73,14 @@ fn tools(t: &Test, scripts: &[(&str, &str)]) -> PathBuf {
     dir
 }
 
-struct Generated {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Generated {
+    pub(crate) code: Option<i32>,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
 /// Runs the plugin's generate command in `app` as argocd-cmp-server does.
-fn generate(app: &Path, path: &Path, plugin_env: &[(&str, &str)]) -> Generated {
+pub(crate) fn generate(app: &Path, path: &Path, plugin_env: &[(&str, &str)]) -> Generated {
     let argv = generate_command();
     let mut command = Command::new(&argv[0]);
     command.args(&argv[1..]).current_dir(app).env_clear();

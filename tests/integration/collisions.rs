@@ -31,7 +31,7 @@ fn injected_revision(test: Test) -> String {
             "platform",
             "-q",
         ])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.stderr);
     let key = r#""controllerRevision":""#;
     let start = out

@@ -115,10 +115,12 @@ const COMMANDS: [&str; 10] = [
 
 #[test]
 fn every_help_has_examples_that_name_the_command() {
-    let out = crate::test::Test::new().args(&["--help"]).run();
+    let out = crate::test::Test::new().args(&["--help"]).run_unchecked();
     assert!(out.stdout.contains("\nExamples:\n  # "), "{}", out.stdout);
     for command in COMMANDS {
-        let out = crate::test::Test::new().args(&[command, "--help"]).run();
+        let out = crate::test::Test::new()
+            .args(&[command, "--help"])
+            .run_unchecked();
         assert_eq!(out.code, 0, "{command}: {}", out.stderr);
         let (_, examples) = out
             .stdout
@@ -134,7 +136,9 @@ fn every_help_has_examples_that_name_the_command() {
 #[test]
 fn diff_and_check_describe_their_own_paths() {
     let help = |command: &str| {
-        let out = crate::test::Test::new().args(&[command, "--help"]).run();
+        let out = crate::test::Test::new()
+            .args(&[command, "--help"])
+            .run_unchecked();
         let (_, rest) = out
             .stdout
             .split_once("Arguments:\n")
@@ -180,7 +184,9 @@ fn man_pages_have_synopsis_exit_status_environment_and_examples() {
     want.sort();
     assert_eq!(files, want, "one page per command, none for help");
     for command in COMMANDS {
-        let out = crate::test::Test::new().args(&["man", command]).run();
+        let out = crate::test::Test::new()
+            .args(&["man", command])
+            .run_unchecked();
         assert_eq!(out.code, 0, "{}", out.stderr);
         let page = out.stdout;
         assert!(
@@ -201,13 +207,17 @@ fn man_pages_have_synopsis_exit_status_environment_and_examples() {
         assert!(!page.contains(".SH EXTRA"), "{command}");
     }
     for command in ["render", "diff", "check", "krm", "rollout"] {
-        let out = crate::test::Test::new().args(&["man", command]).run();
+        let out = crate::test::Test::new()
+            .args(&["man", command])
+            .run_unchecked();
         assert!(
             out.stdout
                 .contains(".SH ENVIRONMENT\n.TP\n\\fBSOURCE_DATE_EPOCH\\fR"),
             "{command}"
         );
     }
-    let out = crate::test::Test::new().args(&["man", "help"]).run();
+    let out = crate::test::Test::new()
+        .args(&["man", "help"])
+        .run_unchecked();
     assert_eq!(out.code, 2);
 }

@@ -42,7 +42,9 @@ fn filebeat() -> Test {
 
 #[test]
 fn exit_code_is_1_with_changes_0_without_and_2_on_error() {
-    let changed = filebeat().args(&["diff", "app", "-s", "platform"]).run();
+    let changed = filebeat()
+        .args(&["diff", "app", "-s", "platform"])
+        .run_unchecked();
     assert_eq!(changed.code, 1, "{}", changed.transcript());
     assert!(
         changed
@@ -52,12 +54,12 @@ fn exit_code_is_1_with_changes_0_without_and_2_on_error() {
 
     let rendered = filebeat()
         .args(&["render", "app", "-s", "platform", "-q"])
-        .run();
+        .run_unchecked();
     assert_eq!(rendered.code, 0, "{}", rendered.stderr);
     let same = filebeat()
         .file("rendered.yaml", &rendered.stdout)
         .args(&["diff", "rendered.yaml", "-s", "platform"])
-        .run();
+        .run_unchecked();
     assert_eq!(same.code, 0, "{}", same.transcript());
     assert_eq!(
         same.stdout,
@@ -73,7 +75,7 @@ fn exit_code_is_1_with_changes_0_without_and_2_on_error() {
             "--old-sidecarsets",
             "platform",
         ])
-        .run();
+        .run_unchecked();
     assert_eq!(
         same_sidecarsets.code,
         0,
@@ -90,12 +92,14 @@ fn exit_code_is_1_with_changes_0_without_and_2_on_error() {
 
     let error = filebeat()
         .args(&["diff", "app", "missing.yaml", "-s", "platform"])
-        .run();
+        .run_unchecked();
     assert_eq!(error.code, 2, "{}", error.transcript());
     assert_eq!(error.stdout, "");
     assert!(error.stderr.contains("missing.yaml"), "{}", error.stderr);
 
-    let usage = filebeat().args(&["diff", "--color", "sometimes"]).run();
+    let usage = filebeat()
+        .args(&["diff", "--color", "sometimes"])
+        .run_unchecked();
     assert_eq!(usage.code, 2, "{}", usage.transcript());
 }
 
@@ -103,13 +107,13 @@ fn exit_code_is_1_with_changes_0_without_and_2_on_error() {
 fn colour_only_when_asked_or_on_a_terminal_and_never_with_no_color() {
     let args = ["diff", "app", "-s", "platform"];
     // Standard output is a pipe here: auto means no colour.
-    let auto = filebeat().args(&args).run();
+    let auto = filebeat().args(&args).run_unchecked();
     assert!(!auto.stdout.contains('\u{1b}'), "{}", auto.stdout);
     let always = filebeat()
         .args(&args)
         .args(&["--color", "always"])
         .env("NO_COLOR", "1")
-        .run();
+        .run_unchecked();
     assert!(
         always
             .stdout
@@ -121,16 +125,19 @@ fn colour_only_when_asked_or_on_a_terminal_and_never_with_no_color() {
         .args(&args)
         .args(&["--color", "never"])
         .env("CLICOLOR_FORCE", "1")
-        .run();
+        .run_unchecked();
     assert!(!never.stdout.contains('\u{1b}'), "{}", never.stdout);
     // CLICOLOR_FORCE colours a pipe in auto mode, unless NO_COLOR is set.
-    let forced = filebeat().args(&args).env("CLICOLOR_FORCE", "1").run();
+    let forced = filebeat()
+        .args(&args)
+        .env("CLICOLOR_FORCE", "1")
+        .run_unchecked();
     assert!(forced.stdout.contains('\u{1b}'), "{}", forced.stdout);
     let no_color = filebeat()
         .args(&args)
         .env("CLICOLOR_FORCE", "1")
         .env("NO_COLOR", "1")
-        .run();
+        .run_unchecked();
     assert!(!no_color.stdout.contains('\u{1b}'), "{}", no_color.stdout);
     assert_eq!(no_color.stdout, auto.stdout);
 }
@@ -147,7 +154,7 @@ fn hunk_line_numbers_are_those_of_the_input_file() {
     let out = filebeat()
         .file("app/nginx-deployment.yaml", &text)
         .args(&["diff", "app", "-s", "platform", "-U", "0"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 1, "{}", out.transcript());
     assert!(
         out.stdout.contains("(app/nginx-deployment.yaml:6)"),
@@ -177,7 +184,7 @@ fn stdin_can_be_diffed() {
     let out = filebeat()
         .stdin(&deployment)
         .args(&["diff", "-s", "platform", "--output", "github"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 1, "{}", out.transcript());
     assert!(out.stdout.contains("(<stdin>:1)"), "{}", out.stdout);
     assert!(

@@ -42,7 +42,7 @@ fn render(gates: &[&str]) -> crate::test::Output {
         .file("agents.yaml", TWO_SIDECARS)
         .file("web.yaml", WEB)
         .args(&args)
-        .run()
+        .run_unchecked()
 }
 
 /// The container names of the last pod in `stdout` (the last three `- name:` items that are not
@@ -105,7 +105,7 @@ fn krm_takes_the_gates_from_its_function_config() {
         indent(TWO_SIDECARS),
         indent(WEB)
     );
-    let out = Test::new().args(&["krm"]).stdin(&list).run();
+    let out = Test::new().args(&["krm"]).stdin(&list).run_unchecked();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
         container_order(&out.stdout),

@@ -64,7 +64,7 @@ fn validate_reads_piped_stdin_even_with_s() {
     let out = test
         .args(&["validate", "-s", "platform"])
         .stdin(&deployment)
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
         out.stdout.starts_with("<stdin>:1: error: apps/v1 Deployment default/nginx: SidecarSet filebeat-sidecarset injects volume config that needs ConfigMap filebeat-config"),
@@ -77,7 +77,7 @@ fn validate_reads_piped_stdin_even_with_s() {
         &format!("{FILEBEAT}/filebeat-sidecarset.yaml"),
         "platform/filebeat-sidecarset.yaml",
     );
-    let out = test.args(&["validate", "-s", "platform"]).run();
+    let out = test.args(&["validate", "-s", "platform"]).run_unchecked();
     assert_eq!(
         (out.code, out.stdout.as_str(), out.stderr.as_str()),
         (0, "", "validate: 0 errors, 0 warnings\n")
@@ -201,7 +201,10 @@ fn uninject_removes_the_state_of_an_in_place_upgrade() {
         assert!(out.stdout.contains(kept), "{kept}");
     }
     // uninject is idempotent on it
-    let again = Test::new().args(&["uninject"]).stdin(&out.stdout).run();
+    let again = Test::new()
+        .args(&["uninject"])
+        .stdin(&out.stdout)
+        .run_unchecked();
     assert_eq!(
         (again.code, again.stdout.as_str(), again.stderr.as_str()),
         (0, out.stdout.as_str(), "")

@@ -19,7 +19,7 @@ fn one_line_per_sidecarset_and_exit_1_unless_all_healthy() {
         .copy("testdata/health/sidecarsets.yaml", "ss.yaml")
         .copy("testdata/health/list.yaml", "list.yaml")
         .args(&["health", "ss.yaml", "list.yaml"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert_eq!(
         out.stdout,
@@ -40,7 +40,7 @@ fn all_healthy_is_exit_0_and_json_output() {
     let out = Test::new()
         .copy("testdata/health/all-healthy.yaml", "ok.yaml")
         .args(&["health", "ok.yaml", "-o", "json"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.stderr);
     let v: Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(
@@ -51,7 +51,7 @@ fn all_healthy_is_exit_0_and_json_output() {
     let out = Test::new()
         .args(&["health"])
         .stdin(&std::fs::read_to_string(repo("testdata/health/all-healthy.yaml")).expect("fixture"))
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
 
@@ -67,7 +67,7 @@ fn errors_are_exit_2() {
         let out = Test::new()
             .file("in.yaml", text)
             .args(&["health", "in.yaml"])
-            .run();
+            .run_unchecked();
         assert_eq!(out.code, 2, "{text}");
         assert_eq!(out.stdout, "");
         assert!(out.stderr.contains(message), "{}", out.stderr);
@@ -167,7 +167,9 @@ fn lua_of(config_map: &str) -> String {
 
 #[test]
 fn the_printed_argocd_lua_agrees_with_health_on_every_fixture() {
-    let out = Test::new().args(&["health", "--argocd-config"]).run();
+    let out = Test::new()
+        .args(&["health", "--argocd-config"])
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.stderr);
     let lua = lua_of(&out.stdout);
     let guide = std::fs::read_to_string(repo("testdata/filebeat-sidecarset/argocd-health-cm.yaml"))

@@ -108,7 +108,7 @@ fn krm_function_injects_and_keeps_everything_else() {
             .collect::<Vec<_>>()
             .join("\n")
     );
-    let out = Test::new().args(&["krm"]).stdin(&input).run();
+    let out = Test::new().args(&["krm"]).stdin(&input).run_unchecked();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_injected(&out.stdout);
     assert!(
@@ -144,7 +144,7 @@ fn krm_function_rejects_what_is_not_a_resource_list() {
     let out = Test::new()
         .args(&["krm"])
         .stdin("apiVersion: v1\nkind: List\nitems: []\n")
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 2);
     assert_eq!(out.stdout, "");
     assert!(

@@ -12,6 +12,7 @@ mod ci_output;
 mod collisions;
 mod completion;
 mod diff;
+mod examples;
 mod feature_gates;
 mod generate;
 mod gitops_inputs;

@@ -21,7 +21,7 @@ const SUMMARY: &str = "warning: unknown whether Kruise injects SidecarSet team-l
 fn render_resolves_name_selectors_and_reports_the_undecided() {
     let out = inputs()
         .args(&["render", "workloads.yaml", "-s", "sidecarsets.yaml"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.transcript());
     // v1alpha1 spec.namespace and v1beta1 namespaceSelector on the name label: injected.
     assert!(out.stdout.contains("- name: sidecar1\n"), "{}", out.stdout);
@@ -36,7 +36,7 @@ fn render_resolves_name_selectors_and_reports_the_undecided() {
 fn render_quiet_still_prints_the_summary_line() {
     let out = inputs()
         .args(&["render", "-q", "workloads.yaml", "-s", "sidecarsets.yaml"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.transcript());
     assert_eq!(out.stderr, SUMMARY);
 }
@@ -52,7 +52,7 @@ fn render_with_the_namespace_objects_decides() {
             "-s",
             "namespaces.yaml",
         ])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.transcript());
     assert!(!out.stderr.contains("unknown"), "{}", out.stderr);
     assert!(!out.stderr.contains("warning"), "{}", out.stderr);
@@ -77,7 +77,7 @@ fn validate_warns_and_strict_fails() {
         if strict {
             args.push("--strict");
         }
-        inputs().args(&args).run()
+        inputs().args(&args).run_unchecked()
     };
     let out = run(false, false);
     assert_eq!(out.code, 0, "{}", out.transcript());
@@ -100,7 +100,7 @@ fn validate_warns_and_strict_fails() {
             "-o",
             "json",
         ])
-        .run();
+        .run_unchecked();
     assert!(
         json.stdout.contains("\"rule\": \"namespace-unknown\"")
             || json.stdout.contains("\"rule\":\"namespace-unknown\""),
@@ -113,7 +113,7 @@ fn validate_warns_and_strict_fails() {
 fn diff_says_it_on_stdout_and_stderr() {
     let out = inputs()
         .args(&["diff", "-q", "workloads.yaml", "-s", "sidecarsets.yaml"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 1, "{}", out.transcript());
     assert_eq!(out.stderr, SUMMARY);
     assert!(
@@ -133,7 +133,7 @@ fn diff_says_it_on_stdout_and_stderr() {
             "-s",
             "sidecarsets.yaml",
         ])
-        .run();
+        .run_unchecked();
     assert!(
         github.stdout.contains(
             "::warning file=workloads.yaml,line=40,title=kruise-inject diff%3A v1 Pod default/nginx::"
@@ -154,7 +154,7 @@ fn render_out_dir_and_check_say_it_with_quiet() {
         "-s",
         "sidecarsets.yaml",
     ]);
-    let render = t.run();
+    let render = t.run_unchecked();
     assert_eq!(render.code, 1, "{}", render.transcript());
     assert_eq!(render.stderr, SUMMARY);
     let check = crate::test::run_in(
@@ -187,7 +187,7 @@ fn krm_returns_a_warning_result() {
                 .expect("fixture"),
         ])
     );
-    let out = Test::new().args(&["krm"]).stdin(&list).run();
+    let out = Test::new().args(&["krm"]).stdin(&list).run_unchecked();
     assert_eq!(out.code, 0, "{}", out.transcript());
     assert_eq!(out.stderr, SUMMARY);
     let results = out
@@ -228,7 +228,7 @@ fn legacy_plugin_fails_rather_than_answer_silently() {
     );
     let workloads = std::fs::read_to_string(t.path().join("workloads.yaml")).expect("fixture");
     let namespaces = std::fs::read_to_string(t.path().join("namespaces.yaml")).expect("fixture");
-    let out = t.args(&["inject.yaml"]).stdin(&workloads).run();
+    let out = t.args(&["inject.yaml"]).stdin(&workloads).run_unchecked();
     assert_eq!(out.code, 2, "{}", out.transcript());
     assert_eq!(out.stdout, "");
     assert!(
@@ -247,7 +247,7 @@ fn legacy_plugin_fails_rather_than_answer_silently() {
         )
         .args(&["inject.yaml"])
         .stdin(&format!("{workloads}---\n{namespaces}"))
-        .run();
+        .run_unchecked();
     assert_eq!(ok.code, 0, "{}", ok.transcript());
     assert_eq!(ok.stdout.matches("- name: fluent-bit\n").count(), 1);
 }
@@ -265,7 +265,7 @@ fn rollout_from_workloads_says_it() {
             "--old-sidecarsets",
             "sidecarsets.yaml",
         ])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.transcript());
     insta::assert_snapshot!(out.stderr);
 }

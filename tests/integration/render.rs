@@ -36,7 +36,7 @@ fn line_of(text: &str, needle: &str) -> usize {
 fn filebeat_example_injects_filebeat_before_nginx_and_volumes_after_log() {
     let out = filebeat()
         .args(&["render", "app/nginx-deployment.yaml", "-s", "platform"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.stderr);
     let text = &out.stdout;
     assert!(
@@ -76,7 +76,7 @@ fn changed_documents_keep_every_original_line() {
     .expect("fixture");
     let out = filebeat()
         .args(&["render", "app/nginx-deployment.yaml", "-s", "platform"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.stderr);
     // The original lines appear in order in the output: injection only adds lines.
     let mut rendered = out.stdout.lines();
@@ -93,7 +93,7 @@ fn changed_documents_keep_every_original_line() {
 fn rendering_is_idempotent() {
     let first = filebeat()
         .args(&["render", "app/nginx-deployment.yaml", "-s", "platform"])
-        .run();
+        .run_unchecked();
     assert_eq!(first.code, 0, "{}", first.stderr);
     let second = filebeat()
         .file("rendered.yaml", &first.stdout)
@@ -105,7 +105,7 @@ fn rendering_is_idempotent() {
             "--timestamp",
             "2030-01-01T00:00:00Z",
         ])
-        .run();
+        .run_unchecked();
     assert_eq!(second.code, 0, "{}", second.stderr);
     assert_eq!(first.stdout, second.stdout);
     assert!(
@@ -121,7 +121,7 @@ fn untouched_documents_are_byte_identical() {
     let out = filebeat()
         .file("odd.yaml", odd)
         .args(&["render", "odd.yaml", "-s", "platform"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, odd);
 }
@@ -143,7 +143,7 @@ fn documents_of_several_files_form_one_stream_in_input_order() {
         )
         .file("in/notes.txt", "not yaml")
         .args(&["render", "in", "-s", "platform"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
         out.stdout,
@@ -161,7 +161,7 @@ fn stdin_is_read_when_no_path_or_dash_is_given() {
         vec!["render", "-s", "platform"],
         vec!["render", "-", "-s", "platform"],
     ] {
-        let out = filebeat().stdin(&deployment).args(&args).run();
+        let out = filebeat().stdin(&deployment).args(&args).run_unchecked();
         assert_eq!(out.code, 0, "{}", out.stderr);
         assert!(out.stdout.contains("- name: filebeat"), "{}", out.stdout);
         assert!(
@@ -185,7 +185,7 @@ fn timestamp_comes_from_the_flag_then_source_date_epoch() {
             "--timestamp",
             "2025-06-01T12:00:00+02:00",
         ])
-        .run();
+        .run_unchecked();
     assert!(
         flag.stdout
             .contains(r#""updateTimestamp":"2025-06-01T10:00:00Z""#),
@@ -195,7 +195,7 @@ fn timestamp_comes_from_the_flag_then_source_date_epoch() {
     let env = filebeat()
         .env("SOURCE_DATE_EPOCH", "1704067200")
         .args(&["render", "app", "-s", "platform"])
-        .run();
+        .run_unchecked();
     assert!(
         env.stdout
             .contains(r#""updateTimestamp":"2024-01-01T00:00:00Z""#),
@@ -211,7 +211,7 @@ fn timestamp_comes_from_the_flag_then_source_date_epoch() {
             "--timestamp",
             "yesterday",
         ])
-        .run();
+        .run_unchecked();
     assert_eq!(bad.code, 2);
     assert_eq!(bad.stdout, "");
     assert!(bad.stderr.contains("invalid timestamp"), "{}", bad.stderr);
@@ -221,7 +221,7 @@ fn timestamp_comes_from_the_flag_then_source_date_epoch() {
 fn quiet_silences_the_report() {
     let out = filebeat()
         .args(&["render", "app", "-s", "platform", "-q"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0);
     assert_eq!(out.stderr, "");
     assert!(out.stdout.contains("- name: filebeat"));
@@ -236,7 +236,7 @@ fn namespace_flag_applies_to_documents_without_one() {
         )
         .file("platform/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n")
         .args(&["render", "app", "-s", "platform", "-n", "team-a"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains("- name: narrow"), "{}", out.stdout);
     assert!(
@@ -248,7 +248,7 @@ fn namespace_flag_applies_to_documents_without_one() {
 
 /// Bad input: exit 2, nothing on stdout, a message naming the file and line.
 fn assert_bad(test: Test, expect: &[&str]) {
-    let out = test.run();
+    let out = test.run_unchecked();
     assert_eq!(out.code, 2, "{}", out.transcript());
     assert_eq!(out.stdout, "", "nothing may be written on error");
     for needle in expect {
@@ -392,7 +392,7 @@ fn crlf_files_stay_crlf() {
             "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: p\r\n  labels:\r\n    kruise.io/inject-filebeat: \"true\"\r\nspec:\r\n  containers:\r\n  - name: main\r\n    image: busybox\r\n",
         )
         .args(&["render", "pod.yaml", "-s", "platform"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         out.stdout.contains("- name: filebeat\r\n"),
@@ -418,7 +418,7 @@ fn other_documents_of_a_changed_file_stay_byte_identical() {
     let out = filebeat()
         .file("all.yaml", &format!("{before}{deployment}{after}"))
         .args(&["render", "all.yaml", "-s", "platform"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.starts_with(before), "{}", out.stdout);
     assert!(out.stdout.ends_with(after), "{}", out.stdout);
@@ -433,7 +433,7 @@ fn written_strings_are_never_read_back_as_bools_or_numbers() {
             "apiVersion: apps.kruise.io/v1alpha1\nkind: SidecarSet\nmetadata:\n  name: ambiguous\nspec:\n  selector:\n    matchLabels:\n      app: nginx\n  containers:\n  - name: ambiguous\n    image: busybox\n    args: ['on', 'yes', 'n', '0644', '1_000', '1e3', 'null', '-c']\n    env:\n    - {name: A, value: 'off'}\n",
         )
         .args(&["render", "app", "-s", "platform/ambiguous.yaml"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.stderr);
     for quoted in [
         r#"- "on""#,
@@ -507,7 +507,7 @@ fn a_resource_list_on_stdin_is_rendered_as_the_krm_function_does() {
     let out = filebeat()
         .stdin(&list)
         .args(&["render", "-s", "platform"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         out.stdout

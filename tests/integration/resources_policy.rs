@@ -44,7 +44,7 @@ fn resources_of(text: &str, name: &str) -> String {
 fn log_agent_is_sized_from_the_app_containers() {
     let out = shop()
         .args(&["render", "app/shop.yaml", "-s", "platform"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.transcript());
     // sum over web and worker (metrics does not match): limits cpu 2 × 10% = 200m,
     // memory 2Gi × 25% = 512Mi; requests cpu 1 × 5% = 50m, memory 64Mi.
@@ -69,7 +69,7 @@ fn log_agent_is_sized_from_the_app_containers() {
     let again = shop()
         .file("app/shop.yaml", &out.stdout)
         .args(&["render", "app/shop.yaml", "-s", "platform"])
-        .run();
+        .run_unchecked();
     assert_eq!(again.code, 0, "{}", again.transcript());
     assert_eq!(again.stdout, out.stdout);
 }
@@ -81,7 +81,7 @@ fn an_absent_regex_is_the_crd_default_and_pod_requests_default_to_limits() {
     let out = shop()
         .file("platform/log-agent.yaml", &sidecarset)
         .args(&["render", "app/shop.yaml", "-s", "platform"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.transcript());
     // ".*" also targets metrics (limits 100m/64Mi, requests defaulted to them on the pod):
     // cpu (1+1+0.1) × 10% = 210m, memory (1Gi+1Gi+64Mi) × 25% = 528Mi, cpu requests
@@ -105,7 +105,7 @@ fn kruise_proposal_story_2() {
         .copy(&format!("{DIR}/story2-pod.yaml"), "pod.yaml")
         .copy(&format!("{DIR}/story2-sidecarset.yaml"), "ss.yaml")
         .args(&["render", "pod.yaml", "-s", "ss.yaml"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.transcript());
     assert_eq!(
         resources_of(&out.stdout, "sidecar1"),
@@ -121,7 +121,7 @@ fn a_pod_kruise_would_reject_is_an_error_naming_pod_sidecarset_and_expression() 
     let out = shop()
         .file("app/shop.yaml", &app)
         .args(&["render", "app/shop.yaml", "-s", "platform"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 2, "{}", out.transcript());
     assert_eq!(out.stdout, "");
     for needle in [
@@ -141,7 +141,7 @@ fn a_pod_kruise_would_reject_is_an_error_naming_pod_sidecarset_and_expression() 
     let out = shop()
         .file("platform/log-agent.yaml", &sidecarset)
         .args(&["render", "app/shop.yaml", "-s", "platform"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 2, "{}", out.transcript());
     assert!(
         out.stderr.contains(
@@ -156,7 +156,7 @@ fn a_pod_kruise_would_reject_is_an_error_naming_pod_sidecarset_and_expression() 
 fn validate_accepts_the_policy_and_applies_kruise_rules() {
     let out = shop()
         .args(&["validate", "app/shop.yaml", "-s", "platform"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.transcript());
 
     // The field is resourcesExpr: a misspelt one is a missing one.
@@ -164,7 +164,7 @@ fn validate_accepts_the_policy_and_applies_kruise_rules() {
     let out = Test::new()
         .file("ss.yaml", &misspelt)
         .args(&["validate", "ss.yaml"])
-        .run();
+        .run_unchecked();
     assert_ne!(out.code, 0, "{}", out.transcript());
     assert!(
         out.stdout.contains("resourcesExpr") || out.stderr.contains("resourcesExpr"),
@@ -196,13 +196,13 @@ spec:
     let out = Test::new()
         .file("ss.yaml", native)
         .args(&["validate", "ss.yaml"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.transcript());
     let plain = native.replace("    restartPolicy: Always\n", "");
     let out = Test::new()
         .file("ss.yaml", &plain)
         .args(&["validate", "ss.yaml"])
-        .run();
+        .run_unchecked();
     assert_ne!(out.code, 0, "{}", out.transcript());
     assert!(
         out.transcript()
@@ -215,7 +215,7 @@ spec:
     let out = Test::new()
         .file("ss.yaml", &bad)
         .args(&["validate", "ss.yaml"])
-        .run();
+        .run_unchecked();
     assert_ne!(out.code, 0, "{}", out.transcript());
     assert!(
         out.transcript().contains(
@@ -234,7 +234,7 @@ fn diff_explains_a_policy_change() {
         .file("platform/log-agent.yaml", &new)
         .file("old/log-agent.yaml", &old)
         .args(&["diff", "app", "-s", "platform", "--old-sidecarsets", "old"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 1, "{}", out.transcript());
     for needle in [
         "container fluent-bit: resourcesPolicy (resourcesExpr.limits.cpu max(cpu*10%, 100m) -> max(cpu*20%, 100m))",

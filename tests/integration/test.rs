@@ -232,6 +232,7 @@ impl Test {
     }
 
     /// Runs in `dir`, relative to the test directory (or absolute).
+    #[allow(dead_code, reason = "part of the builder's vocabulary")]
     pub fn current_dir(mut self, dir: &str) -> Self {
         self.cwd = Some(self.dir.path().join(dir));
         self
@@ -284,6 +285,7 @@ impl Test {
     }
 
     /// Any exit status: for the few tests that check it themselves.
+    #[allow(dead_code, reason = "part of the builder's vocabulary")]
     pub fn status_any(mut self) -> Self {
         self.status = None;
         self
@@ -332,6 +334,7 @@ impl Test {
     }
 
     /// Stderr does not hold this.
+    #[allow(dead_code, reason = "part of the builder's vocabulary")]
     pub fn stderr_lacks(mut self, text: &str) -> Self {
         self.stderr.lacks(text);
         self
@@ -372,6 +375,16 @@ impl Test {
             Some(dir) => self.dir.path().join(dir),
             None => self.dir.path().to_path_buf(),
         }
+    }
+
+    /// Runs the binary and checks nothing (transitional: for the tests not converted yet).
+    pub fn run_unchecked(&self) -> Output {
+        execute(
+            &self.run_dir(),
+            &self.args,
+            self.stdin.as_deref(),
+            &self.env,
+        )
     }
 
     /// Runs the binary and checks everything stated; panics with every mismatch and the

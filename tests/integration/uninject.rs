@@ -155,7 +155,7 @@ fn everything_kruise_added_is_named_in_the_report() {
     let out = Test::new()
         .file("rendered.yaml", &rendered.stdout)
         .args(&["uninject", "rendered.yaml"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.stderr);
     let lines: Vec<&str> = out.stderr.lines().collect();
     assert_eq!(lines.len(), 3, "{}", out.stderr);
@@ -227,7 +227,7 @@ fn a_live_pod_loses_the_sidecar_its_volume_and_kruise_annotations_only() {
     let out = Test::new()
         .args(&["uninject", "-q", "-"])
         .stdin(INJECTED_POD)
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
         out.stdout,
@@ -287,8 +287,11 @@ fn uninject_of_uninjected_output_changes_nothing() {
     let out = Test::new()
         .args(&["uninject", "-q"])
         .stdin(INJECTED_POD)
-        .run();
-    let again = Test::new().args(&["uninject"]).stdin(&out.stdout).run();
+        .run_unchecked();
+    let again = Test::new()
+        .args(&["uninject"])
+        .stdin(&out.stdout)
+        .run_unchecked();
     assert_eq!(
         (again.code, again.stdout.as_str()),
         (0, out.stdout.as_str())
@@ -313,7 +316,7 @@ fn bad_input_is_exit_2_with_nothing_on_stdout() {
             .file("ok.yaml", INJECTED_POD)
             .file("bad.yaml", text)
             .args(&["uninject", "ok.yaml", "bad.yaml"])
-            .run();
+            .run_unchecked();
         assert_eq!(out.code, 2, "{text}: {}", out.stderr);
         assert_eq!(out.stdout, "", "{text}");
         assert!(
@@ -322,6 +325,8 @@ fn bad_input_is_exit_2_with_nothing_on_stdout() {
             out.stderr
         );
     }
-    let out = Test::new().args(&["uninject", "missing.yaml"]).run();
+    let out = Test::new()
+        .args(&["uninject", "missing.yaml"])
+        .run_unchecked();
     assert_eq!(out.code, 2);
 }

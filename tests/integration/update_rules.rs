@@ -48,14 +48,14 @@ fn validate(case: &str, extra: &[&str]) -> Output {
     setup(case)
         .args(&["validate", "new", "app", "--old-sidecarsets", "old"])
         .args(extra)
-        .run()
+        .run_unchecked()
 }
 
 fn diff(case: &str, extra: &[&str]) -> Output {
     setup(case)
         .args(&["diff", "app", "-s", "new", "--old-sidecarsets", "old"])
         .args(extra)
-        .run()
+        .run_unchecked()
 }
 
 fn json(output: &Output) -> Value {
@@ -78,7 +78,7 @@ fn validate_rejects_an_added_sidecar_container_at_its_name() {
     // Without the stored SidecarSet it is a CREATE: no UPDATE rule applies.
     let create = setup("added-container")
         .args(&["validate", "new", "app"])
-        .run();
+        .run_unchecked();
     assert_eq!(create.code, 0, "{}", create.transcript());
     assert!(
         !create.stdout.contains("kruise-webhook-update"),
@@ -145,7 +145,7 @@ fn validate_names_a_broken_old_sidecarset_file() {
     let out = setup("image-only")
         .file("old/broken.yaml", "apiVersion: apps.kruise.io/v1alpha1\nkind: SidecarSet\nmetadata:\n  name: broken\nspec:\n  containers: 3\n")
         .args(&["validate", "new", "app", "--old-sidecarsets", "old"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 2, "{}", out.transcript());
     assert_eq!(out.stdout, "");
     assert!(
@@ -244,7 +244,7 @@ fn diff_github_annotates_the_rejection_as_an_error() {
     ]);
     let summary = test.path().join("summary.md");
     let test = test.env("GITHUB_STEP_SUMMARY", summary.to_str().expect("UTF-8 path"));
-    let out = test.run();
+    let out = test.run_unchecked();
     let written = std::fs::read_to_string(&summary).expect("step summary");
     assert!(
         written.contains("  - **Kruise rejects this update: metadata: Invalid value: "),
@@ -277,7 +277,7 @@ fn diff_github_annotates_the_rejection_as_an_error() {
 
 #[test]
 fn diff_help_documents_exit_3() {
-    let out = Test::new().args(&["diff", "--help"]).run();
+    let out = Test::new().args(&["diff", "--help"]).run_unchecked();
     assert_eq!(out.code, 0);
     assert!(
         out.stdout

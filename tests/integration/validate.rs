@@ -33,7 +33,7 @@ fn filebeat_without_configmap_errors_and_warns_about_varlog() {
             "-s",
             "platform/filebeat-sidecarset.yaml",
         ])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 1, "{}", out.transcript());
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{}", out.transcript());
@@ -51,7 +51,7 @@ fn filebeat_without_configmap_errors_and_warns_about_varlog() {
 fn filebeat_with_configmap_only_warns() {
     let out = filebeat(true)
         .args(&["validate", "app/nginx-deployment.yaml", "-s", "platform"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 0, "{}", out.transcript());
     assert_eq!(out.stdout.lines().count(), 1, "{}", out.stdout);
     assert!(out.stdout.contains(": warning: "), "{}", out.stdout);
@@ -63,7 +63,7 @@ fn filebeat_with_configmap_only_warns() {
             "-s",
             "platform",
         ])
-        .run();
+        .run_unchecked();
     assert_eq!(strict.code, 1, "{}", strict.transcript());
 }
 
@@ -78,7 +78,7 @@ fn github_and_json_output() {
             "-s",
             "platform/filebeat-sidecarset.yaml",
         ])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 1);
     assert!(
         out.stdout.starts_with(
@@ -108,7 +108,7 @@ fn github_and_json_output() {
             "-s",
             "platform/filebeat-sidecarset.yaml",
         ])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 1);
     assert!(!out.stdout.contains("file=app/"), "{}", out.stdout);
     assert!(
@@ -130,7 +130,7 @@ fn github_and_json_output() {
             "-s",
             "platform/filebeat-sidecarset.yaml",
         ])
-        .run();
+        .run_unchecked();
     let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON output");
     assert_eq!(json["errors"], 1);
     assert_eq!(json["warnings"], 1);
@@ -143,7 +143,7 @@ fn kruise_rejections_have_kruise_paths_and_messages() {
     let out = Test::new()
         .copy("testdata/validate/invalid-sidecarset.yaml", "ss.yaml")
         .args(&["validate", "ss.yaml"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 1, "{}", out.transcript());
     let r = "apps.kruise.io/v1alpha1 SidecarSet broken";
     assert_eq!(
@@ -161,7 +161,7 @@ fn conflicting_sidecarsets() {
     let out = Test::new()
         .copy("testdata/validate/conflicting-sidecarsets.yaml", "ss.yaml")
         .args(&["validate", "ss.yaml"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 1, "{}", out.transcript());
     let messages: Vec<&str> = out
         .stdout
@@ -192,8 +192,8 @@ fn unreadable_input_exits_2() {
     let out = Test::new()
         .file("bad.yaml", "kind: [\n")
         .args(&["validate", "bad.yaml"])
-        .run();
+        .run_unchecked();
     assert_eq!(out.code, 2, "{}", out.transcript());
-    let missing = Test::new().args(&["validate", "nope.yaml"]).run();
+    let missing = Test::new().args(&["validate", "nope.yaml"]).run_unchecked();
     assert_eq!(missing.code, 2, "{}", missing.transcript());
 }
