@@ -61,7 +61,9 @@ fn log_agent_is_sized_from_the_app_containers() {
         .file("app/shop.yaml", &out.stdout)
         .args(&["render", "app/shop.yaml", "-s", "platform"])
         .stdout(&out.stdout)
-        .stderr("app/shop.yaml:1: apps/v1 Deployment shop/shop: up to date: log-agent (fluent-bit)\n")
+        .stderr(
+            "app/shop.yaml:1: apps/v1 Deployment shop/shop: up to date: log-agent (fluent-bit)\n",
+        )
         .run();
 }
 
