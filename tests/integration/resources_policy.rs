@@ -213,6 +213,5 @@ fn diff_explains_a_policy_change() {
         .stdout_contains("running pods keep the resources computed when they were created")
         .stdout_contains("-            cpu: 200m")
         .stdout_contains("+            cpu: 400m")
-        .stderr("")
         .run();
 }
