@@ -250,7 +250,6 @@ fn annotations_are_relative_to_the_workspace_and_never_outside_it() {
 #[test]
 fn a_step_summary_is_appended_when_github_step_summary_is_set() {
     let t = stale_repository();
-    let root = t.path().join("repo");
     let summary = t.path().join("summary.md");
     std::fs::write(&summary, "# earlier steps\n").expect("write");
     let summary_path = summary.display().to_string();
