@@ -14,7 +14,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::test::Test;
+use crate::test::{Status, Test};
 
 pub(crate) const FILEBEAT: &str = "testdata/filebeat-sidecarset";
 pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_kruise-inject");
@@ -108,8 +108,15 @@ fn krm_function_injects_and_keeps_everything_else() {
             .collect::<Vec<_>>()
             .join("\n")
     );
-    let out = Test::new().args(&["krm"]).stdin(&input).run_unchecked();
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = Test::new()
+        .args(&["krm"])
+        .stdin(&input)
+        .stdout_contains("config.kubernetes.io/path: 'nginx-deployment.yaml'")
+        .stdout_contains(
+            "results:\n- message: injected filebeat-sidecarset (filebeat)\n  severity: info\n",
+        )
+        .stdout_contains("    path: nginx-deployment.yaml")
+        .run();
     assert_injected(&out.stdout);
     assert!(
         out.stdout.starts_with(input.trim_end())
@@ -119,39 +126,16 @@ fn krm_function_injects_and_keeps_everything_else() {
         "{}",
         out.stdout
     );
-    assert!(
-        out.stdout
-            .contains("config.kubernetes.io/path: 'nginx-deployment.yaml'"),
-        "{}",
-        out.stdout
-    );
-    assert!(
-        out.stdout.contains(
-            "results:\n- message: injected filebeat-sidecarset (filebeat)\n  severity: info\n"
-        ),
-        "{}",
-        out.stdout
-    );
-    assert!(
-        out.stdout.contains("    path: nginx-deployment.yaml"),
-        "{}",
-        out.stdout
-    );
 }
 
 #[test]
 fn krm_function_rejects_what_is_not_a_resource_list() {
-    let out = Test::new()
+    Test::new()
         .args(&["krm"])
         .stdin("apiVersion: v1\nkind: List\nitems: []\n")
-        .run_unchecked();
-    assert_eq!(out.code, 2);
-    assert_eq!(out.stdout, "");
-    assert!(
-        out.stderr.contains("not a KRM ResourceList"),
-        "{}",
-        out.stderr
-    );
+        .status(Status::Error)
+        .stderr_contains("not a KRM ResourceList")
+        .run();
 }
 
 #[test]

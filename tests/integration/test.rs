@@ -178,9 +178,13 @@ pub struct Test {
     dir: Rc<tempfile::TempDir>,
     /// Where the command runs: the test directory, or a path relative to it or absolute.
     cwd: Option<PathBuf>,
+    /// The program run instead of `kruise-inject` (kpt, kubectl, sh), found on PATH.
+    program: Option<String>,
     args: Vec<String>,
     stdin: Option<Vec<u8>>,
     env: Vec<(String, String)>,
+    /// Only `env` in the environment.
+    env_clear: bool,
     status: Option<Status>,
     stdout: Expected,
     stderr: Expected,
@@ -221,9 +225,11 @@ impl Test {
         Self {
             dir: Rc::clone(dir),
             cwd: None,
+            program: None,
             args: Vec::new(),
             stdin: None,
             env: Vec::new(),
+            env_clear: false,
             status: Some(Status::Success),
             stdout: Expected::default(),
             stderr: Expected::default(),
@@ -275,6 +281,19 @@ impl Test {
 
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.env.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Runs with only the variables given by [`Test::env`].
+    pub fn env_clear(mut self) -> Self {
+        self.env_clear = true;
+        self
+    }
+
+    /// Runs `program` (kpt, kubectl, sh: a name on PATH, or a path) instead of `kruise-inject`,
+    /// for the tests of how other tools run it; everything else is the same.
+    pub fn program(mut self, program: &str) -> Self {
+        self.program = Some(program.to_owned());
         self
     }
 
@@ -379,7 +398,20 @@ impl Test {
 
     /// Runs the binary and checks nothing (transitional: for the tests not converted yet).
     pub fn run_unchecked(&self) -> Output {
-        execute(
+        self.execute()
+    }
+
+    fn execute(&self) -> Output {
+        let program = self
+            .program
+            .as_deref()
+            .unwrap_or(env!("CARGO_BIN_EXE_kruise-inject"));
+        let mut command = Command::new(program);
+        if self.env_clear {
+            command.env_clear();
+        }
+        spawn(
+            command,
             &self.run_dir(),
             &self.args,
             self.stdin.as_deref(),
@@ -392,7 +424,7 @@ impl Test {
     #[track_caller]
     pub fn run(&self) -> Output {
         let dir = self.run_dir();
-        let out = execute(&dir, &self.args, self.stdin.as_deref(), &self.env);
+        let out = self.execute();
         let mut problems = Vec::new();
         if let Some(status) = self.status
             && out.code != status.code()
@@ -426,7 +458,8 @@ impl Test {
             }
         }
         if !problems.is_empty() {
-            let mut message = format!("kruise-inject {}\n", self.args.join(" "));
+            let program = self.program.as_deref().unwrap_or("kruise-inject");
+            let mut message = format!("{program} {}\n", self.args.join(" "));
             for problem in &problems {
                 let _ = writeln!(message, "\n{problem}");
             }
@@ -463,11 +496,17 @@ pub fn run_in(
     stdin: Option<&str>,
     env: &[(String, String)],
 ) -> Output {
-    execute(dir, args, stdin.map(str::as_bytes), env)
+    let command = Command::new(env!("CARGO_BIN_EXE_kruise-inject"));
+    spawn(command, dir, args, stdin.map(str::as_bytes), env)
 }
 
-fn execute(dir: &Path, args: &[String], stdin: Option<&[u8]>, env: &[(String, String)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_kruise-inject"));
+fn spawn(
+    mut command: Command,
+    dir: &Path,
+    args: &[String],
+    stdin: Option<&[u8]>,
+    env: &[(String, String)],
+) -> Output {
     command
         .args(args)
         .current_dir(dir)
@@ -478,14 +517,19 @@ fn execute(dir: &Path, args: &[String], stdin: Option<&[u8]>, env: &[(String, St
     for (k, v) in env {
         command.env(k, v);
     }
-    let mut child = command.spawn().expect("run kruise-inject");
+    let mut child = command.spawn().unwrap_or_else(|e| {
+        panic!(
+            "cannot run {} ({e}): install it, or leave out the ignored tests that need it",
+            command.get_program().to_string_lossy()
+        )
+    });
     {
         let mut pipe = child.stdin.take().expect("stdin");
         if let Some(input) = stdin {
             pipe.write_all(input).expect("write stdin");
         }
     }
-    let output = child.wait_with_output().expect("wait for kruise-inject");
+    let output = child.wait_with_output().expect("wait for the program");
     Output {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
