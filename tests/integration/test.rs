@@ -396,11 +396,6 @@ impl Test {
         }
     }
 
-    /// Runs the binary and checks nothing (transitional: for the tests not converted yet).
-    pub fn run_unchecked(&self) -> Output {
-        self.execute()
-    }
-
     fn execute(&self) -> Output {
         let program = self
             .program
