@@ -143,17 +143,10 @@ fn krm_function_rejects_what_is_not_a_resource_list() {
 fn kpt_fn_eval_in_place() {
     let t = package("pkg");
     let exec = format!("{BIN} krm");
-    let (code, stdout, stderr) = tool(
-        t.path(),
-        "kpt",
-        &["fn", "eval", "pkg", "--exec", &exec],
-        &[],
-    );
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(
-        stderr.contains("[info] apps/v1/Deployment/nginx: injected filebeat-sidecarset (filebeat)"),
-        "{stderr}"
-    );
+    t.with_args(&["fn", "eval", "pkg", "--exec", &exec])
+        .program("kpt")
+        .stderr_contains("[info] apps/v1/Deployment/nginx: injected filebeat-sidecarset (filebeat)")
+        .run();
     let deployment = read(&t.path().join("pkg/nginx-deployment.yaml"));
     assert_injected(&deployment);
     assert!(
@@ -180,10 +173,8 @@ fn kpt_fn_eval_in_place() {
 fn kpt_fn_eval_unwrap_with_config_map_arguments() {
     let t = package("pkg");
     let exec = format!("{BIN} krm");
-    let (code, stdout, stderr) = tool(
-        t.path(),
-        "kpt",
-        &[
+    let out = t
+        .with_args(&[
             "fn",
             "eval",
             "pkg",
@@ -193,17 +184,14 @@ fn kpt_fn_eval_unwrap_with_config_map_arguments() {
             "unwrap",
             "--",
             "timestamp=2024-01-01T00:00:00Z",
-        ],
-        &[],
-    );
-    assert_eq!(code, 0, "{stderr}");
-    assert_injected(&stdout);
-    assert!(
-        stdout.contains(r#""updateTimestamp":"2024-01-01T00:00:00Z""#),
-        "{stdout}"
-    );
-    assert!(stdout.contains("# the nginx service"), "{stdout}");
-    assert!(!stdout.contains("config.kubernetes.io/"), "{stdout}");
+        ])
+        .program("kpt")
+        .stdout_contains(r#""updateTimestamp":"2024-01-01T00:00:00Z""#)
+        .stdout_contains("# the nginx service")
+        .stdout_lacks("config.kubernetes.io/")
+        .stderr_contains("[info] apps/v1/Deployment/nginx: injected filebeat-sidecarset (filebeat)")
+        .run();
+    assert_injected(&out.stdout);
     // -o unwrap leaves the package alone.
     assert!(!read(&t.path().join("pkg/nginx-deployment.yaml")).contains("- name: filebeat"));
 }
@@ -213,18 +201,13 @@ fn kpt_fn_eval_unwrap_with_config_map_arguments() {
 fn kpt_fn_eval_failure_fails_and_keeps_the_package() {
     let t = package("pkg").file("pkg/broken.yaml", BROKEN);
     let exec = format!("{BIN} krm");
-    let (code, stdout, stderr) = tool(
-        t.path(),
-        "kpt",
-        &["fn", "eval", "pkg", "--exec", &exec],
-        &[],
-    );
-    assert_ne!(code, 0, "{stdout}{stderr}");
-    assert!(stderr.contains("[error] apps.kruise.io/v1alpha1/SidecarSet/broken: spec: Required value: no initContainer or container defined for SidecarSet"), "{stderr}");
-    assert!(
-        stderr.contains("error: kruise-inject: broken.yaml:"),
-        "{stderr}"
-    );
+    t.with_args(&["fn", "eval", "pkg", "--exec", &exec])
+        .program("kpt")
+        .status(1)
+        .stdout_any()
+        .stderr_contains("[error] apps.kruise.io/v1alpha1/SidecarSet/broken: spec: Required value: no initContainer or container defined for SidecarSet")
+        .stderr_contains("error: kruise-inject: broken.yaml:")
+        .run();
     assert_eq!(
         read(&t.path().join("pkg/nginx-deployment.yaml")),
         read(&crate::test::repo(&format!(
@@ -244,13 +227,11 @@ fn kptfile(exec: &str) -> String {
 #[ignore = "runs kpt: .ci/run runs it with --include-ignored"]
 fn kpt_fn_render_runs_the_kptfile_pipeline() {
     let t = package("pkg").file("pkg/Kptfile", &kptfile(&format!("{BIN} krm")));
-    let (code, stdout, stderr) = tool(
-        t.path(),
-        "kpt",
-        &["fn", "render", "pkg", "--allow-exec"],
-        &[],
-    );
-    assert_eq!(code, 0, "{stdout}{stderr}");
+    t.with_args(&["fn", "render", "pkg", "--allow-exec"])
+        .program("kpt")
+        .stdout_any()
+        .stderr_contains("[info] apps/v1/Deployment/nginx: injected filebeat-sidecarset (filebeat)")
+        .run();
     let deployment = read(&t.path().join("pkg/nginx-deployment.yaml"));
     assert_injected(&deployment);
     assert!(
@@ -266,17 +247,13 @@ fn kpt_fn_render_runs_the_kptfile_pipeline() {
     let broken = package("pkg")
         .file("pkg/Kptfile", &kptfile(&format!("{BIN} krm")))
         .file("pkg/broken.yaml", BROKEN);
-    let (code, stdout, stderr) = tool(
-        broken.path(),
-        "kpt",
-        &["fn", "render", "pkg", "--allow-exec"],
-        &[],
-    );
-    assert_ne!(code, 0, "{stdout}{stderr}");
-    assert!(
-        stderr.contains("no initContainer or container defined for SidecarSet"),
-        "{stderr}"
-    );
+    broken
+        .with_args(&["fn", "render", "pkg", "--allow-exec"])
+        .program("kpt")
+        .status(1)
+        .stdout_any()
+        .stderr_contains("no initContainer or container defined for SidecarSet")
+        .run();
     assert!(!read(&broken.path().join("pkg/nginx-deployment.yaml")).contains("- name: filebeat"));
 }
 
@@ -312,20 +289,14 @@ fn kubectl_kustomize_runs_the_legacy_plugin() {
     let t = kustomization(None);
     let home = t.path().join("plugins");
     let env = [("KUSTOMIZE_PLUGIN_HOME", home.to_str().expect("UTF-8 path"))];
-    let (code, stdout, stderr) = tool(
-        t.path(),
-        "kubectl",
-        &["kustomize", "--enable-alpha-plugins", "app"],
-        &env,
-    );
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("        name: filebeat\n"), "{stdout}");
-    assert!(
-        stdout.contains("kruise.io/sidecarset-injected-list: filebeat-sidecarset"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("kind: Service"), "{stdout}");
-    assert!(!stdout.contains("kind: SidecarSet"), "{stdout}");
+    t.with_args(&["kustomize", "--enable-alpha-plugins", "app"])
+        .program("kubectl")
+        .env(env[0].0, env[0].1)
+        .stdout_contains("        name: filebeat\n")
+        .stdout_contains("kruise.io/sidecarset-injected-list: filebeat-sidecarset")
+        .stdout_contains("kind: Service")
+        .stdout_lacks("kind: SidecarSet")
+        .run();
 }
 
 #[test]
@@ -334,16 +305,10 @@ fn kubectl_kustomize_fails_when_the_plugin_fails() {
     let t = kustomization(Some(BROKEN));
     let home = t.path().join("plugins");
     let env = [("KUSTOMIZE_PLUGIN_HOME", home.to_str().expect("UTF-8 path"))];
-    let (code, stdout, stderr) = tool(
-        t.path(),
-        "kubectl",
-        &["kustomize", "--enable-alpha-plugins", "app"],
-        &env,
-    );
-    assert_ne!(code, 0, "{stdout}");
-    assert_eq!(stdout, "");
-    assert!(
-        stderr.contains("no initContainer or container defined for SidecarSet"),
-        "{stderr}"
-    );
+    t.with_args(&["kustomize", "--enable-alpha-plugins", "app"])
+        .program("kubectl")
+        .env(env[0].0, env[0].1)
+        .status(1)
+        .stderr_contains("no initContainer or container defined for SidecarSet")
+        .run();
 }
