@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use crate::krm::{BIN, assert_injected, read, tool};
+use crate::krm::{BIN, assert_injected, read};
 use crate::test::{Test, repo};
 
 /// The arguments of the README's "Two commands on a fresh machine" render command.
@@ -141,22 +141,17 @@ fn kpt_example_with_kpt() {
         t = t.copy(&format!("examples/kpt/{file}"), &format!("kpt/{file}"));
     }
     let path = path_with_the_binary(&t);
-    let (code, stdout, stderr) = tool(
-        t.path(),
-        "kpt",
-        &["fn", "render", "kpt", "--allow-exec", "-o", "unwrap"],
-        &[("PATH", &path)],
-    );
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(
-        stderr.contains("[PASS] \"kruise-inject krm\"")
-            && stderr.contains(
-                "[info] apps/v1/Deployment/nginx: injected filebeat-sidecarset (filebeat)"
-            ),
-        "{stderr}"
-    );
-    assert_injected(&stdout);
-    insta::assert_snapshot!(stdout);
+    let out = t
+        .with_args(&["fn", "render", "kpt", "--allow-exec", "-o", "unwrap"])
+        .program("kpt")
+        .env("PATH", &path)
+        .stdout_any()
+        // (kpt's report has timings)
+        .stderr_contains("[PASS] \"kruise-inject krm\"")
+        .stderr_contains("[info] apps/v1/Deployment/nginx: injected filebeat-sidecarset (filebeat)")
+        .run();
+    assert_injected(&out.stdout);
+    insta::assert_snapshot!(out.stdout);
 }
 
 /// `examples/kustomize/app`: the legacy exec plugin, run as kustomize runs it (the config file as
@@ -183,24 +178,19 @@ fn kustomize_legacy_plugin_example_with_kubectl() {
     let dir = home.join("kruise-inject.dev/v1alpha1/kruiseinject");
     std::fs::create_dir_all(&dir).expect("plugin directory");
     std::os::unix::fs::symlink(BIN, dir.join("KruiseInject")).expect("plugin symlink");
-    let (code, stdout, stderr) = tool(
-        &repo("."),
-        "kubectl",
-        &[
+    let out = Test::at(repo("."))
+        .program("kubectl")
+        .args(&[
             "kustomize",
             "--enable-alpha-plugins",
             "examples/kustomize/app",
-        ],
-        &[("KUSTOMIZE_PLUGIN_HOME", home.to_str().expect("UTF-8 path"))],
-    );
-    assert_eq!((code, stderr.as_str()), (0, ""), "{stdout}");
-    // kustomize re-serialises: keys sorted
-    assert!(
-        stdout.contains("        name: filebeat\n")
-            && stdout.contains("kruise.io/sidecarset-injected-list: filebeat-sidecarset"),
-        "{stdout}"
-    );
-    insta::assert_snapshot!(stdout);
+        ])
+        .env("KUSTOMIZE_PLUGIN_HOME", home.to_str().expect("UTF-8 path"))
+        // kustomize re-serialises: keys sorted
+        .stdout_contains("        name: filebeat\n")
+        .stdout_contains("kruise.io/sidecarset-injected-list: filebeat-sidecarset")
+        .run();
+    insta::assert_snapshot!(out.stdout);
 }
 
 /// `examples/kustomize/app-krm`, as `kustomize build --enable-alpha-plugins --enable-exec` runs its
@@ -274,12 +264,10 @@ fn argocd_example_application() {
         &t.path().join(&path),
         &tools,
         &[("ARGOCD_ENV_SIDECARSETS", &sidecarsets)],
-    );
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
-    assert_eq!(
-        out.stderr,
-        "./nginx-deployment.yaml:1: apps/v1 Deployment web/nginx: injected filebeat-sidecarset (filebeat)\n"
-    );
+    )
+    .stdout_any()
+    .stderr("./nginx-deployment.yaml:1: apps/v1 Deployment web/nginx: injected filebeat-sidecarset (filebeat)\n")
+    .run();
     assert_injected(&out.stdout);
     insta::assert_snapshot!(out.stdout);
 }

@@ -12,7 +12,6 @@
 )]
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::test::{Status, Test};
 
@@ -38,35 +37,6 @@ pub(crate) fn package(dir: &str) -> Test {
             &format!("{dir}/filebeat-configmap.yaml"),
         )
         .file(&format!("{dir}/service.yaml"), SERVICE)
-}
-
-/// Runs a tool; fails with an install hint when it is missing.
-pub(crate) fn tool(
-    dir: &Path,
-    program: &str,
-    args: &[&str],
-    env: &[(&str, &str)],
-) -> (i32, String, String) {
-    let hint = match program {
-        "kpt" => "install kpt: https://kpt.dev/installation/ (a single binary, e.g. /usr/bin/kpt)",
-        _ => "install kubectl >= 1.27: https://kubernetes.io/docs/tasks/tools/",
-    };
-    let mut command = Command::new(program);
-    command
-        .args(args)
-        .current_dir(dir)
-        .env_remove("SOURCE_DATE_EPOCH");
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let out = command
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program} ({e}): {hint}"));
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 pub(crate) fn read(path: &Path) -> String {
