@@ -12,7 +12,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::test::repo;
+use crate::test::{Status, repo};
 
 /// Where the test keeps its hook repository and caches: `target/precommit-test`.
 fn work_dir() -> PathBuf {
@@ -185,10 +185,8 @@ fn precommit_hooks_fail_on_stale_output_and_pass_on_fresh_output() {
     )
     .expect("write an input");
     let render = || {
-        let written = run(
-            dir,
-            env!("CARGO_BIN_EXE_kruise-inject"),
-            &[
+        crate::test::Test::at(dir)
+            .args(&[
                 "render",
                 "apps",
                 "-s",
@@ -196,10 +194,10 @@ fn precommit_hooks_fail_on_stale_output_and_pass_on_fresh_output() {
                 "--out-dir",
                 "rendered",
                 "-q",
-            ],
-            &[],
-        );
-        assert_eq!(written.status.code(), Some(1), "{}", text(&written));
+            ])
+            .status(Status::Changes)
+            .stdout_contains("rendered/nginx.yaml")
+            .run();
     };
     let check_only = config(&hook_repo, &rev, &["kruise-inject-check"]);
     fs::write(dir.join(".pre-commit-config.yaml"), &check_only).expect("write config");
@@ -424,22 +422,21 @@ fn check_takes_the_arguments_of_render() {
         "-s",
         "platform",
     ];
-    let dir = t.path();
-    let with = |command: &str| {
-        let mut all = vec![command.to_owned()];
-        all.extend(args.iter().map(|a| (*a).to_owned()));
-        crate::test::run_in(dir, &all, None, &[])
-    };
-    let stale = with("check");
-    assert_eq!(stale.code, 1, "{}", stale.transcript());
-    assert!(
-        stale.stdout.contains("rendered/gone.yaml"),
-        "{}",
-        stale.stdout
-    );
-    let written = with("render");
-    assert_eq!(written.code, 1, "{}", written.transcript());
-    assert!(!dir.join("rendered/gone.yaml").exists());
-    let fresh = with("check");
-    assert_eq!(fresh.code, 0, "{}", fresh.transcript());
+    let with = |command: &str| t.with_args(&[command]).args(&args);
+    with("check")
+        .status(Status::Changes)
+        .stdout_contains("extra: rendered/gone.yaml")
+        .expect_file(
+            "rendered/gone.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: gone}\n",
+        )
+        .run();
+    with("render")
+        .status(Status::Changes)
+        .stdout_contains("removed rendered/gone.yaml\n")
+        .expect_no_file("rendered/gone.yaml")
+        .run();
+    with("check")
+        .stdout("rendered: up to date (1 file)\n")
+        .run();
 }
