@@ -238,7 +238,6 @@ impl Test {
     }
 
     /// Runs in `dir`, relative to the test directory (or absolute).
-    #[allow(dead_code, reason = "part of the builder's vocabulary")]
     pub fn current_dir(mut self, dir: &str) -> Self {
         self.cwd = Some(self.dir.path().join(dir));
         self
@@ -304,7 +303,6 @@ impl Test {
     }
 
     /// Any exit status: for the few tests that check it themselves.
-    #[allow(dead_code, reason = "part of the builder's vocabulary")]
     pub fn status_any(mut self) -> Self {
         self.status = None;
         self
@@ -353,7 +351,6 @@ impl Test {
     }
 
     /// Stderr does not hold this.
-    #[allow(dead_code, reason = "part of the builder's vocabulary")]
     pub fn stderr_lacks(mut self, text: &str) -> Self {
         self.stderr.lacks(text);
         self
@@ -456,13 +453,41 @@ impl Test {
             let program = self.program.as_deref().unwrap_or("kruise-inject");
             let mut message = format!("{program} {}\n", self.args.join(" "));
             for problem in &problems {
-                let _ = writeln!(message, "\n{problem}");
+                let _ = writeln!(message, "\n{}", shortened(problem));
             }
-            let _ = write!(message, "\n=== transcript\n{}", out.transcript());
+            let _ = write!(
+                message,
+                "\n=== transcript\nexit: {}\n--- stdout\n{}--- stderr\n{}",
+                out.code,
+                shortened(&out.stdout),
+                shortened(&out.stderr)
+            );
             panic!("{message}");
         }
         out
     }
+}
+
+/// `text`, or its start and end when it is too long to print.
+fn shortened(text: &str) -> String {
+    const LIMIT: usize = 32 * 1024;
+    if text.len() <= LIMIT {
+        return text.to_owned();
+    }
+    let mut head = LIMIT / 2;
+    while !text.is_char_boundary(head) {
+        head -= 1;
+    }
+    let mut tail = text.len() - LIMIT / 2;
+    while !text.is_char_boundary(tail) {
+        tail += 1;
+    }
+    format!(
+        "{}\n[... {} bytes left out ...]\n{}",
+        &text[..head],
+        tail - head,
+        &text[tail..]
+    )
 }
 
 /// `text` with the test directory written as `[DIR]` (also in its canonical form).
