@@ -180,7 +180,7 @@ fn plain_directory_is_rendered_with_the_sidecarsets_of_the_plugin_env() {
     // without ARGOCD_ENV_TIMESTAMP: a fixed default, the same bytes on every run
     let first = generate(&t.path().join("apps/web"), &path, &ENV[..1])
         .stdout_contains(r#""updateTimestamp":"1970-01-01T00:00:00Z""#)
-        .stderr_any()
+        .stderr("./nginx-deployment.yaml:1: apps/v1 Deployment web/nginx: injected filebeat-sidecarset (filebeat)\n")
         .run();
     generate(&t.path().join("apps/web"), &path, &ENV[..1])
         .stdout(&first.stdout)
@@ -234,7 +234,7 @@ fn the_application_namespace_is_the_namespace_sidecarsets_select() {
     // another destination namespace: not injected
     let mut env = ENV.to_vec();
     env.push(("ARGOCD_APP_NAMESPACE", "shop"));
-    let out = generate(&app, &path, &env).stdout_any().stderr_any().run();
+    let out = generate(&app, &path, &env).stdout_any().stderr("./nginx-deployment.yaml:1: apps/v1 Deployment shop/nginx: not injected: SidecarSet filebeat-sidecarset does not select namespace shop (namespaceSelector)\n").run();
     assert_eq!(
         containers(by_kind(&objects_of(&out), "Deployment")),
         ["nginx"]

@@ -95,7 +95,7 @@ fn validate_warns_and_strict_fails() {
             "json",
         ])
         .stdout_regex(r#"(?s:.*)"rule": ?"namespace-unknown"(?s:.*)"#)
-        .stderr_any()
+        .stderr("validate: 0 errors, 3 warnings\n")
         .run();
 }
 
