@@ -556,3 +556,73 @@ fn spawn(
         stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
     }
 }
+
+// The builder itself: what it checks, and what it prints when a check fails.
+
+/// The panic message of `f`.
+fn failure(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
+    let payload = std::panic::catch_unwind(f).expect_err("the run must fail");
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_run_that_matches_returns_its_output() {
+    let version = format!("kruise-inject {}\n", env!("CARGO_PKG_VERSION"));
+    let out = Test::new().args(&["--version"]).stdout(&version).run();
+    assert_eq!(
+        (out.code, out.stdout, out.stderr),
+        (0, version, String::new())
+    );
+    Test::new()
+        .args(&["render", "nope.yaml"])
+        .status(Status::Error)
+        .stderr_regex(r"error: nope\.yaml: No such file or directory \(os error 2\)\n?")
+        .stderr_contains("nope.yaml")
+        .stderr_lacks("panicked")
+        .expect_no_file("nope.yaml")
+        .run();
+}
+
+#[test]
+fn every_mismatch_is_reported_with_the_transcript() {
+    let message = failure(|| {
+        Test::new()
+            .args(&["render", "nope.yaml"])
+            .stdout("something\n")
+            .stderr_contains("never printed")
+            .expect_file("out.yaml", "a: b\n")
+            .run();
+    });
+    for part in [
+        "kruise-inject render nope.yaml",
+        "exit status 2, expected 0 (Success)",
+        "stdout differs (- expected, + actual):\n@@ -1 +0,0 @@\n-something\n",
+        "stderr does not contain \"never printed\"",
+        "file out.yaml was not written",
+        "=== transcript\nexit: 2\n--- stdout\n--- stderr\nerror: nope.yaml",
+    ] {
+        assert!(message.contains(part), "{part:?} not in:\n{message}");
+    }
+}
+
+#[test]
+fn unexpected_stderr_fails_unless_ignored_and_the_test_directory_reads_dir() {
+    let test = Test::new().file("a.yaml", "apiVersion: v1\nkind: ConfigMap\n");
+    let message = failure(|| {
+        test.with_args(&["validate", "a.yaml"]).run();
+    });
+    assert!(
+        message.contains("stderr differs") && message.contains("+validate: 0 errors"),
+        "{message}"
+    );
+    test.with_args(&["validate", "a.yaml"]).stderr_any().run();
+    let absolute = test.path().join("missing.yaml").display().to_string();
+    test.with_args(&["render", &absolute])
+        .status(2)
+        .stderr_contains("[DIR]/missing.yaml")
+        .run();
+}
