@@ -87,9 +87,11 @@ impl Output {
 /// What a stream (stdout or stderr) must hold.
 #[derive(Clone, Debug)]
 struct Expected {
-    /// The whole text; `None` once a partial expectation is stated, or the stream is left to the
-    /// caller.
+    /// The whole text: empty by default, `None` once a partial expectation is stated (unless the
+    /// whole text was stated too), or the stream is left to the caller.
     exact: Option<String>,
+    /// `exact` was stated by the test (not the default), so partial expectations add to it.
+    stated: bool,
     contains: Vec<String>,
     lacks: Vec<String>,
     /// Each must match the whole text.
@@ -100,6 +102,7 @@ impl Default for Expected {
     fn default() -> Self {
         Self {
             exact: Some(String::new()),
+            stated: false,
             contains: Vec::new(),
             lacks: Vec::new(),
             regexes: Vec::new(),
@@ -110,24 +113,33 @@ impl Default for Expected {
 impl Expected {
     fn exact(&mut self, text: &str) {
         self.exact = Some(text.to_owned());
+        self.stated = true;
     }
 
     fn any(&mut self) {
         self.exact = None;
+        self.stated = false;
+    }
+
+    /// A partial expectation replaces the default (nothing), not a whole text the test stated.
+    fn partial(&mut self) {
+        if !self.stated {
+            self.exact = None;
+        }
     }
 
     fn contains(&mut self, text: &str) {
-        self.exact = None;
+        self.partial();
         self.contains.push(text.to_owned());
     }
 
     fn lacks(&mut self, text: &str) {
-        self.exact = None;
+        self.partial();
         self.lacks.push(text.to_owned());
     }
 
     fn regex(&mut self, pattern: &str) {
-        self.exact = None;
+        self.partial();
         let regex = Regex::new(&format!(r"\A(?:{pattern})\z"))
             .unwrap_or_else(|e| panic!("bad regex {pattern:?}: {e}"));
         self.regexes.push(regex);
@@ -185,6 +197,8 @@ pub struct Test {
     env: Vec<(String, String)>,
     /// Only `env` in the environment.
     env_clear: bool,
+    /// Variables taken out of the environment.
+    env_remove: Vec<String>,
     status: Option<Status>,
     stdout: Expected,
     stderr: Expected,
@@ -230,6 +244,7 @@ impl Test {
             stdin: None,
             env: Vec::new(),
             env_clear: false,
+            env_remove: Vec::new(),
             status: Some(Status::Success),
             stdout: Expected::default(),
             stderr: Expected::default(),
@@ -286,6 +301,12 @@ impl Test {
     /// Runs with only the variables given by [`Test::env`].
     pub fn env_clear(mut self) -> Self {
         self.env_clear = true;
+        self
+    }
+
+    /// Runs without the variable `key` (unless [`Test::env`] sets it).
+    pub fn env_remove(mut self, key: &str) -> Self {
+        self.env_remove.push(key.to_owned());
         self
     }
 
@@ -401,6 +422,9 @@ impl Test {
         let mut command = Command::new(program);
         if self.env_clear {
             command.env_clear();
+        }
+        for key in &self.env_remove {
+            command.env_remove(key);
         }
         spawn(
             command,
@@ -607,6 +631,30 @@ fn every_mismatch_is_reported_with_the_transcript() {
     ] {
         assert!(message.contains(part), "{part:?} not in:\n{message}");
     }
+}
+
+#[test]
+fn a_partial_expectation_adds_to_a_stated_whole_text() {
+    let version = format!("kruise-inject {}\n", env!("CARGO_PKG_VERSION"));
+    let message = failure(|| {
+        Test::new()
+            .args(&["--version"])
+            .stdout(&version)
+            .stdout_contains("not there")
+            .run();
+    });
+    assert!(
+        message.contains("stdout does not contain \"not there\""),
+        "{message}"
+    );
+    let message = failure(|| {
+        Test::new()
+            .args(&["--version"])
+            .stdout("other\n")
+            .stdout_contains("kruise-inject")
+            .run();
+    });
+    assert!(message.contains("stdout differs"), "{message}");
 }
 
 #[test]
