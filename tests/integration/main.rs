@@ -14,6 +14,7 @@ mod command_line;
 mod completion;
 mod diff;
 mod docs;
+mod examples;
 mod feature_gates;
 mod generate;
 mod gitops_inputs;
