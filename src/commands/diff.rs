@@ -18,7 +18,7 @@ use crate::kruise::impact::{self, Impact, ImpactKind};
 use crate::kruise::sidecarset::{HASH_ANNOTATION, SidecarSet};
 use crate::kruise::workload::{PodLocation, pod_location};
 use crate::pipeline::context::{ContextKind, context_kind};
-use crate::pipeline::engine::{self, Reader, Renderer, Session, gather_cluster, print_reports};
+use crate::pipeline::engine::{self, Reader, Renderer, Session, print_reports};
 use crate::pipeline::github::{self, Annotation, Level};
 use crate::pipeline::input::Source;
 use crate::pipeline::objects::{Location, Object, ParsedFile};
@@ -248,18 +248,11 @@ fn compare(settings: &DiffSettings) -> anyhow::Result<Comparison> {
     } = Session::new(settings.input.options.clone(), &context_sources, &sources).map_err(|e| {
         engine::name_broken_files(e, &engine::all_sources(&context_sources, &sources))
     })?;
-    // `Walk::expand` reads no path as standard input: only expand what was given.
-    let old_sources = if settings.old_sidecarsets.is_empty() {
-        Vec::new()
-    } else {
-        let old = settings
-            .input
-            .paths
-            .walk
-            .expand(&settings.old_sidecarsets)?;
-        skipped.extend(old.skip_lines());
-        old.sources
-    };
+    let old_sources = engine::expand_context(
+        &settings.input.paths.walk,
+        &settings.old_sidecarsets,
+        &mut skipped,
+    )?;
     skipped.extend(warnings);
     let mut found = Comparison {
         warnings: skipped,
@@ -268,10 +261,9 @@ fn compare(settings: &DiffSettings) -> anyhow::Result<Comparison> {
     let old_cluster = if old_sources.is_empty() {
         None
     } else {
-        Some(old_cluster(
+        Some(engine::old_cluster(
             &cluster,
             &old_sources,
-            &options.kruise_namespace,
             &mut reader,
             &mut found.warnings,
         )?)
@@ -493,42 +485,6 @@ fn undecided_summary(found: &Comparison) -> engine::UndecidedSummary {
     let mut summary = engine::UndecidedSummary::default();
     summary.add(&unique);
     summary
-}
-
-/// The cluster of `--old-sidecarsets`: the new cluster with its SidecarSets replaced by the old
-/// ones; Namespaces and ControllerRevisions of the old files are added where missing.
-fn old_cluster(
-    new: &Cluster,
-    old_sources: &[Source],
-    kruise_namespace: &str,
-    reader: &mut Reader,
-    warnings: &mut Vec<String>,
-) -> anyhow::Result<Cluster> {
-    let gathered = gather_cluster(
-        old_sources,
-        &[],
-        kruise_namespace,
-        &new.feature_gates,
-        reader,
-        warnings,
-    )
-    .context("reading --old-sidecarsets")?;
-    let mut old = new.clone();
-    old.sidecarsets = gathered.sidecarsets;
-    for (name, labels) in gathered.namespaces {
-        old.namespaces.entry(name).or_insert(labels);
-    }
-    for revision in gathered.controller_revisions {
-        let known = old
-            .controller_revisions
-            .iter()
-            .any(|r| r.namespace == revision.namespace && r.name == revision.name);
-        if !known {
-            old.controller_revisions.push(revision);
-        }
-    }
-    old.settle_latest_revisions();
-    Ok(old)
 }
 
 /// The impacts of every SidecarSet that differs between the two clusters, by name.

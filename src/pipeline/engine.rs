@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Write;
+
+use anyhow::Context as _;
 use std::path::PathBuf;
 
 use kruise_inject_yaml::edit::{Editor, SeqItem};
@@ -494,6 +496,69 @@ pub fn gather_cluster(
     let (cluster, notices) = gatherer.finish()?;
     reports.extend(notices.iter().map(context::Notice::report_line));
     Ok(cluster)
+}
+
+/// The cluster before a SidecarSet change (`--old-sidecarsets` of diff and rollout): `new` with its
+/// SidecarSets replaced by those of `old_sources`; Namespaces and ControllerRevisions of the old
+/// files are added where missing, and the revisions each SidecarSet registers settled again.
+pub fn old_cluster(
+    new: &Cluster,
+    old_sources: &[Source],
+    reader: &mut Reader,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<Cluster> {
+    let gathered = gather_cluster(
+        old_sources,
+        &[],
+        &new.kruise_namespace,
+        &new.feature_gates,
+        reader,
+        warnings,
+    )
+    .context("reading --old-sidecarsets")?;
+    let mut old = new.clone();
+    old.sidecarsets = gathered.sidecarsets;
+    for (name, labels) in gathered.namespaces {
+        old.namespaces.entry(name).or_insert(labels);
+    }
+    for revision in gathered.controller_revisions {
+        let known = old
+            .controller_revisions
+            .iter()
+            .any(|r| r.namespace == revision.namespace && r.name == revision.name);
+        if !known {
+            old.controller_revisions.push(revision);
+        }
+    }
+    old.settle_latest_revisions();
+    Ok(old)
+}
+
+/// Expands PATH arguments with `walk` (none: standard input), adding what the walk skipped to
+/// `reports`.
+pub fn expand_paths(
+    walk: &Walk,
+    paths: &[PathBuf],
+    reports: &mut Vec<String>,
+) -> anyhow::Result<Vec<Source>> {
+    let expanded = walk.expand(paths)?;
+    reports.extend(expanded.skip_lines());
+    Ok(expanded.sources)
+}
+
+/// Expands `paths` (a context option such as `-s` or `--old-sidecarsets`) with `walk`, adding what
+/// the walk skipped to `reports`; no path is no source (a walk of no path is standard input).
+pub fn expand_context(
+    walk: &Walk,
+    paths: &[PathBuf],
+    reports: &mut Vec<String>,
+) -> anyhow::Result<Vec<Source>> {
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    let expanded = walk.expand(paths)?;
+    reports.extend(expanded.skip_lines());
+    Ok(expanded.sources)
 }
 
 /// Appends one file's text to a multi-document stream, with a `---` separator where the file does

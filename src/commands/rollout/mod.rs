@@ -32,7 +32,8 @@ use crate::kruise::selector::PartialMatch;
 use crate::kruise::sidecarset::{HASH_ANNOTATION, HASH_WITHOUT_IMAGE_ANNOTATION, SidecarSet};
 use crate::kruise::workload::{PodLocation, pod_location};
 use crate::pipeline::engine::{
-    Reader, UndecidedSummary, UndecidedWorkload, all_sources, gather_cluster, name_broken_files,
+    Reader, UndecidedSummary, UndecidedWorkload, all_sources, expand_context, expand_paths,
+    gather_cluster, name_broken_files, old_cluster as old_cluster_of,
 };
 use crate::pipeline::input::{self, Source};
 
@@ -216,8 +217,8 @@ pub fn execute(settings: &RolloutSettings) -> anyhow::Result<Outcome> {
     let now = &settings.now;
     let walk = &settings.walk;
     let mut reports = Vec::new();
-    let sources = expand_optional(walk, &settings.paths, true, &mut reports)?;
-    let context = expand_optional(walk, &settings.sidecarsets, false, &mut reports)?;
+    let sources = expand_paths(walk, &settings.paths, &mut reports)?;
+    let context = expand_context(walk, &settings.sidecarsets, &mut reports)?;
     let mut reader = Reader::default();
     let cluster = gather_cluster(
         &context,
@@ -301,31 +302,14 @@ pub fn execute(settings: &RolloutSettings) -> anyhow::Result<Outcome> {
     })
 }
 
-/// Expands `paths` (no path: standard input if `stdin`, else nothing); what the walks skip is
-/// added to `reports`.
-fn expand_optional(
-    walk: &input::Walk,
-    paths: &[PathBuf],
-    stdin: bool,
-    reports: &mut Vec<String>,
-) -> anyhow::Result<Vec<Source>> {
-    if paths.is_empty() && !stdin {
-        return Ok(Vec::new());
-    }
-    let expanded = walk.expand(paths)?;
-    reports.extend(expanded.skip_lines());
-    Ok(expanded.sources)
-}
-
-/// The cluster the pods were created in: the old SidecarSets (with their Namespaces and
-/// ControllerRevisions), plus the Namespaces of the other inputs.
+/// The cluster before the change, where `--from-workloads` creates the pods.
 fn old_cluster(
     settings: &RolloutSettings,
     cluster: &Cluster,
     reader: &mut Reader,
     reports: &mut Vec<String>,
 ) -> anyhow::Result<Cluster> {
-    let old_sources = expand_optional(&settings.walk, &settings.old_sidecarsets, false, reports)?;
+    let old_sources = expand_context(&settings.walk, &settings.old_sidecarsets, reports)?;
     if old_sources.is_empty() {
         reports.push(
             "warning: --from-workloads without --old-sidecarsets: the pods are created with no \
@@ -334,20 +318,7 @@ fn old_cluster(
                 .to_owned(),
         );
     }
-    let mut old = gather_cluster(
-        &old_sources,
-        &[],
-        &settings.kruise_namespace,
-        &cluster.feature_gates,
-        reader,
-        reports,
-    )?;
-    for (name, labels) in &cluster.namespaces {
-        old.namespaces
-            .entry(name.clone())
-            .or_insert_with(|| labels.clone());
-    }
-    Ok(old)
+    old_cluster_of(cluster, &old_sources, reader, reports)
 }
 
 fn pods_from_workloads(
