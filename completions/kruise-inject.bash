@@ -103,7 +103,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__check)
-            opts="-s -n -o -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --feature-gates --seed --exclude --allow-outside-links --out-dir --prune --color --output --quiet --help --version"
+            opts="-s -n -q -o -h -V --sidecarsets --namespace --kruise-namespace --feature-gates --timestamp --seed --exclude --allow-outside-links --color --quiet --output --out-dir --prune --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -125,10 +125,6 @@ _kruise__inject() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timestamp)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --kruise-namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -137,15 +133,15 @@ _kruise__inject() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timestamp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --seed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --exclude)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --out-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -159,6 +155,10 @@ _kruise__inject() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "text github json" -- "${cur}"))
+                    return 0
+                    ;;
+                --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -183,7 +183,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__diff)
-            opts="-s -n -U -o -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --feature-gates --seed --exclude --allow-outside-links --old-sidecarsets --context --color --output --quiet --help --version"
+            opts="-s -n -U -q -o -h -V --sidecarsets --namespace --kruise-namespace --feature-gates --timestamp --seed --exclude --allow-outside-links --context --color --quiet --output --old-sidecarsets --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -205,10 +205,6 @@ _kruise__inject() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timestamp)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --kruise-namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -217,15 +213,15 @@ _kruise__inject() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timestamp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --seed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --exclude)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --old-sidecarsets)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -247,6 +243,10 @@ _kruise__inject() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "text github json" -- "${cur}"))
+                    return 0
+                    ;;
+                --old-sidecarsets)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -451,21 +451,33 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__krm)
-            opts="-s -n -h -V --sidecarsets --exclude --allow-outside-links --namespace --timestamp --kruise-namespace --feature-gates --seed --help --version"
+            opts="-s -n -h -V --kruise-namespace --timestamp --seed --exclude --allow-outside-links --sidecarsets --namespace --feature-gates --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --kruise-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timestamp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --sidecarsets)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -s)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --exclude)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -477,19 +489,7 @@ _kruise__inject() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timestamp)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --kruise-namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --feature-gates)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --seed)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -515,7 +515,7 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__render)
-            opts="-s -n -q -h -V --sidecarsets --namespace --timestamp --kruise-namespace --feature-gates --seed --exclude --allow-outside-links --out-dir --prune --quiet --help --version"
+            opts="-s -n -q -h -V --sidecarsets --namespace --kruise-namespace --feature-gates --timestamp --seed --exclude --allow-outside-links --out-dir --prune --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -537,15 +537,15 @@ _kruise__inject() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timestamp)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --kruise-namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --feature-gates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timestamp)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -569,12 +569,36 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__rollout)
-            opts="-s -o -n -q -h -V --sidecarsets --exclude --allow-outside-links --from-workloads --old-sidecarsets --rounds --output --namespace --timestamp --kruise-namespace --feature-gates --seed --verbose --quiet --help --version"
+            opts="-n -s -o -q -h -V --namespace --kruise-namespace --feature-gates --exclude --allow-outside-links --from-workloads --rounds --verbose --sidecarsets --old-sidecarsets --output --timestamp --seed --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kruise-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --feature-gates)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rounds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --sidecarsets)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -583,15 +607,7 @@ _kruise__inject() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --exclude)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --old-sidecarsets)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --rounds)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -603,23 +619,7 @@ _kruise__inject() {
                     COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --timestamp)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --kruise-namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --feature-gates)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -653,28 +653,12 @@ _kruise__inject() {
             return 0
             ;;
         kruise__inject__subcmd__validate)
-            opts="-s -n -o -q -h -V --sidecarsets --old-sidecarsets --exclude --allow-outside-links --namespace --kruise-namespace --feature-gates --output --strict --quiet --help --version"
+            opts="-n -o -s -q -h -V --namespace --kruise-namespace --feature-gates --exclude --allow-outside-links --output --strict --sidecarsets --old-sidecarsets --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --sidecarsets)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -s)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --old-sidecarsets)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --exclude)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -691,12 +675,28 @@ _kruise__inject() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "text json github" -- "${cur}"))
                     return 0
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "text json github" -- "${cur}"))
+                    return 0
+                    ;;
+                --sidecarsets)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --old-sidecarsets)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

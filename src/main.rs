@@ -1,7 +1,9 @@
-//! The `kruise-inject` binary: parses arguments, runs the command, maps errors to exit codes.
+//! The `kruise-inject` binary: parses arguments, runs the command, maps the outcome to an exit
+//! status ([`ExitStatus`]; errors are [`ExitStatus::Error`]).
 
 use std::process::ExitCode;
 
+use kruise_inject::commands::ExitStatus;
 use kruise_inject::commands::cli::Invocation;
 
 /// Rendering builds and drops many small values; mimalloc makes that markedly cheaper than glibc's
@@ -12,14 +14,14 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     match Invocation::resolve(&args).run() {
-        Ok(code) => ExitCode::from(code),
+        Ok(status) => status.into(),
         // The reader of standard output went away (`render | head -1`): not an error, as in
         // ripgrep (crates/core/main.rs: a broken pipe exits 0, quietly). Rust ignores SIGPIPE, so
         // it arrives as this error rather than as the signal C tools die of.
-        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) if is_broken_pipe(&err) => ExitStatus::Success.into(),
         Err(err) => {
             eprintln!("error: {err:#}");
-            ExitCode::from(2)
+            ExitStatus::Error.into()
         }
     }
 }

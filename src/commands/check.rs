@@ -6,10 +6,12 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use crate::commands::args::{InputArgs, OutputArgs, OutputFormat};
+use crate::commands::ExitStatus;
+use crate::commands::args::{InputArgs, InputSettings, OutDirArgs, OutputArgs, OutputSettings};
 use crate::pipeline::engine::print_reports;
 use crate::pipeline::github::{self, Annotation, Level};
 use crate::pipeline::out_dir::{self, FileState, Target};
+use crate::pipeline::report::{Report, count};
 use crate::pipeline::unified::{self, Layout, Palette, Side};
 use clap::Args;
 use std::path::PathBuf;
@@ -21,24 +23,53 @@ use std::path::PathBuf;
      .json files in sorted order). Each renders to DIR/<its path relative to the PATH it was found \
      under>; that file is compared with what render would write there. Nothing is written"
 )))]
+#[command(mut_arg("out_dir", |a| a.required(true).help(
+    "The directory `render --out-dir DIR` writes, to compare with what it would write now"
+)))]
+#[command(mut_arg("prune", |a| a.help(
+    "Accepted so that `check` takes the same arguments as `render --out-dir DIR --prune` (one \
+     argument list for both pre-commit hooks). Files in DIR that no input renders to are \
+     reported with or without it"
+)))]
 pub struct CheckArgs {
     /// The inputs, context and injection settings: the same as given to `render --out-dir`.
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// The directory `render --out-dir DIR` writes, to compare with what it would write now.
-    #[arg(long, value_name = "DIR", required = true)]
-    pub out_dir: PathBuf,
-
-    /// Accepted so that `check` takes the same arguments as `render --out-dir DIR --prune` (one
-    /// argument list for both pre-commit hooks). Files in DIR that no input renders to are
-    /// reported with or without it.
-    #[arg(long)]
-    pub prune: bool,
+    /// `--out-dir` (required), `--prune`.
+    #[command(flatten)]
+    pub out_dir: OutDirArgs,
 
     /// The output settings.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `check`'s settings: [`CheckArgs`] resolved.
+#[derive(Debug)]
+pub struct CheckSettings {
+    /// What to read and how to inject.
+    pub input: InputSettings,
+    /// `--out-dir`.
+    pub out_dir: PathBuf,
+    /// How to print.
+    pub output: OutputSettings,
+}
+
+impl CheckArgs {
+    /// The settings these arguments ask for; an invalid --exclude pattern or timestamp is an error.
+    pub fn resolve(&self) -> anyhow::Result<CheckSettings> {
+        Ok(CheckSettings {
+            input: self.input.resolve()?,
+            // Required: clap refuses a command line without it.
+            out_dir: self
+                .out_dir
+                .out_dir
+                .clone()
+                .context("--out-dir DIR is required")?,
+            output: self.output.resolve(),
+        })
+    }
 }
 
 /// Diff lines shown per file.
@@ -63,9 +94,10 @@ enum Finding<'a> {
 }
 
 /// Runs `check`: exit 0 when DIR is up to date, 1 when it is not, an error otherwise.
-pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
-    let out_dir = &args.out_dir;
-    let expected = out_dir::render(&args.input.paths()?, args.input.options()?, out_dir)?;
+pub fn run(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
+    let settings = args.resolve()?;
+    let out_dir = &settings.out_dir;
+    let expected = out_dir::render(&settings.input.paths, settings.input.options, out_dir)?;
     let mut findings = Vec::new();
     for (target, text) in &expected.files {
         let path = out_dir.join(&target.relative);
@@ -91,27 +123,21 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
         findings.push(Finding::Extra { relative, current });
     }
 
-    let palette = Palette::new(args.output.color.enabled());
+    let palette = Palette::new(settings.output.color);
     let (text, annotations) = report(out_dir, expected.files.len(), &findings, &palette);
-    let format = args.output.output;
-    github::print_report(
-        (format == OutputFormat::Json)
-            .then(|| json_report(out_dir, expected.files.len(), &findings))
-            .as_ref(),
-        &text,
-        if format == OutputFormat::Github {
-            annotations
-        } else {
-            Vec::new()
-        },
-    )
+    Report {
+        text,
+        annotations,
+        json: json_report(out_dir, expected.files.len(), &findings),
+    }
+    .print(settings.output.format.into())
     .context("writing stdout")?;
     github::append_step_summary(&step_summary(out_dir, expected.files.len(), &findings));
-    if !args.output.quiet {
+    if !settings.output.quiet {
         print_reports(&expected.warnings);
     }
     print_reports(expected.undecided.line().as_slice());
-    Ok(u8::from(!findings.is_empty()))
+    Ok(ExitStatus::findings_if(!findings.is_empty()))
 }
 
 impl Finding<'_> {
@@ -157,26 +183,54 @@ impl Finding<'_> {
     }
 }
 
-/// `check -o json`: `{"outDir", "upToDate", "files", "findings": [{"file", "change", "source",
-/// "line"}]}`.
-fn json_report(out_dir: &Path, total: usize, findings: &[Finding<'_>]) -> serde_json::Value {
-    let findings: Vec<serde_json::Value> = findings
-        .iter()
-        .map(|f| {
-            serde_json::json!({
-                "file": f.path(out_dir),
-                "change": f.kind(),
-                "source": f.source(),
-                "line": f.line(),
+/// The contract of `check -o json`: one object,
+/// `{"outDir", "upToDate", "files", "findings": [{"file", "change", "source", "line"}]}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckJson {
+    /// The directory compared (`--out-dir`), as given.
+    pub out_dir: String,
+    /// Whether it holds exactly what `render --out-dir` writes (`findings` is empty).
+    pub up_to_date: bool,
+    /// How many files `render --out-dir` writes there.
+    pub files: usize,
+    /// Its files that are not what render writes: stale and missing ones in input order, then the
+    /// extra ones in sorted order.
+    pub findings: Vec<CheckFindingJson>,
+}
+
+/// One file of `check -o json`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CheckFindingJson {
+    /// The file in the directory (`outDir` joined with its path).
+    pub file: String,
+    /// `stale` (on disk, not what render writes), `missing` (render writes it, it is not there)
+    /// or `extra` (there, no input renders to it).
+    pub change: &'static str,
+    /// The input it is rendered from; `null` for an extra file.
+    pub source: Option<String>,
+    /// The first line of the file on disk that differs from what render writes (the line after
+    /// its last when render only adds lines at the end; 1 for an extra file); `null` for a
+    /// missing file.
+    pub line: Option<usize>,
+}
+
+/// The `check -o json` contract of these findings.
+fn json_report(out_dir: &Path, total: usize, findings: &[Finding<'_>]) -> CheckJson {
+    CheckJson {
+        out_dir: out_dir.display().to_string(),
+        up_to_date: findings.is_empty(),
+        files: total,
+        findings: findings
+            .iter()
+            .map(|f| CheckFindingJson {
+                file: f.path(out_dir),
+                change: f.kind(),
+                source: f.source(),
+                line: f.line(),
             })
-        })
-        .collect();
-    serde_json::json!({
-        "outDir": out_dir.display().to_string(),
-        "upToDate": findings.is_empty(),
-        "files": total,
-        "findings": findings,
-    })
+            .collect(),
+    }
 }
 
 /// The Markdown job summary of a GitHub Actions step.
@@ -184,7 +238,7 @@ fn step_summary(out_dir: &Path, total: usize, findings: &[Finding<'_>]) -> Strin
     let dir = out_dir.display();
     let mut out = format!("### kruise-inject check `{dir}`\n\n");
     if findings.is_empty() {
-        let _ = writeln!(out, "Up to date ({}).\n", out_dir::files(total));
+        let _ = writeln!(out, "Up to date ({}).\n", count(total, "file"));
         return out;
     }
     let _ = writeln!(
@@ -192,7 +246,7 @@ fn step_summary(out_dir: &Path, total: usize, findings: &[Finding<'_>]) -> Strin
         "**Not up to date**: {} of {}. Run `kruise-inject render` with the same arguments and \
          `--out-dir {dir} --prune`, then commit the result.\n",
         findings.len(),
-        out_dir::files(total)
+        count(total, "file")
     );
     out.push_str("| file | finding | rendered from |\n|---|---|---|\n");
     for finding in findings {
@@ -222,7 +276,7 @@ fn report(
     let mut out = String::new();
     let mut annotations = Vec::new();
     if findings.is_empty() {
-        let _ = writeln!(out, "{dir}: up to date ({})", out_dir::files(total));
+        let _ = writeln!(out, "{dir}: up to date ({})", count(total, "file"));
         return (out, annotations);
     }
     let layout = Layout {
@@ -328,15 +382,15 @@ fn report(
         ));
         annotations.push(annotation);
     }
-    let count = |f: fn(&Finding<'_>) -> bool| findings.iter().filter(|x| f(x)).count();
-    let stale = count(|f| matches!(f, Finding::Stale { .. }));
-    let missing = count(|f| matches!(f, Finding::Missing { .. }));
-    let extra = count(|f| matches!(f, Finding::Extra { .. }));
+    let of_kind = |f: fn(&Finding<'_>) -> bool| findings.iter().filter(|x| f(x)).count();
+    let stale = of_kind(|f| matches!(f, Finding::Stale { .. }));
+    let missing = of_kind(|f| matches!(f, Finding::Missing { .. }));
+    let extra = of_kind(|f| matches!(f, Finding::Extra { .. }));
     let _ = writeln!(
         out,
         "{dir}: not up to date: {stale} stale, {missing} missing, {extra} extra (of {}): \
          run kruise-inject render with the same arguments and --out-dir {dir} (add --prune to delete extra files), then commit the result",
-        out_dir::files(total)
+        count(total, "file")
     );
     (out, annotations)
 }

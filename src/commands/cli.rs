@@ -7,6 +7,7 @@ use std::path::Path;
 
 use clap::{CommandFactory as _, Parser, Subcommand};
 
+use crate::commands::ExitStatus;
 use crate::commands::check::{self, CheckArgs};
 use crate::commands::diff::{self, DiffArgs};
 use crate::commands::generate;
@@ -114,12 +115,12 @@ impl Invocation {
         Invocation::Command(Box::new(Cli::parse()))
     }
 
-    /// Runs it: the exit code, or an error (exit 2).
-    pub fn run(self) -> anyhow::Result<u8> {
+    /// Runs it: the exit status, or an error ([`ExitStatus::Error`]).
+    pub fn run(self) -> anyhow::Result<ExitStatus> {
         match self {
             Invocation::LegacyPlugin(config) => krm::run_legacy_plugin(&config),
             Invocation::FunctionOnStdin => match krm::run_without_arguments()? {
-                Some(code) => Ok(code),
+                Some(status) => Ok(status),
                 None => Invocation::Command(Box::new(Cli::parse())).run(),
             },
             Invocation::Command(cli) => run_command(cli.command),
@@ -128,10 +129,10 @@ impl Invocation {
 }
 
 /// Runs one subcommand.
-fn run_command(command: Command) -> anyhow::Result<u8> {
+fn run_command(command: Command) -> anyhow::Result<ExitStatus> {
     match command {
         Command::Render(args) => match render::run(&args)? {
-            render::Outcome::Done(code) => Ok(code),
+            render::Outcome::Done(status) => Ok(status),
             // `render` with a ResourceList on standard input behaves as `krm`.
             render::Outcome::ResourceList(text) => {
                 krm::run_text(&text, &krm::Settings::from_render(&args.input))
@@ -157,5 +158,89 @@ mod tests {
     #[test]
     fn command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// A flag means the same in every command: one short, one value name, one default (`-o`'s
+    /// values and default are each command's own).
+    #[test]
+    fn a_flag_is_the_same_in_every_command() {
+        let mut seen = std::collections::BTreeMap::new();
+        for command in Cli::command().get_subcommands() {
+            for arg in command.get_arguments() {
+                let Some(long) = arg.get_long() else {
+                    continue;
+                };
+                let defaults: Vec<String> = if long == "output" {
+                    Vec::new()
+                } else {
+                    arg.get_default_values()
+                        .iter()
+                        .map(|v| v.to_string_lossy().into_owned())
+                        .collect()
+                };
+                let names: Vec<String> = arg
+                    .get_value_names()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                let this = (arg.get_short(), names, defaults);
+                let first = seen
+                    .entry(long.to_owned())
+                    .or_insert_with(|| (command.get_name().to_owned(), this.clone()));
+                assert_eq!(
+                    first.1,
+                    this,
+                    "--{long} differs between {} and {}",
+                    first.0,
+                    command.get_name()
+                );
+            }
+        }
+        assert!(seen.len() >= 20, "{seen:?}");
+    }
+
+    /// The groups' `Default` is what an empty command line gives, and each command's `-o` default
+    /// is its own format's (a generic group must not share one default between commands).
+    #[test]
+    fn defaults_are_the_empty_command_line() -> Result<(), Box<dyn std::error::Error>> {
+        use super::Command;
+        use crate::commands::args::{ContextArgs, InjectionArgs, OutputFormat};
+        use crate::commands::{health, rollout, validate};
+        use clap::Parser as _;
+        let parse = |args: &[&str]| {
+            Cli::try_parse_from(std::iter::once("kruise-inject").chain(args.iter().copied()))
+                .map(|cli| cli.command)
+        };
+        let Command::Render(render) = parse(&["render"])? else {
+            return Err("render parses as another command".into());
+        };
+        assert_eq!(render.input.context, ContextArgs::default());
+        assert_eq!(render.input.injection, InjectionArgs::default());
+        assert_eq!(render.input.context.namespace, "default");
+        assert_eq!(render.input.context.kruise_namespace, "kruise-system");
+        let Command::Krm(krm) = parse(&["krm"])? else {
+            return Err("krm parses as another command".into());
+        };
+        assert_eq!(krm.context, ContextArgs::default());
+        assert_eq!(krm.injection, InjectionArgs::default());
+        let Command::Diff(diff) = parse(&["diff"])? else {
+            return Err("diff parses as another command".into());
+        };
+        assert_eq!(diff.output.format.output, OutputFormat::Text);
+        let Command::Rollout(r) = parse(&["rollout"])? else {
+            return Err("rollout parses as another command".into());
+        };
+        assert_eq!(r.output.output, rollout::output::Format::Table);
+        assert_eq!(r.context, ContextArgs::default());
+        let Command::Validate(v) = parse(&["validate"])? else {
+            return Err("validate parses as another command".into());
+        };
+        assert_eq!(v.output.output, validate::ValidateFormat::Text);
+        let Command::Health(h) = parse(&["health"])? else {
+            return Err("health parses as another command".into());
+        };
+        assert_eq!(h.output.output, health::HealthFormat::Text);
+        Ok(())
     }
 }

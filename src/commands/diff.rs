@@ -9,17 +9,20 @@ use std::fmt::Write as _;
 use anyhow::Context as _;
 use serde_json::Value;
 
-use crate::commands::args::{InputArgs, OutputArgs, OutputFormat};
+use crate::commands::ExitStatus;
+use crate::commands::args::{
+    InputArgs, InputSettings, OldSidecarSetsArg, OutputArgs, OutputSettings,
+};
 use crate::kruise::cluster::Cluster;
 use crate::kruise::impact::{self, Impact, ImpactKind};
 use crate::kruise::sidecarset::{HASH_ANNOTATION, SidecarSet};
 use crate::kruise::workload::{PodLocation, pod_location};
 use crate::pipeline::context::{ContextKind, context_kind};
-use crate::pipeline::engine::{self, Reader, Renderer, Session, gather_cluster, print_reports};
+use crate::pipeline::engine::{self, Reader, Renderer, Session, print_reports};
 use crate::pipeline::github::{self, Annotation, Level};
 use crate::pipeline::input::Source;
 use crate::pipeline::objects::{Location, Object, ParsedFile};
-use crate::pipeline::out_dir;
+use crate::pipeline::report::{Report, choose, count, count_as};
 use crate::pipeline::unified::{self, Layout, Palette, Side, line_of_offset};
 use clap::Args;
 use std::path::PathBuf;
@@ -31,16 +34,19 @@ use std::path::PathBuf;
      sorted order); `-` or nothing reads standard input. Each is rendered and compared with itself \
      as it is (or, with --old-sidecarsets, rendered with the old SidecarSets); nothing is written"
 )))]
+#[command(mut_arg("old_sidecarsets", |a| a.help(
+    "The SidecarSets before the change (file or directory; repeatable). The inputs are rendered \
+     with these and with the SidecarSets of -s and PATH, and the two results are compared; for \
+     each changed SidecarSet the output says what Kruise will do to pods that already run"
+)))]
 pub struct DiffArgs {
     /// The inputs, context and injection settings.
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// The SidecarSets before the change (file or directory; repeatable). The inputs are rendered
-    /// with these and with the SidecarSets of -s and PATH, and the two results are compared; for
-    /// each changed SidecarSet the output says what Kruise will do to pods that already run.
-    #[arg(long = "old-sidecarsets", value_name = "PATH")]
-    pub old_sidecarsets: Vec<PathBuf>,
+    /// `--old-sidecarsets`.
+    #[command(flatten)]
+    pub old_sidecarsets: OldSidecarSetsArg,
 
     /// Lines of context around each change.
     #[arg(short = 'U', long, value_name = "N", default_value_t = 3)]
@@ -49,6 +55,31 @@ pub struct DiffArgs {
     /// The output settings.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// `diff`'s settings: [`DiffArgs`] resolved.
+#[derive(Debug)]
+pub struct DiffSettings {
+    /// What to read and how to inject.
+    pub input: InputSettings,
+    /// `--old-sidecarsets`.
+    pub old_sidecarsets: Vec<PathBuf>,
+    /// `-U`.
+    pub context: usize,
+    /// How to print.
+    pub output: OutputSettings,
+}
+
+impl DiffArgs {
+    /// The settings these arguments ask for; an invalid --exclude pattern or timestamp is an error.
+    pub fn resolve(&self) -> anyhow::Result<DiffSettings> {
+        Ok(DiffSettings {
+            input: self.input.resolve()?,
+            old_sidecarsets: self.old_sidecarsets.old_sidecarsets.clone(),
+            context: self.context,
+            output: self.output.resolve(),
+        })
+    }
 }
 
 /// What happened to one named entry of a pod list (containers, volumes, ...).
@@ -123,12 +154,13 @@ struct Comparison {
 
 /// Runs `diff`: exit 0 when nothing changes, 1 when something does, 3 when Kruise's webhook rejects
 /// the update of a SidecarSet (with `--old-sidecarsets`), an error otherwise.
-pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
-    let old_mode = !args.old_sidecarsets.is_empty();
-    let found = compare(args)?;
-    let palette = Palette::new(args.output.color.enabled());
+pub fn run(args: &DiffArgs) -> anyhow::Result<ExitStatus> {
+    let settings = args.resolve()?;
+    let old_mode = !settings.old_sidecarsets.is_empty();
+    let found = compare(&settings)?;
+    let palette = Palette::new(settings.output.color);
     let layout = Layout {
-        context: args.context,
+        context: settings.context,
         max_lines: None,
     };
     let labels = if old_mode {
@@ -174,21 +206,15 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
         &palette,
     );
 
-    let format = args.output.output;
-    github::print_report(
-        (format == OutputFormat::Json)
-            .then(|| json_report(&resources, &found, replaced))
-            .as_ref(),
-        &out,
-        if format == OutputFormat::Github {
-            annotations
-        } else {
-            Vec::new()
-        },
-    )
+    Report {
+        text: out,
+        annotations,
+        json: json_report(&resources, &found, replaced),
+    }
+    .print(settings.output.format.into())
     .context("writing stdout")?;
     github::append_step_summary(&step_summary(&resources, &found, replaced));
-    if !args.output.quiet {
+    if !settings.output.quiet {
         print_reports(&found.warnings);
     }
     // Even with -q: the diff may lack what Kruise injects.
@@ -200,36 +226,33 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<u8> {
                 eprintln!("error: SidecarSet {name}: {}", rejection_text(message));
             }
         }
-        return Ok(3);
+        return Ok(ExitStatus::Rejected);
     }
-    Ok(u8::from(
+    Ok(ExitStatus::findings_if(
         !found.documents.is_empty() || !found.impacts.is_empty(),
     ))
 }
 
 /// Renders the inputs (with the old SidecarSets too, if given) and compares.
-fn compare(args: &DiffArgs) -> anyhow::Result<Comparison> {
+fn compare(settings: &DiffSettings) -> anyhow::Result<Comparison> {
     let engine::Inputs {
         context_sources,
         sources,
         mut skipped,
-    } = engine::expand_inputs(&args.input.paths()?)?;
+    } = engine::expand_inputs(&settings.input.paths)?;
     let Session {
         options,
         cluster,
         mut reader,
         warnings,
-    } = Session::new(args.input.options()?, &context_sources, &sources).map_err(|e| {
+    } = Session::new(settings.input.options.clone(), &context_sources, &sources).map_err(|e| {
         engine::name_broken_files(e, &engine::all_sources(&context_sources, &sources))
     })?;
-    // `Walk::expand` reads no path as standard input: only expand what was given.
-    let old_sources = if args.old_sidecarsets.is_empty() {
-        Vec::new()
-    } else {
-        let old = args.input.walk.walk()?.expand(&args.old_sidecarsets)?;
-        skipped.extend(old.skip_lines());
-        old.sources
-    };
+    let old_sources = engine::expand_context(
+        &settings.input.paths.walk,
+        &settings.old_sidecarsets,
+        &mut skipped,
+    )?;
     skipped.extend(warnings);
     let mut found = Comparison {
         warnings: skipped,
@@ -238,10 +261,9 @@ fn compare(args: &DiffArgs) -> anyhow::Result<Comparison> {
     let old_cluster = if old_sources.is_empty() {
         None
     } else {
-        Some(old_cluster(
+        Some(engine::old_cluster(
             &cluster,
             &old_sources,
-            &options.kruise_namespace,
             &mut reader,
             &mut found.warnings,
         )?)
@@ -391,21 +413,17 @@ fn write_summary(
     let workloads = found.workloads;
     let heading = match resources.len() {
         0 => format!(
-            "Summary: no workload changes ({workloads} {} read)",
-            if workloads == 1 {
-                "pod or workload"
-            } else {
-                "pods and workloads"
-            }
+            "Summary: no workload changes ({} read)",
+            count_as(workloads, "pod or workload", "pods and workloads")
         ),
         n => format!(
             "Summary: {n} of {workloads} {} ({})",
-            if workloads == 1 {
-                "pod or workload changes"
-            } else {
+            choose(
+                workloads,
+                "pod or workload changes",
                 "pods and workloads change"
-            },
-            out_dir::files(found.files.len())
+            ),
+            count(found.files.len(), "file")
         ),
     };
     let _ = writeln!(out, "{}", Palette::paint(palette.heading, &heading));
@@ -431,7 +449,7 @@ fn write_summary(
     if !by_sidecarset.is_empty() {
         let list: Vec<String> = by_sidecarset
             .iter()
-            .map(|(name, n)| format!("{name} ({n} {})", plural(*n, "workload")))
+            .map(|(name, n)| format!("{name} ({})", count(*n, "workload")))
             .collect();
         let _ = writeln!(out, "  SidecarSets: {}", list.join(", "));
     }
@@ -467,50 +485,6 @@ fn undecided_summary(found: &Comparison) -> engine::UndecidedSummary {
     let mut summary = engine::UndecidedSummary::default();
     summary.add(&unique);
     summary
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        word.to_owned()
-    } else {
-        format!("{word}s")
-    }
-}
-
-/// The cluster of `--old-sidecarsets`: the new cluster with its SidecarSets replaced by the old
-/// ones; Namespaces and ControllerRevisions of the old files are added where missing.
-fn old_cluster(
-    new: &Cluster,
-    old_sources: &[Source],
-    kruise_namespace: &str,
-    reader: &mut Reader,
-    warnings: &mut Vec<String>,
-) -> anyhow::Result<Cluster> {
-    let gathered = gather_cluster(
-        old_sources,
-        &[],
-        kruise_namespace,
-        &new.feature_gates,
-        reader,
-        warnings,
-    )
-    .context("reading --old-sidecarsets")?;
-    let mut old = new.clone();
-    old.sidecarsets = gathered.sidecarsets;
-    for (name, labels) in gathered.namespaces {
-        old.namespaces.entry(name).or_insert(labels);
-    }
-    for revision in gathered.controller_revisions {
-        let known = old
-            .controller_revisions
-            .iter()
-            .any(|r| r.namespace == revision.namespace && r.name == revision.name);
-        if !known {
-            old.controller_revisions.push(revision);
-        }
-    }
-    old.settle_latest_revisions();
-    Ok(old)
 }
 
 /// The impacts of every SidecarSet that differs between the two clusters, by name.
@@ -677,11 +651,11 @@ fn impact_annotation(
 }
 
 /// `added`, `replaced` (`changed` with --old-sidecarsets) or `removed`.
-fn delta_word(delta: Delta, replaced: &str) -> String {
+fn delta_word(delta: Delta, replaced: &str) -> &str {
     match delta {
-        Delta::Added => "added".to_owned(),
-        Delta::Replaced => replaced.to_owned(),
-        Delta::Removed => "removed".to_owned(),
+        Delta::Added => "added",
+        Delta::Replaced => replaced,
+        Delta::Removed => "removed",
     }
 }
 
@@ -717,16 +691,121 @@ fn impact_word(kind: ImpactKind) -> &'static str {
     }
 }
 
-/// `diff -o json`: `{"resources": [...], "sidecarsets": [...], "summary": {...}}`.
-fn json_report(resources: &[&ResourceChange], found: &Comparison, replaced: &str) -> Value {
-    let entries = |list: &[(usize, String, Delta)]| -> Vec<Value> {
+/// The contract of `diff -o json`: one object,
+/// `{"resources": [...], "sidecarsets": [...], "summary": {...}}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DiffJson<'a> {
+    /// Each pod and workload whose rendering changes, in input order.
+    pub resources: Vec<DiffResourceJson<'a>>,
+    /// With `--old-sidecarsets`: each SidecarSet that differs between the old and the new ones
+    /// (or whose update Kruise rejects), sorted by name; else `[]`.
+    pub sidecarsets: Vec<DiffSidecarSetJson<'a>>,
+    /// The counts.
+    pub summary: DiffSummaryJson,
+}
+
+/// One pod or workload whose rendering changes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffResourceJson<'a> {
+    /// Its `apiVersion`.
+    pub api_version: &'a str,
+    /// Its `kind`.
+    pub kind: &'a str,
+    /// Its namespace (`--namespace` when it has none).
+    pub namespace: &'a str,
+    /// Its name.
+    pub name: &'a str,
+    /// Its input file.
+    pub file: &'a str,
+    /// The line of the resource in its file.
+    pub line: usize,
+    /// The first line of the input that the diff changes, when diffing against the input
+    /// (without `--old-sidecarsets`) and the resource is alone in its document; else `null`.
+    pub changed_line: Option<usize>,
+    /// What rendering does to it: `injected` (only additions to its pod lists), `removed` (only
+    /// removals), `updated` (anything else in the pod lists) or `annotations` (no list changes).
+    pub change: &'static str,
+    /// The SidecarSets whose entry in `kruise.io/sidecarset-hash` changes, sorted by name, each
+    /// with what it changes.
+    pub sidecarsets: Vec<DiffResourceSidecarSetJson<'a>>,
+    /// Changes to the pod lists no changed SidecarSet accounts for.
+    pub other: Vec<DiffEntryJson<'a>>,
+}
+
+/// What one SidecarSet changes in one pod or workload.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DiffResourceSidecarSetJson<'a> {
+    /// The SidecarSet.
+    pub name: &'a str,
+    /// With `--old-sidecarsets`, what the change of the SidecarSet does to running pods:
+    /// `image-only`, `not-upgradable`, `no-rollout`, `added` or `removed`; else `null`.
+    pub impact: Option<&'static str>,
+    /// The entries it adds, changes or removes, in the order of the pod lists.
+    pub entries: Vec<DiffEntryJson<'a>>,
+}
+
+/// One entry of a pod list that changes:
+/// `{"list": "containers", "name": "filebeat", "change": "added"}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DiffEntryJson<'a> {
+    /// `containers`, `initContainers`, `volumes` or `imagePullSecrets`.
+    pub list: &'static str,
+    /// The entry's `name`.
+    pub name: &'a str,
+    /// `added`, `replaced` (`changed` with `--old-sidecarsets`) or `removed`.
+    pub change: &'a str,
+}
+
+/// One SidecarSet that changes (`--old-sidecarsets`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DiffSidecarSetJson<'a> {
+    /// Its name.
+    pub name: &'a str,
+    /// What the change does to running pods: `image-only`, `not-upgradable`, `no-rollout`,
+    /// `added` or `removed`.
+    pub impact: &'static str,
+    /// A short summary (`image-only change: in-place upgrade`, `no rollout`, ...).
+    pub summary: &'a str,
+    /// What changed, one item each (`container filebeat: image a -> b`, `volumes`, ...).
+    pub changes: &'a [String],
+    /// What Kruise does to pods that run now, and to new pods.
+    pub statement: &'a str,
+    /// Why Kruise's validating webhook rejects the update, each message with its advice; `[]`
+    /// when it accepts it.
+    pub rejected: &'a [String],
+    /// The file that defines it (the new definition, else the old one); `null` when unknown.
+    pub file: Option<&'a str>,
+    /// The line of that definition; `null` when unknown.
+    pub line: Option<usize>,
+    /// The rendered pods and workloads it changes (as in the text: `apps/v1 Deployment
+    /// default/nginx`), in input order.
+    pub workloads: Vec<&'a str>,
+}
+
+/// The counts of `diff -o json`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DiffSummaryJson {
+    /// Pods and workloads read.
+    pub workloads: usize,
+    /// Pods and workloads whose rendering changes.
+    pub changed: usize,
+    /// Input files with a change.
+    pub files: usize,
+}
+
+/// The `diff -o json` contract of what `diff` found.
+fn json_report<'a>(
+    resources: &[&'a ResourceChange],
+    found: &'a Comparison,
+    replaced: &'a str,
+) -> DiffJson<'a> {
+    let entries = |list: &'a [(usize, String, Delta)]| -> Vec<DiffEntryJson<'a>> {
         list.iter()
-            .map(|(l, name, delta)| {
-                serde_json::json!({
-                    "list": LISTS[*l].0,
-                    "name": name,
-                    "change": delta_word(*delta, replaced),
-                })
+            .map(|(l, name, delta)| DiffEntryJson {
+                list: LISTS[*l].0,
+                name,
+                change: delta_word(*delta, replaced),
             })
             .collect()
     };
@@ -737,67 +816,63 @@ fn json_report(resources: &[&ResourceChange], found: &Comparison, replaced: &str
             .find(|i| i.name == name)
             .map(|i| impact_word(i.kind))
     };
-    let resources_json: Vec<Value> = resources
+    let resources_json = resources
         .iter()
         .map(|r| {
             let [api_version, kind, namespace, name] = &r.identity;
-            let sidecarsets: Vec<Value> = r
-                .sidecarsets
-                .iter()
-                .map(|(ss, list)| {
-                    serde_json::json!({
-                        "name": ss,
-                        "impact": impact_of(ss),
-                        "entries": entries(list),
+            DiffResourceJson {
+                api_version,
+                kind,
+                namespace,
+                name,
+                file: &r.location.file,
+                line: r.location.line,
+                changed_line: r.changed_line,
+                change: change_kind(r),
+                sidecarsets: r
+                    .sidecarsets
+                    .iter()
+                    .map(|(ss, list)| DiffResourceSidecarSetJson {
+                        name: ss,
+                        impact: impact_of(ss),
+                        entries: entries(list),
                     })
-                })
-                .collect();
-            serde_json::json!({
-                "apiVersion": api_version,
-                "kind": kind,
-                "namespace": namespace,
-                "name": name,
-                "file": r.location.file,
-                "line": r.location.line,
-                "changedLine": r.changed_line,
-                "change": change_kind(r),
-                "sidecarsets": sidecarsets,
-                "other": entries(&r.other),
-            })
+                    .collect(),
+                other: entries(&r.other),
+            }
         })
         .collect();
-    let impacts: Vec<Value> = found
+    let sidecarsets = found
         .impacts
         .iter()
         .map(|i| {
             let location = found.locations.get(&i.name);
-            let workloads: Vec<&str> = resources
-                .iter()
-                .filter(|r| r.sidecarsets.contains_key(&i.name))
-                .map(|r| r.name.as_str())
-                .collect();
-            serde_json::json!({
-                "name": i.name,
-                "impact": impact_word(i.kind),
-                "summary": i.summary,
-                "changes": i.changes,
-                "statement": i.statement,
-                "rejected": found.rejected.get(&i.name).cloned().unwrap_or_default(),
-                "file": location.map(|l| l.file.clone()),
-                "line": location.map(|l| l.line),
-                "workloads": workloads,
-            })
+            DiffSidecarSetJson {
+                name: &i.name,
+                impact: impact_word(i.kind),
+                summary: &i.summary,
+                changes: &i.changes,
+                statement: &i.statement,
+                rejected: found.rejected.get(&i.name).map_or(&[], Vec::as_slice),
+                file: location.map(|l| l.file.as_str()),
+                line: location.map(|l| l.line),
+                workloads: resources
+                    .iter()
+                    .filter(|r| r.sidecarsets.contains_key(&i.name))
+                    .map(|r| r.name.as_str())
+                    .collect(),
+            }
         })
         .collect();
-    serde_json::json!({
-        "resources": resources_json,
-        "sidecarsets": impacts,
-        "summary": {
-            "workloads": found.workloads,
-            "changed": resources.len(),
-            "files": found.files.len(),
+    DiffJson {
+        resources: resources_json,
+        sidecarsets,
+        summary: DiffSummaryJson {
+            workloads: found.workloads,
+            changed: resources.len(),
+            files: found.files.len(),
         },
-    })
+    }
 }
 
 /// The Markdown job summary of a GitHub Actions step.
@@ -815,7 +890,7 @@ fn step_summary(resources: &[&ResourceChange], found: &Comparison, replaced: &st
             "**{} of {} pods and workloads change** ({}).\n",
             resources.len(),
             found.workloads,
-            out_dir::files(found.files.len())
+            count(found.files.len(), "file")
         );
         out.push_str("| resource | file | change | what changes |\n|---|---|---|---|\n");
         for r in resources {

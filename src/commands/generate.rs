@@ -4,6 +4,7 @@
 
 use clap_complete::Shell;
 
+use crate::commands::ExitStatus;
 use crate::commands::help::{environment, examples, exit_status};
 
 /// The binary's name as completions and the man page know it.
@@ -158,17 +159,17 @@ fn render_man(command: &clap::Command, name: &str) -> std::io::Result<Vec<u8>> {
 }
 
 /// Runs `completions`: the script on standard output.
-pub fn run_completions(cli: clap::Command, shell: Shell) -> anyhow::Result<u8> {
+pub fn run_completions(cli: clap::Command, shell: Shell) -> anyhow::Result<ExitStatus> {
     use std::io::Write;
     std::io::stdout().write_all(&completions(cli, shell))?;
-    Ok(0)
+    Ok(ExitStatus::Success)
 }
 
 /// Runs `man`: the page on standard output.
-pub fn run_man(cli: clap::Command, command: Option<&str>) -> anyhow::Result<u8> {
+pub fn run_man(cli: clap::Command, command: Option<&str>) -> anyhow::Result<ExitStatus> {
     use std::io::Write;
     std::io::stdout().write_all(&man(cli, command)?)?;
-    Ok(0)
+    Ok(ExitStatus::Success)
 }
 
 #[cfg(test)]

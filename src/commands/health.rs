@@ -4,7 +4,7 @@
 //! The health check of OpenKruise's Argo CD guide (`testdata/filebeat-sidecarset/argocd-health-cm.yaml`)
 //! compares `status.updatedPods` with `spec.matchedPods`, a field that does not exist (Lua then
 //! fails comparing a number with nil), and fails on a SidecarSet without `spec.updateStrategy`.
-//! [`health`] is the check it intends (semantics §7.3: `status.matchedPods`, `updatedPods`,
+//! [`health`] is the check it intends (`calculateStatus`: `status.matchedPods`, `updatedPods`,
 //! `updatedReadyPods`, `observedGeneration`), and [`ARGOCD_HEALTH_LUA`] is that check in Lua, for
 //! `argocd-cm`: the two are tested to agree on every fixture by running the Lua.
 
@@ -15,7 +15,8 @@ use anyhow::Context as _;
 
 use serde_json::{Value, json};
 
-use crate::commands::args::WalkArgs;
+use crate::commands::ExitStatus;
+use crate::commands::args::{FormatArg, WalkArgs};
 use crate::pipeline::input;
 use crate::pipeline::objects::ParsedFile;
 use clap::{Args, ValueEnum};
@@ -39,15 +40,16 @@ pub struct HealthArgs {
     #[arg(long, conflicts_with = "paths")]
     pub argocd_config: bool,
 
-    /// Output format.
-    #[arg(short = 'o', long, value_name = "FORMAT", value_enum, default_value_t = HealthFormat::Text)]
-    pub output: HealthFormat,
+    /// `-o`.
+    #[command(flatten)]
+    pub output: FormatArg<HealthFormat>,
 }
 
 /// `health -o`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum HealthFormat {
     /// `NAME: STATUS: message`, one line per SidecarSet.
+    #[default]
     Text,
     /// A JSON array of `{"file", "line", "name", "status", "message"}`.
     Json,
@@ -321,11 +323,11 @@ pub fn format(entries: &[Entry], format: HealthFormat) -> String {
 
 /// Runs `health`: exit 0 if every SidecarSet is Healthy, 1 otherwise; an error (exit 2) for bad
 /// input or when the input holds no SidecarSet.
-pub fn run(args: &HealthArgs) -> anyhow::Result<u8> {
+pub fn run(args: &HealthArgs) -> anyhow::Result<ExitStatus> {
     if args.argocd_config {
         crate::pipeline::spool::to_stdout(|stdout| stdout.write_all(argocd_config().as_bytes()))
             .context("writing stdout")?;
-        return Ok(0);
+        return Ok(ExitStatus::Success);
     }
     let expanded = args.walk.walk()?.expand(&args.paths)?;
     crate::pipeline::engine::print_reports(&expanded.skip_lines());
@@ -345,11 +347,11 @@ pub fn run(args: &HealthArgs) -> anyhow::Result<u8> {
         );
     }
     crate::pipeline::spool::to_stdout(|stdout| {
-        stdout.write_all(format(&entries, args.output).as_bytes())
+        stdout.write_all(format(&entries, args.output.output).as_bytes())
     })
     .context("writing stdout")?;
     let all_healthy = entries.iter().all(|e| e.health.status == Status::Healthy);
-    Ok(if all_healthy { 0 } else { 1 })
+    Ok(ExitStatus::findings_if(!all_healthy))
 }
 
 #[cfg(test)]

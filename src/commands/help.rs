@@ -1,6 +1,9 @@
 //! What `--help` and the man pages say beyond the flags: examples, exit statuses and environment
 //! variables of each command (`""`: the main command).
 
+use crate::commands::ExitStatus::{self, Error, Findings, Rejected, Success};
+use crate::commands::args::SOURCE_DATE_EPOCH;
+
 /// One example of a command line, for `--help` and the man page's EXAMPLES.
 #[derive(Debug, Clone, Copy)]
 pub struct Example {
@@ -182,75 +185,72 @@ pub fn examples_help(command: &str) -> String {
     out.trim_end().to_owned()
 }
 
-/// The exit codes of `command` (`""`: the main command), as `(code, meaning)`.
-pub fn exit_status(command: &str) -> &'static [(&'static str, &'static str)] {
-    const ERROR: (&str, &str) = (
-        "2",
-        "Error: unreadable or invalid input, or a bad command line; nothing is written to standard output.",
-    );
+/// The exit statuses of `command` (`""`: the main command), as `(status, meaning)`.
+pub fn exit_status(command: &str) -> &'static [(ExitStatus, &'static str)] {
+    const fn general(status: ExitStatus) -> (ExitStatus, &'static str) {
+        (status, status.meaning())
+    }
+    const ERROR: (ExitStatus, &str) = general(Error);
     match command {
-        "" => &[
-            ("0", "Success, and nothing to report."),
-            (
-                "1",
-                "The command's finding: changes (diff), stale output (check, render --out-dir), errors (validate), not Healthy (health).",
-            ),
-            ERROR,
-            (
-                "3",
-                "diff --old-sidecarsets: Kruise's webhook rejects the update of a SidecarSet.",
-            ),
-        ],
+        "" => {
+            const E: &[(ExitStatus, &str)] = &[
+                general(Success),
+                general(Findings),
+                ERROR,
+                general(Rejected),
+            ];
+            E
+        }
         "render" => &[
             (
-                "0",
+                Success,
                 "Rendered; with --out-dir, the directory was already up to date.",
             ),
             (
-                "1",
+                Findings,
                 "With --out-dir: files were written or deleted, or files no input renders to were left (without --prune).",
             ),
             ERROR,
         ],
         "diff" => &[
-            ("0", "No change."),
-            ("1", "Changes."),
+            (Success, "No change."),
+            (Findings, "Changes."),
             ERROR,
             (
-                "3",
+                Rejected,
                 "With --old-sidecarsets: Kruise's webhook rejects the update of a SidecarSet (a sidecar container added or renamed, an upgradeType or a canary's base changed); create a new SidecarSet instead.",
             ),
         ],
         "check" => &[
-            ("0", "The directory is up to date."),
-            ("1", "Stale, missing or extra files."),
+            (Success, "The directory is up to date."),
+            (Findings, "Stale, missing or extra files."),
             ERROR,
         ],
         "validate" => &[
-            ("0", "No error (warnings allowed unless --strict)."),
-            ("1", "Errors, or warnings with --strict."),
+            (Success, "No error (warnings allowed unless --strict)."),
+            (Findings, "Errors, or warnings with --strict."),
             ERROR,
         ],
         "health" => &[
-            ("0", "Every SidecarSet is Healthy (or --argocd-config)."),
-            ("1", "Any SidecarSet is Progressing or Suspended."),
+            (Success, "Every SidecarSet is Healthy (or --argocd-config)."),
+            (Findings, "Any SidecarSet is Progressing or Suspended."),
             ERROR,
         ],
         "krm" => &[
-            ("0", "The ResourceList was processed."),
+            (Success, "The ResourceList was processed."),
             (
-                "2",
+                Error,
                 "Error: the message on standard error, and for kpt the input with an error result on standard output.",
             ),
         ],
-        _ => &[("0", "Success."), ERROR],
+        _ => &[(Success, "Success."), ERROR],
     }
 }
 
 /// The environment variables `command` reads (`""`: all), as `(name, meaning)`.
 pub fn environment(command: &str) -> Vec<(&'static str, &'static str)> {
     const EPOCH: (&str, &str) = (
-        "SOURCE_DATE_EPOCH",
+        SOURCE_DATE_EPOCH,
         "Seconds since the epoch: the injection time written into the hash annotations when --timestamp is not given (default 1970-01-01T00:00:00Z), so that output is reproducible.",
     );
     const COLOR: [(&str, &str); 3] = [

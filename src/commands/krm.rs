@@ -2,7 +2,7 @@
 //! exec plugin.
 //!
 //! - [`resource_list`]: the `ResourceList` on stdin and stdout;
-//! - [`function_config`]: the `functionConfig` (`KruiseInject` or kpt's ConfigMap);
+//! - [`function_config`](crate::pipeline::function_config): the `functionConfig` (`KruiseInject` or kpt's ConfigMap);
 //! - [`results`]: what the function reports back;
 //! - [`legacy_plugin`]: `kubectl kustomize --enable-alpha-plugins`.
 //!
@@ -22,7 +22,8 @@ use serde_json::Value;
 pub use crate::pipeline::resource_list::{self, is_resource_list};
 pub use legacy_plugin::run_legacy_plugin;
 
-use crate::commands::args::WalkArgs;
+use crate::commands::ExitStatus;
+use crate::commands::args::{self, ContextArgs, InjectionArgs, WalkArgs};
 use crate::kruise::features::FeatureGates;
 use crate::kruise::timestamp;
 use crate::pipeline::context::{self, ContextKind};
@@ -35,40 +36,33 @@ use crate::pipeline::objects::{DocumentError, Object, ParsedFile};
 /// `kruise-inject krm`: a ResourceList on standard input, the ResourceList with the SidecarSets
 /// injected on standard output. The `functionConfig` (a `kruise-inject.dev/v1alpha1 KruiseInject`
 /// object, or kpt's ConfigMap) overrides these options; its `sidecarsets` add to `-s`.
+///
+/// The flags' defaults are the other commands' (the function config's values override any of
+/// them, given or not, so a default is only what neither sets).
 #[derive(Debug, Clone, Default, clap::Args)]
+#[command(mut_arg("sidecarsets", |a| a.help(
+    "Context read besides the items: SidecarSets, Namespaces, ControllerRevisions (file or \
+     directory, relative to the working directory; repeatable)"
+)))]
+#[command(mut_arg("namespace", |a| a.help("Namespace of items that have none")))]
+#[command(mut_arg("feature_gates", |a| a.help(
+    "Kruise's feature gates, as the manager's `--feature-gates` (e.g. \
+     `EnableSortSidecarContainerByName=true,SidecarSetPatchPodMetadataDefaultsAllowed=true`), so \
+     that the result is your installation's; unset gates keep Kruise v1.9's defaults. The \
+     function config's `featureGates` adds to these"
+)))]
 pub struct KrmArgs {
-    /// Context read besides the items: SidecarSets, Namespaces, ControllerRevisions (file or
-    /// directory, relative to the working directory; repeatable).
-    #[arg(short = 's', long = "sidecarsets", value_name = "PATH")]
-    pub sidecarsets: Vec<PathBuf>,
+    /// The context (`-s`, `-n`, `--kruise-namespace`, `--feature-gates`).
+    #[command(flatten)]
+    pub context: ContextArgs,
+
+    /// The injection settings (`--timestamp`, `--seed`).
+    #[command(flatten)]
+    pub injection: InjectionArgs,
 
     /// How directories are walked.
     #[command(flatten)]
     pub walk: WalkArgs,
-
-    /// Namespace of items that have none [default: default].
-    #[arg(short = 'n', long, value_name = "NS")]
-    pub namespace: Option<String>,
-
-    /// Injection time written into the hash annotations (RFC 3339, or `now`). Default:
-    /// SOURCE_DATE_EPOCH if set, else 1970-01-01T00:00:00Z.
-    #[arg(long, value_name = "RFC3339|now")]
-    pub timestamp: Option<String>,
-
-    /// Namespace where Kruise keeps SidecarSet ControllerRevisions [default: kruise-system].
-    #[arg(long, value_name = "NS")]
-    pub kruise_namespace: Option<String>,
-
-    /// Kruise's feature gates, as the manager's `--feature-gates` (e.g.
-    /// `EnableSortSidecarContainerByName=true,SidecarSetPatchPodMetadataDefaultsAllowed=true`), so
-    /// that the result is your installation's; unset gates keep Kruise v1.9's defaults. The
-    /// function config's `featureGates` adds to these.
-    #[arg(long, value_name = "NAME=BOOL,...", value_parser = crate::kruise::features::FeatureGates::parse)]
-    pub feature_gates: Option<crate::kruise::features::FeatureGates>,
-
-    /// Seed of the random draw of the `Partial` revision policy [default: 0].
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
 }
 
 /// Everything a run depends on besides its input.
@@ -96,42 +90,32 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The settings of the command line and the environment.
+    /// The settings of the command line and the environment: the one place `krm`'s arguments
+    /// are resolved.
     pub fn new(args: &KrmArgs) -> Self {
-        Self {
-            sidecarsets: args.sidecarsets.clone(),
-            config_sidecarsets: Vec::new(),
-            walk: input::Walk {
-                excludes: args.walk.exclude.clone(),
-                allow_outside_links: args.walk.allow_outside_links,
-            },
-            namespace: args.namespace.clone().unwrap_or_else(|| "default".into()),
-            timestamp: args.timestamp.clone(),
-            kruise_namespace: args
-                .kruise_namespace
-                .clone()
-                .unwrap_or_else(|| "kruise-system".into()),
-            feature_gates: args.feature_gates.clone().unwrap_or_default(),
-            seed: args.seed.unwrap_or(0),
-            source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok(),
-        }
+        Self::from_groups(&args.context, &args.injection, &args.walk)
     }
 
     /// The settings of `render`'s flags, for a ResourceList given to `render` on stdin.
-    pub fn from_render(args: &crate::commands::args::InputArgs) -> Self {
+    pub fn from_render(args: &args::InputArgs) -> Self {
+        Self::from_groups(&args.context, &args.injection, &args.walk)
+    }
+
+    /// The settings of the shared argument groups and the environment.
+    fn from_groups(context: &ContextArgs, injection: &InjectionArgs, walk: &WalkArgs) -> Self {
         Self {
-            sidecarsets: args.sidecarsets.clone(),
+            sidecarsets: context.sidecarsets.clone(),
             config_sidecarsets: Vec::new(),
             walk: input::Walk {
-                excludes: args.walk.exclude.clone(),
-                allow_outside_links: args.walk.allow_outside_links,
+                excludes: walk.exclude.clone(),
+                allow_outside_links: walk.allow_outside_links,
             },
-            namespace: args.namespace.clone(),
-            timestamp: args.timestamp.clone(),
-            kruise_namespace: args.kruise_namespace.clone(),
-            feature_gates: args.feature_gates.clone().unwrap_or_default(),
-            seed: args.seed,
-            source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok(),
+            namespace: context.namespace.clone(),
+            timestamp: injection.timestamp.clone(),
+            kruise_namespace: context.kruise_namespace.clone(),
+            feature_gates: context.feature_gates.clone().unwrap_or_default(),
+            seed: injection.seed,
+            source_date_epoch: args::source_date_epoch(),
         }
     }
 
@@ -286,7 +270,7 @@ pub fn process_with(
 
 /// Runs `kruise-inject krm`: exit 0 and the ResourceList on stdout; on failure the message on
 /// stderr, the input with an error result on stdout (for kpt), and exit 2.
-pub fn run(args: &KrmArgs) -> anyhow::Result<u8> {
+pub fn run(args: &KrmArgs) -> anyhow::Result<ExitStatus> {
     let mut input = String::new();
     crate::pipeline::input::note_if_terminal("a ResourceList");
     std::io::stdin()
@@ -300,7 +284,7 @@ pub fn run(args: &KrmArgs) -> anyhow::Result<u8> {
 /// arguments) and how `kpt fn eval --exec kruise-inject` runs it. A ResourceList on stdin runs as
 /// `krm` with the options of its `functionConfig`; empty stdin is `None` (the caller prints the
 /// usage); anything else is an error that says what was expected.
-pub fn run_without_arguments() -> anyhow::Result<Option<u8>> {
+pub fn run_without_arguments() -> anyhow::Result<Option<ExitStatus>> {
     let mut input = String::new();
     std::io::stdin()
         .read_to_string(&mut input)
@@ -320,7 +304,7 @@ pub fn run_without_arguments() -> anyhow::Result<Option<u8>> {
 
 /// Runs the function on a ResourceList already read: the ResourceList on stdout and exit 0, or the
 /// input with an error result on stdout (for kpt), the message on stderr and exit 2.
-pub fn run_text(input: &str, settings: &Settings) -> anyhow::Result<u8> {
+pub fn run_text(input: &str, settings: &Settings) -> anyhow::Result<ExitStatus> {
     let cwd = std::env::current_dir().context("the working directory")?;
     let mut stdout = std::io::stdout().lock();
     match process_with(input, &cwd, settings) {
@@ -331,7 +315,7 @@ pub fn run_text(input: &str, settings: &Settings) -> anyhow::Result<u8> {
             stdout.flush().context("writing stdout")?;
             // For people too: kustomize ignores results; stderr is what it passes on.
             print_reports(undecided.line().as_slice());
-            Ok(0)
+            Ok(ExitStatus::Success)
         }
         Err(err) => {
             if let Some(output) = &err.output {
@@ -339,7 +323,7 @@ pub fn run_text(input: &str, settings: &Settings) -> anyhow::Result<u8> {
                 let _ = stdout.flush();
             }
             eprintln!("error: kruise-inject: {}", err.message);
-            Ok(2)
+            Ok(ExitStatus::Error)
         }
     }
 }

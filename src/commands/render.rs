@@ -9,48 +9,72 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::Args;
 
-use crate::commands::args::InputArgs;
+use crate::commands::ExitStatus;
+use crate::commands::args::{InputArgs, OutDirArgs, QuietArg};
 use crate::kruise::cluster::Cluster;
 use crate::pipeline::engine::{
-    BENCH_FLOOR_ENV, Inputs, Reader, RenderedFile, Renderer, SPOOL_IN_MEMORY,
+    BENCH_FLOOR_ENV, InputPaths, Inputs, Options, Reader, RenderedFile, Renderer, SPOOL_IN_MEMORY,
     SPOOL_REPORTS_IN_MEMORY, Session, UndecidedSummary, all_sources, append_to_stream,
     expand_inputs, floor_file, name_broken_files, print_reports, render_stream, workers,
 };
 use crate::pipeline::input::{self, Source};
 use crate::pipeline::objects::ParsedFile;
 use crate::pipeline::out_dir;
+use crate::pipeline::report::count;
 use crate::pipeline::resource_list::is_resource_list;
 use crate::pipeline::spool::Spool;
 
 /// `kruise-inject render`.
 #[derive(Debug, Clone, Args)]
+#[command(mut_arg("quiet", |a| a.help("Do not print the per-resource report on standard error")))]
 pub struct RenderArgs {
     /// The inputs, context and injection settings.
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Write one file per input file into DIR, at the input's path relative to the PATH argument it
-    /// was found under, instead of one stream on standard output. Files that are already up to
-    /// date are not touched. Exit code 1 when anything was written (so that a pre-commit hook
-    /// fails and the new files get committed), 0 when DIR was up to date.
-    #[arg(long, value_name = "DIR")]
+    /// `--out-dir`, `--prune`.
+    #[command(flatten)]
+    pub out_dir: OutDirArgs,
+
+    /// `-q`.
+    #[command(flatten)]
+    pub quiet: QuietArg,
+}
+
+/// `render`'s settings: [`RenderArgs`] resolved.
+#[derive(Debug)]
+pub struct RenderSettings {
+    /// What to read.
+    pub paths: InputPaths,
+    /// How to inject, or why the flags are invalid (a bad timestamp): an error only once standard
+    /// input is known not to hold a ResourceList, which `krm` answers with an error result.
+    pub options: anyhow::Result<Options>,
+    /// `--out-dir`.
     pub out_dir: Option<PathBuf>,
-
-    /// With --out-dir: delete the .yaml, .yml and .json files in DIR that no input renders to (left
-    /// over from deleted or moved inputs). Without it they are reported, and the exit code is 1.
-    #[arg(long, requires = "out_dir")]
+    /// `--prune`.
     pub prune: bool,
-
-    /// Do not print the per-resource report on standard error.
-    #[arg(short, long)]
+    /// `-q`.
     pub quiet: bool,
+}
+
+impl RenderArgs {
+    /// The settings these arguments ask for; an invalid --exclude pattern is an error.
+    pub fn resolve(&self) -> anyhow::Result<RenderSettings> {
+        Ok(RenderSettings {
+            paths: self.input.paths()?,
+            options: self.input.options(),
+            out_dir: self.out_dir.out_dir.clone(),
+            prune: self.out_dir.prune,
+            quiet: self.quiet.quiet,
+        })
+    }
 }
 
 /// How a `render` run ended.
 #[derive(Debug)]
 pub enum Outcome {
-    /// Rendered; the exit code.
-    Done(u8),
+    /// Rendered; the exit status.
+    Done(ExitStatus),
     /// Standard input held a KRM ResourceList: the text, for `krm` to process (kustomize and kpt
     /// run functions this way).
     ResourceList(String),
@@ -60,14 +84,21 @@ pub enum Outcome {
 /// nothing on stdout); a ResourceList on standard input is handed back (the caller runs `krm`). With `--out-dir`: exit code 1 when files were written or removed (or extra
 /// files are left), 0 when the directory was up to date.
 pub fn run(args: &RenderArgs) -> anyhow::Result<Outcome> {
-    if let Some(dir) = &args.out_dir {
-        return run_out_dir(args, dir);
+    let RenderSettings {
+        paths,
+        options,
+        out_dir,
+        prune,
+        quiet,
+    } = args.resolve()?;
+    if let Some(dir) = &out_dir {
+        return run_out_dir(&paths, options?, dir, prune, quiet);
     }
     let Inputs {
         context_sources,
         sources,
         skipped,
-    } = expand_inputs(&args.input.paths()?)?;
+    } = expand_inputs(&paths)?;
     // A KRM ResourceList on standard input: behave as `krm`.
     let mut reader = Reader::default();
     if sources == [Source::Stdin] && !context_sources.contains(&Source::Stdin) {
@@ -77,6 +108,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<Outcome> {
         }
         reader = Reader::with_stdin(text);
     }
+    let options = options?;
     let floor = std::env::var_os(BENCH_FLOOR_ENV).is_some_and(|v| !v.is_empty());
     let Session {
         options,
@@ -86,13 +118,13 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<Outcome> {
     } = if floor {
         // The benchmark floor: no context pass, no injection (README: Performance and the benchmark).
         Session {
-            options: args.input.options()?,
-            cluster: Cluster::new(&args.input.kruise_namespace),
+            cluster: Cluster::new(&options.kruise_namespace),
+            options,
             reader,
             warnings: Vec::new(),
         }
     } else {
-        Session::with_reader(args.input.options()?, &context_sources, &sources, reader)
+        Session::with_reader(options, &context_sources, &sources, reader)
             .map_err(|e| name_broken_files(e, &all_sources(&context_sources, &sources)))?
     };
 
@@ -105,7 +137,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<Outcome> {
     let mut undecided = UndecidedSummary::default();
     // The warnings about the SidecarSets (what the cluster would do differently) go to stderr even
     // with -q: the output may not be what the cluster does.
-    let quiet_warnings = if args.quiet { warnings } else { Vec::new() };
+    let quiet_warnings = if quiet { warnings } else { Vec::new() };
     let mut sink = |i: usize, rendered: RenderedFile| -> anyhow::Result<()> {
         undecided.add(&rendered.undecided);
         append_to_stream(&mut out, rendered.text, i == 0, &mut last_byte)
@@ -136,7 +168,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<Outcome> {
     let mut stdout = stdout.lock();
     out.copy_to(&mut stdout).context("writing stdout")?;
     stdout.flush().context("writing stdout")?;
-    if !args.quiet {
+    if !quiet {
         report_spool.seek(SeekFrom::Start(0))?;
         let mut stderr = std::io::stderr().lock();
         let _ = std::io::copy(&mut (&mut report_spool as &mut dyn Read), &mut stderr);
@@ -144,13 +176,19 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<Outcome> {
     // Even with -q: the output may lack what Kruise injects.
     print_reports(undecided.line().as_slice());
     print_reports(&quiet_warnings);
-    Ok(Outcome::Done(0))
+    Ok(Outcome::Done(ExitStatus::Success))
 }
 
 /// `render --out-dir DIR`: writes what changed, prints what it wrote, exit 1 if it wrote (or
 /// removed, or left extra files), 0 if DIR was up to date.
-fn run_out_dir(args: &RenderArgs, out_dir: &Path) -> anyhow::Result<Outcome> {
-    let expected = out_dir::render(&args.input.paths()?, args.input.options()?, out_dir)?;
+fn run_out_dir(
+    paths: &InputPaths,
+    options: Options,
+    out_dir: &Path,
+    prune: bool,
+    quiet: bool,
+) -> anyhow::Result<Outcome> {
+    let expected = out_dir::render(paths, options, out_dir)?;
     let mut out = String::new();
     let (mut written, mut removed, mut left) = (0, 0, 0);
     for (target, text) in &expected.files {
@@ -167,7 +205,7 @@ fn run_out_dir(args: &RenderArgs, out_dir: &Path) -> anyhow::Result<Outcome> {
     let targets: Vec<&out_dir::Target> = expected.files.iter().map(|(t, _)| t).collect();
     for relative in out_dir::extras(out_dir, &targets)? {
         let path = out_dir.join(&relative);
-        if args.prune {
+        if prune {
             fs::remove_file(&path).map_err(out_dir::io_error(&path))?;
             out_dir::remove_empty_parents(out_dir, &relative);
             removed += 1;
@@ -187,12 +225,12 @@ fn run_out_dir(args: &RenderArgs, out_dir: &Path) -> anyhow::Result<Outcome> {
         let _ = writeln!(
             out,
             "{dir}: {written} written, {removed} removed (of {}): review and commit the changes",
-            out_dir::files(total)
+            count(total, "file")
         );
     } else if left == 0 {
-        let _ = writeln!(out, "{dir}: up to date ({})", out_dir::files(total));
+        let _ = writeln!(out, "{dir}: up to date ({})", count(total, "file"));
     }
-    if !args.quiet {
+    if !quiet {
         print_reports(&expected.reports);
     }
     print_reports(expected.undecided.line().as_slice());
@@ -200,5 +238,7 @@ fn run_out_dir(args: &RenderArgs, out_dir: &Path) -> anyhow::Result<Outcome> {
         .lock()
         .write_all(out.as_bytes())
         .map_err(|e| anyhow::anyhow!("writing stdout: {e}"))?;
-    Ok(Outcome::Done(u8::from(written + removed + left > 0)))
+    Ok(Outcome::Done(ExitStatus::findings_if(
+        written + removed + left > 0,
+    )))
 }

@@ -2,8 +2,8 @@
 //! SidecarSet webhook injected, using only what Kruise wrote into the pod (its annotations and the
 //! `IS_INJECTED=true` env of injected containers), so that `uninject(render(x)) == x`.
 //!
-//! What is removed from a pod that carries Kruise's injection annotations (semantics §1.1, §1.4,
-//! §6):
+//! What is removed from a pod that carries Kruise's injection annotations (what
+//! `buildSidecars` and `injectHotUpgradeContainers` write):
 //!
 //! - **containers** named in the `sidecarList` of a `kruise.io/sidecarset-hash` (or
 //!   `-without-image`) entry, or hot-upgrade containers (`<c>-1`, `<c>-2` for each `<c>` of
@@ -18,19 +18,21 @@
 //!   remaining container, init container or ephemeral container references;
 //! - the **annotations** `kruise.io/sidecarset-hash`, `-hash-without-image`, `-injected-list`,
 //!   `kruise.io/sidecarset-working-hotupgrade-container`, `version.sidecarset.kruise.io/*`,
-//!   `versionalt.sidecarset.kruise.io/*` (§1.1), and what the controller writes when it upgrades a
-//!   pod in place, `kruise.io/sidecarset-inplace-update-state` (§7.6);
-//! - the pod **condition** `SidecarSetUpgradable` in `status.conditions` (§1.5, written by the
+//!   `versionalt.sidecarset.kruise.io/*` (`util_hotupgrade.go`), and what the controller writes
+//!   when it upgrades a pod in place, `kruise.io/sidecarset-inplace-update-state`
+//!   (`UpdatePodAnnotationsInUpgrade`);
+//! - the pod **condition** `SidecarSetUpgradable` in `status.conditions` (written by the
 //!   controller's `updatePodSidecarSetUpgradableCondition`), and `conditions` itself when it
 //!   becomes empty (Go omits an empty `conditions`: `json:"conditions,omitempty"`); the rest of
 //!   `status` is kept as it is (a `status` left with no key is `{}`, as kubectl prints it);
 //! - the `annotations` mapping when it becomes empty (and `metadata` if nothing else is left in
 //!   it), and `initContainers` / `volumes` when they become empty.
 //!
-//! Kruise writes nothing else on a pod for a SidecarSet: no label (§1.1), no `apps.kruise.io/*`
-//! key (those are on SidecarSets and ControllerRevisions, §1.2, §1.3); `SIDECARSET_VERSION` and
-//! `SIDECARSET_VERSION_ALT` (§1.4) are env vars of the hot-upgrade sidecars, which go whole.
-//! `status.containerStatuses` of removed sidecars are the kubelet's, and are kept.
+//! Kruise writes nothing else on a pod for a SidecarSet: no label, no `apps.kruise.io/*`
+//! key (those are on SidecarSets and ControllerRevisions); `SIDECARSET_VERSION` and
+//! `SIDECARSET_VERSION_ALT` (`setSidecarContainerVersionEnv`) are env vars of the hot-upgrade
+//! sidecars, which go whole. `status.containerStatuses` of removed sidecars are the kubelet's, and
+//! are kept.
 //!
 //! What is never removed, because the pod does not tell whether Kruise added it:
 //! `imagePullSecrets` (a pod that listed the secret before injection looks exactly the same after
@@ -45,7 +47,8 @@ use kruise_inject_yaml::edit::{EditError, Editor, SeqItem};
 use kruise_inject_yaml::tree::Node;
 use serde_json::Value;
 
-use crate::commands::args::WalkArgs;
+use crate::commands::ExitStatus;
+use crate::commands::args::{QuietArg, WalkArgs};
 use crate::kruise::decode::string_map_at;
 use crate::kruise::inject::{
     INJECTED_LIST_ANNOTATION, IS_INJECTED_ENV, WORKING_CONTAINER_ANNOTATION,
@@ -63,6 +66,7 @@ use std::path::PathBuf;
 
 /// `kruise-inject uninject`.
 #[derive(Debug, Clone, Args)]
+#[command(mut_arg("quiet", |a| a.help("Do not print the per-resource report on standard error")))]
 pub struct UninjectArgs {
     /// Files or directories to read (directories are walked for .yaml, .yml and .json files in
     /// sorted order); `-` or nothing reads standard input. Every document is written to standard
@@ -74,9 +78,9 @@ pub struct UninjectArgs {
     #[command(flatten)]
     pub walk: WalkArgs,
 
-    /// Do not print the per-resource report on standard error.
-    #[arg(short, long)]
-    pub quiet: bool,
+    /// `-q`.
+    #[command(flatten)]
+    pub quiet: QuietArg,
 }
 
 /// Prefix of the hot-upgrade version annotations.
@@ -438,7 +442,7 @@ pub fn uninject_file(file: &ParsedFile) -> Result<(String, Vec<String>), Documen
 }
 
 /// Runs `uninject`: the whole output, or an error (exit 2, nothing on stdout).
-pub fn run(args: &UninjectArgs) -> anyhow::Result<u8> {
+pub fn run(args: &UninjectArgs) -> anyhow::Result<ExitStatus> {
     let expanded = args.walk.walk()?.expand(&args.paths)?;
     let mut reports = expanded.skip_lines();
     let sources = expanded.sources;
@@ -457,13 +461,13 @@ pub fn run(args: &UninjectArgs) -> anyhow::Result<u8> {
     let mut stdout = std::io::stdout().lock();
     out.copy_to(&mut stdout).context("writing stdout")?;
     stdout.flush().context("writing stdout")?;
-    if !args.quiet {
+    if !args.quiet.quiet {
         let mut stderr = std::io::stderr().lock();
         for line in reports {
             let _ = writeln!(stderr, "{line}");
         }
     }
-    Ok(0)
+    Ok(ExitStatus::Success)
 }
 
 #[cfg(test)]

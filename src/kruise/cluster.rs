@@ -11,8 +11,13 @@ use crate::kruise::selector::NAMESPACE_NAME_LABEL;
 use crate::kruise::selector::{KnownLabel, LabelSelector, PartialMatch, SelectorError};
 use crate::kruise::sidecarset::{SidecarSet, revision_data};
 
-/// The namespace Kruise runs in unless told otherwise (`POD_NAMESPACE` default, §1.7).
+/// The namespace Kruise runs in unless told otherwise (`POD_NAMESPACE` default,
+/// `GetKruiseNamespace`).
 pub const DEFAULT_KRUISE_NAMESPACE: &str = "kruise-system";
+
+/// The namespace of an object that names none, as `kubectl apply` puts it (a kubeconfig context
+/// without a namespace).
+pub const DEFAULT_NAMESPACE: &str = "default";
 
 /// The objects the pod webhook would read from the API server.
 #[derive(Debug, Clone, Default)]

@@ -1,5 +1,5 @@
-//! ControllerRevisions of SidecarSets (semantics §3.3, §5): their data, their names, and reading them
-//! from `apps/v1 ControllerRevision` documents.
+//! ControllerRevisions of SidecarSets (`history_control.go`): their data, their names, and reading
+//! them from `apps/v1 ControllerRevision` documents.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -10,7 +10,7 @@ use kruise_inject_kube::{gojson, hashing};
 
 use crate::kruise::decode;
 
-/// ControllerRevision label naming the SidecarSet it belongs to (§1.3).
+/// ControllerRevision label naming the SidecarSet it belongs to (`util.go: SidecarSetKindName`).
 pub const SIDECARSET_NAME_LABEL: &str = "kruise.io/sidecarset-name";
 
 /// An `apps/v1 ControllerRevision` as read from an input document.

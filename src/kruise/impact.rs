@@ -1,4 +1,4 @@
-//! What a SidecarSet change does to pods that already run (semantics §3.1, §7.4).
+//! What a SidecarSet change does to pods that already run (`hash.go`, `IsSidecarSetUpgradable`).
 //!
 //! Kruise upgrades running pods in place only when nothing but sidecar images changed: the pod's
 //! `kruise.io/sidecarset-hash-without-image` must equal the SidecarSet's (`IsSidecarSetUpgradable`).

@@ -1,10 +1,10 @@
-//! What the pod webhook adds to a pod (semantics §6), as a [`crate::kruise::pod::PodPatch`].
+//! What the pod webhook adds to a pod, as a [`crate::kruise::pod::PodPatch`].
 //!
 //! [`inject`] follows `pkg/webhook/pod/mutating/sidecarset.go: sidecarsetMutatingPod` and
 //! `buildSidecars` for a pod CREATE: `patchPodMetadata` first, then per SidecarSet and sidecar
-//! container the shared volumes ([`share_volume`]), transferred env ([`transfer_env`]), the
-//! SidecarSet volumes it mounts, `IS_INJECTED=true`, hot upgrade ([`hot_upgrade`]); then the
-//! merges into the pod's lists ([`merge`]) and the annotations ([`upgrade_spec`]).
+//! container the shared volumes (`share_volume`), transferred env (`transfer_env`), the
+//! SidecarSet volumes it mounts, `IS_INJECTED=true`, hot upgrade (`hot_upgrade`); then the
+//! merges into the pod's lists (`merge`) and the annotations (`upgrade_spec`).
 //!
 //! One deliberate difference from the cluster, so that rendering rendered output changes nothing:
 //! when the pod already has a `kruise.io/sidecarset-hash` (or `-without-image`) entry for a
@@ -72,7 +72,8 @@ pub enum InjectError {
         /// The annotation key.
         key: String,
     },
-    /// `resourcesPolicy` (§6.10) fails for this pod (or cannot be computed exactly).
+    /// `resourcesPolicy` (`sidecarset_resources.go: applyResourcesPolicy`) fails for this pod (or
+    /// cannot be computed exactly).
     #[error(
         "SidecarSet {sidecar_set}: container {container}: resourcesPolicy: {source}{}",
         resources_policy_advice(source)
@@ -236,7 +237,7 @@ struct Built {
     report: Vec<InjectedSidecarSet>,
 }
 
-/// `buildSidecars` for a CREATE (§6.1).
+/// `buildSidecars` (`sidecarset.go`) for a CREATE.
 fn build_sidecars<S: Borrow<SidecarSet>>(
     pod: &PodCtx,
     sidecarsets: &[S],

@@ -1,4 +1,5 @@
-//! Which SidecarSets are injected into a pod, and in which order (semantics §4).
+//! Which SidecarSets are injected into a pod, and in which order (the pod webhook,
+//! `pkg/webhook/pod/mutating`).
 //!
 //! [`match_pod`] follows `sidecarset.go: sidecarsetMutatingPod` for a CREATE:
 //!
@@ -22,13 +23,14 @@
 //!    must match the pod labels (nil or empty matches nothing; an invalid selector is an error,
 //!    as the webhook fails); then the revision to inject is resolved
 //!    ([`crate::kruise::revision::suitable_revision`], which may draw from the RNG).
-//! 4. Canary (§4.3.6): every SidecarSet named by a matched canary's `apps.kruise.io/sidecarset-base`
-//!    is dropped.
+//! 4. Canary (`IsCanarySidecarSet`): every SidecarSet named by a matched canary's
+//!    `apps.kruise.io/sidecarset-base` is dropped.
 //!
 //! **Order.** Kruise lists each index group from its informer cache, whose order is unspecified
-//! (§4.5). kruise-inject uses a fixed rule instead: namespace-indexed SidecarSets first, then
-//! cluster-scoped ones, each group sorted by name. The order decides container order across
-//! SidecarSets, first-wins merges, and the order of RNG draws.
+//! (`sidecarsetMutatingPod`: `Client.List` with `MatchingFields`). kruise-inject uses a fixed rule
+//! instead: namespace-indexed SidecarSets first, then cluster-scoped ones, each group sorted by
+//! name. The order decides container order across SidecarSets, first-wins merges, and the order of
+//! RNG draws.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -52,9 +54,9 @@ pub enum MatchOutcome<'c> {
     Skipped(PodSkip),
     /// The SidecarSets to inject (possibly none).
     Matched {
-        /// The SidecarSets to inject, in injection order, each at the revision to inject (§5):
-        /// the cluster's own when that is the revision, else one restored from a
-        /// ControllerRevision.
+        /// The SidecarSets to inject, in injection order, each at the revision to inject
+        /// (`getSuitableRevisionSidecarSet`): the cluster's own when that is the revision, else one
+        /// restored from a ControllerRevision.
         sidecarsets: Vec<Cow<'c, SidecarSet>>,
         /// SidecarSets whose `selector` matches the pod but that are not injected, sorted by name.
         notes: Vec<NotInjected>,
@@ -67,7 +69,7 @@ pub enum PodSkip {
     /// The `PodWebhook` feature gate is off: Kruise serves no pod webhook
     /// (kruise v1.9 `pkg/webhook/add_pod.go`: the pod handlers are registered only with the gate).
     PodWebhookDisabled,
-    /// Phase Succeeded/Failed or a deletionTimestamp (§4.1.2).
+    /// Phase Succeeded/Failed or a deletionTimestamp (`util.go: IsActivePod`).
     Inactive,
     /// The pod's Namespace has a `control-plane` label, so the webhook is never called.
     ControlPlaneNamespace {
@@ -191,7 +193,8 @@ pub struct Undecided {
 }
 
 /// Chooses the SidecarSets the pod webhook injects into `pod` on CREATE, in injection order, with
-/// their revisions resolved (§4, §5). See the module documentation for the rules and the order.
+/// their revisions resolved (`sidecarsetMutatingPod`, `getSuitableRevisionSidecarSet`). See the
+/// module documentation for the rules and the order.
 pub fn match_pod<'c>(
     cluster: &'c Cluster,
     pod: &PodView,

@@ -1,4 +1,4 @@
-//! `patchPodMetadata` (semantics §6.3): `pkg/control/sidecarcontrol/util.go: PatchPodMetadata`.
+//! `patchPodMetadata`: `pkg/control/sidecarcontrol/util.go: PatchPodMetadata`.
 //!
 //! `MergePatchJson` is evanphx/json-patch v5.6.0 `MergePatch` (RFC 7386), reproduced byte for byte:
 //! the objects the merge walks into are re-marshalled as Go maps (keys sorted, Go escaping), while

@@ -16,7 +16,8 @@ pub struct PodView<'a> {
     pub annotations: BTreeMap<String, String>,
     /// The pod spec (`spec` of a Pod, `spec.template.spec` of a Deployment...). `Value::Null` if absent.
     pub spec: &'a Value,
-    /// False for pods in phase Succeeded/Failed or with a deletionTimestamp (§4.1).
+    /// False for pods in phase Succeeded/Failed or with a deletionTimestamp
+    /// (`util.go: IsActivePod`).
     pub active: bool,
 }
 

@@ -1,4 +1,4 @@
-//! Which revision of a SidecarSet is injected (semantics §5, `sidecarset.go:
+//! Which revision of a SidecarSet is injected (`sidecarset.go:
 //! getSuitableRevisionSidecarSet`, `history_control.go: GetHistorySidecarSet`), on pod CREATE.
 //!
 //! Without `injectionStrategy.revision` (or with neither `revisionName` nor `customVersion`) the
@@ -22,7 +22,8 @@ use crate::kruise::sidecarset::{
     SidecarSet, compute_hashes, parse_spec,
 };
 
-/// `injectionStrategy.revision.policy` value that makes injection depend on the pod (§5 step 4).
+/// `injectionStrategy.revision.policy` value that makes injection depend on the pod
+/// (`getSuitableRevisionSidecarSet`).
 pub const PARTIAL_POLICY: &str = "Partial";
 
 /// Why the revision to inject cannot be determined; Kruise rejects the pod in each case.
@@ -104,8 +105,8 @@ fn known_revisions(known: &[String]) -> String {
 }
 
 /// The SidecarSet to inject into `pod` on CREATE: `ss` itself (the latest) or a SidecarSet restored
-/// from a ControllerRevision in `cluster` (§5). `rng` is drawn from only for policy `Partial` with a
-/// percent `partition`.
+/// from a ControllerRevision in `cluster` (`getSpecificHistorySidecarSet`). `rng` is drawn from
+/// only for policy `Partial` with a percent `partition`.
 pub fn suitable_revision<'s>(
     ss: &'s SidecarSet,
     pod: &PodView,

@@ -1,4 +1,5 @@
-//! The random draw of the `Partial` revision policy (§5), seeded so output is deterministic.
+//! The random draw of the `Partial` revision policy (`sidecarset.go: selectRevisionRandomly`),
+//! seeded so output is deterministic.
 
 /// A small deterministic generator (SplitMix64) standing in for Go's `rand.Float64()`.
 #[derive(Debug, Clone)]

@@ -1,4 +1,4 @@
-//! Label selectors with Kruise's rules (semantics §4.3, `pkg/util/selector.go`).
+//! Label selectors with Kruise's rules (`pkg/util/selector.go`).
 //!
 //! Two evaluations exist, because Kruise uses two:
 //!
@@ -303,7 +303,7 @@ impl Requirement {
     }
 }
 
-/// Kruise's rule for a SidecarSet's `spec.selector` (`util.go: PodMatchedSidecarSet`, §4.3.3): a nil
+/// Kruise's rule for a SidecarSet's `spec.selector` (`util.go: PodMatchedSidecarSet`): a nil
 /// or empty selector matches nothing; otherwise [`LabelSelector::matches`].
 pub fn kruise_matches(
     selector: Option<&LabelSelector>,

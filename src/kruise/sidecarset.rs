@@ -1,12 +1,13 @@
-//! The SidecarSet (semantics §2, §3): reading `apps.kruise.io/v1alpha1` and `v1beta1` objects,
-//! converting v1alpha1 to v1beta1, defaulting as Kruise's mutating webhook stores it, and its hashes
-//! and ControllerRevision name.
+//! The SidecarSet (`apis/apps/v1beta1/sidecarset_types.go`): reading `apps.kruise.io/v1alpha1` and
+//! `v1beta1` objects, converting v1alpha1 to v1beta1, defaulting as Kruise's mutating webhook
+//! stores it, and its hashes and ControllerRevision name.
 //!
 //! [`SidecarSet::from_value`] runs, in order: decoding (Go `encoding/json` rules: `null` is empty,
 //! unknown fields are dropped, a wrong type is an error with its field path), the CRD structural
-//! defaults the API server applies before admission, the v1alpha1 → v1beta1 conversion (§2.4), the
-//! mutating webhook's defaulting (§2.2) and hashing (§3.1), and the ControllerRevision name the
-//! controller would record (§3.3).
+//! defaults the API server applies before admission, the v1alpha1 → v1beta1 conversion
+//! (`ConvertTo`), the mutating webhook's defaulting (`SetDefaultsSidecarSetV1beta1`) and hashing
+//! (`hash.go`), and the ControllerRevision name the controller would record
+//! (`history_control.go: NewRevision`).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
@@ -19,15 +20,17 @@ use crate::kruise::controller_revision::{RevisionStatus, register_latest_revisio
 use crate::kruise::decode;
 use crate::kruise::selector::{LabelSelector, NAMESPACE_NAME_LABEL};
 
-/// SidecarSet annotation holding the hash of its containers (§1.2, §3.1).
+/// SidecarSet annotation holding the hash of its containers (`SetHashSidecarSetV1beta1`).
 pub const HASH_ANNOTATION: &str = "kruise.io/sidecarset-hash";
-/// SidecarSet annotation holding the hash of its containers without images (§1.2, §3.1).
+/// SidecarSet annotation holding the hash of its containers without images
+/// (`SetHashSidecarSetV1beta1`).
 pub const HASH_WITHOUT_IMAGE_ANNOTATION: &str = "kruise.io/sidecarset-hash-without-image";
-/// Annotation marking a canary SidecarSet (§1.2); value exactly `"true"`.
+/// Annotation marking a canary SidecarSet (`IsCanarySidecarSet`); value exactly `"true"`.
 pub const CANARY_ANNOTATION: &str = "apps.kruise.io/sidecarset-canary";
-/// Annotation naming the base SidecarSet of a canary (§1.2).
+/// Annotation naming the base SidecarSet of a canary (`IsCanarySidecarSet`).
 pub const CANARY_BASE_ANNOTATION: &str = "apps.kruise.io/sidecarset-base";
-/// v1alpha1 SidecarSet label (and ControllerRevision label) carrying the custom version (§1.3).
+/// v1alpha1 SidecarSet label (and ControllerRevision label) carrying the custom version
+/// (`SidecarSetCustomVersionLabel`).
 pub const CUSTOM_VERSION_LABEL: &str = "apps.kruise.io/sidecarset-custom-version";
 
 const API_GROUP: &str = "apps.kruise.io";
@@ -47,7 +50,7 @@ pub struct SidecarSet {
     pub spec: SidecarSetSpec,
     /// `status.latestRevision` as Kruise would set it: the ControllerRevision name the controller
     /// registers for this spec ([`register_latest_revision`]; collision count 0 when the input has no
-    /// `status`), or the restored revision's name for a historic revision (§5).
+    /// `status`), or the restored revision's name for a historic revision (`restoreRevisionInfo`).
     pub latest_revision: String,
     /// `status.latestRevision` and `status.collisionCount` as given in the input.
     pub revision_status: RevisionStatus,
@@ -57,7 +60,7 @@ pub struct SidecarSet {
     pub warnings: Vec<String>,
 }
 
-/// The v1beta1 `SidecarSetSpec` after defaulting (§2.1, §2.2).
+/// The v1beta1 `SidecarSetSpec` after defaulting (`SetDefaultsSidecarSetV1beta1`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SidecarSetSpec {
     /// `selector`.
@@ -101,7 +104,8 @@ impl PartialEq for SidecarContainer {
     }
 }
 
-/// `updateStrategy` (§2.1). Only the fields injection needs are typed; the rest stay as values.
+/// `updateStrategy` (`SidecarSetUpdateStrategy`). Only the fields injection needs are typed; the
+/// rest stay as values.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateStrategy {
     /// `type`: `RollingUpdate` (default) or `NotUpdate`.
@@ -120,7 +124,7 @@ pub struct UpdateStrategy {
     pub scatter_strategy: Vec<(String, String)>,
 }
 
-/// `injectionStrategy` (§2.1).
+/// `injectionStrategy` (`SidecarSetInjectionStrategy`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InjectionStrategy {
     /// `paused`.
@@ -149,7 +153,7 @@ pub struct PatchPodMetadata {
     pub patch_policy: String,
 }
 
-/// One `transferEnv[]` entry of a sidecar container (§6.2).
+/// One `transferEnv[]` entry of a sidecar container (`TransferEnvVar`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TransferEnvVar {
     /// `sourceContainerName`.
@@ -202,7 +206,7 @@ fn sidecarset_prefix(name: &Option<String>) -> String {
     }
 }
 
-/// The two hashes of a SidecarSet spec (§3.1).
+/// The two hashes of a SidecarSet spec (`hash.go`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hashes {
     /// `kruise.io/sidecarset-hash`.
@@ -220,8 +224,9 @@ pub(crate) enum ApiVersion {
 
 impl SidecarSet {
     /// Reads a SidecarSet document (`apps.kruise.io/v1alpha1` or `v1beta1`) and returns it as
-    /// Kruise stores it: converted to v1beta1 (§2.4), defaulted (§2.2), with both hash annotations
-    /// set (§3.1) and `latest_revision` = its ControllerRevision name for collision count 0 (§3.3).
+    /// Kruise stores it: converted to v1beta1 (`ConvertTo`), defaulted, with both hash annotations
+    /// set (`SetHashSidecarSetV1beta1`) and `latest_revision` = its ControllerRevision name for
+    /// collision count 0 (`NewRevision`).
     ///
     /// Errors: not a SidecarSet, missing `metadata.name`, a field of the wrong type, no containers
     /// at all, no `selector` (Kruise's validating webhook rejects the last two).
@@ -269,7 +274,7 @@ impl SidecarSet {
         let mut spec = parsed.spec;
         let mut warnings = parsed.warnings;
 
-        // §2.4 conversion.
+        // `sidecarset_conversion.go: ConvertTo`.
         if version == ApiVersion::V1alpha1 {
             if let Some(ns) = parsed.namespace.filter(|ns| !ns.is_empty()) {
                 if spec.namespace_selector.is_some() {
@@ -338,7 +343,7 @@ impl SidecarSet {
             .map_or("", String::as_str)
     }
 
-    /// True for a canary SidecarSet (§1.2, `util.go: IsCanarySidecarSet`): annotation
+    /// True for a canary SidecarSet (`util.go: IsCanarySidecarSet`): annotation
     /// `apps.kruise.io/sidecarset-canary` exactly `"true"` and a non-empty
     /// `apps.kruise.io/sidecarset-base`.
     pub fn is_canary(&self) -> bool {
@@ -361,15 +366,16 @@ impl SidecarSet {
     }
 }
 
-/// Both hashes of `spec` (§3.1), treating an empty `containers` list as absent (JSON `null`), as a
-/// SidecarSet read back from the cluster or restored from a ControllerRevision has it.
+/// Both hashes of `spec` (`hash.go`), treating an empty `containers` list as absent (JSON `null`),
+/// as a SidecarSet read back from the cluster or restored from a ControllerRevision has it.
 pub fn spec_hashes(spec: &SidecarSetSpec) -> Hashes {
     compute_hashes(spec, false)
 }
 
-/// The text Kruise hashes (§3.1 `encode`): `{"containers": [...]}` plus `"initContainers"` when an
-/// init container has `restartPolicy: Always`; with `without_image`, every `image` is dropped.
-/// `containers_listed`: the document had a `containers` list (possibly empty, then `[]`, not `null`).
+/// The text Kruise hashes (`encodeSidecarSetV1beta1`): `{"containers": [...]}` plus
+/// `"initContainers"` when an init container has `restartPolicy: Always`; with `without_image`,
+/// every `image` is dropped. `containers_listed`: the document had a `containers` list (possibly
+/// empty, then `[]`, not `null`).
 pub fn hash_input(spec: &SidecarSetSpec, containers_listed: bool, without_image: bool) -> String {
     let list = |cs: &[SidecarContainer]| {
         Value::Array(
@@ -401,7 +407,7 @@ pub fn hash_input(spec: &SidecarSetSpec, containers_listed: bool, without_image:
     gojson::to_string(&Value::Object(m))
 }
 
-/// Both hashes of `spec` (§3.1); `containers_listed`: see [`hash_input`].
+/// Both hashes of `spec`; `containers_listed`: see [`hash_input`].
 pub(crate) fn compute_hashes(spec: &SidecarSetSpec, containers_listed: bool) -> Hashes {
     let hash = |text: String| hashing::safe_encode(&hashing::sha256_hex(text.as_bytes()));
     Hashes {
@@ -774,7 +780,8 @@ fn scatter_terms(
     Ok(terms)
 }
 
-/// The SidecarSet mutating webhook's defaulting (§2.2 steps 1–6; step 7, the hashes, is separate).
+/// The SidecarSet mutating webhook's defaulting (`SetDefaultsSidecarSetV1beta1`; the hashes are
+/// separate).
 fn apply_webhook_defaults(
     spec: &mut SidecarSetSpec,
     revision_history_limit_set: bool,
@@ -1007,7 +1014,7 @@ mod tests {
         }
     }
 
-    // ---- §3.5 upstream hash vectors (no defaulting) ----
+    // ---- upstream hash vectors, `hash_test.go` (no defaulting) ----
 
     #[test]
     fn upstream_hash_vectors() {
@@ -1040,7 +1047,7 @@ mod tests {
         );
     }
 
-    // ---- §2.2 upstream defaulting check ----
+    // ---- upstream defaulting check, `sidecarset_mutating_test.go` ----
 
     #[test]
     fn upstream_defaulting_check() {
@@ -1227,7 +1234,7 @@ mod tests {
         );
     }
 
-    // ---- §3.6 worked examples ----
+    // ---- worked examples (docs samples; expected values not upstream literals) ----
 
     #[test]
     fn example_a() {
@@ -1379,7 +1386,7 @@ mod tests {
         );
     }
 
-    // ---- §2.4 conversion ----
+    // ---- v1alpha1 conversion, `sidecarset_conversion.go` ----
 
     #[test]
     fn v1alpha1_and_v1beta1_give_identical_objects_and_hashes() {

@@ -1,5 +1,5 @@
-//! The injection time written into `updateTimestamp` (semantics §6.9): Go's `metav1.Time` JSON form,
-//! RFC 3339 in UTC with whole seconds, e.g. `2024-01-01T00:00:00Z`.
+//! The injection time written into `updateTimestamp` (`SidecarSetUpgradeSpec`): Go's `metav1.Time`
+//! JSON form, RFC 3339 in UTC with whole seconds, e.g. `2024-01-01T00:00:00Z`.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

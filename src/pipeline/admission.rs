@@ -1,14 +1,15 @@
 //! Whether the SidecarSets of one run would exist in a cluster: what the API server and Kruise's
-//! validating webhook do with each of them on CREATE (semantics §8), in one place for `validate`
-//! (which lists every finding) and for every command that gathers SidecarSets
+//! validating webhook do with each of them on CREATE (`validateSidecarSet`), in one place for
+//! `validate` (which lists every finding) and for every command that gathers SidecarSets
 //! ([`crate::pipeline::context::Gatherer`], which stops on an error and reports the warnings).
 //!
 //! In order, per SidecarSet: fields the CRD schema does not have ([`crate::kruise::validation::unknown_fields`];
 //! kubectl's strict field validation), `metadata.namespace` (ignored on a cluster-scoped object),
 //! the webhook's rules ([`crate::kruise::validation::sidecarset_rules`], `validateSidecarSet`), decoding and defaulting
 //! ([`SidecarSet::from_value`]), names unique; then the `injectionStrategy.revision` lookup and the
-//! conflicts with the other SidecarSets (§8.3, only for SidecarSets without other errors, as in
-//! Kruise), and the patch-metadata whitelist (§8.2) when the `kruise-configuration` ConfigMap is
+//! conflicts with the other SidecarSets (`validateSidecarConflict`, only for SidecarSets without
+//! other errors, as in Kruise), and the patch-metadata whitelist
+//! (`ValidateSidecarSetPatchMetadataWhitelist`) when the `kruise-configuration` ConfigMap is
 //! among the inputs — a warning that says the check was not possible when it is not.
 
 use std::collections::BTreeMap;
@@ -47,8 +48,8 @@ pub struct Admission {
     /// Errors (the SidecarSet is never created) and warnings, in candidate order.
     pub findings: Vec<Finding>,
     /// The SidecarSets that would be created, as Kruise stores them, with the index of their
-    /// candidate; SidecarSets with conflicts (§8.3) are included, so that the workload checks of
-    /// `validate` still see them.
+    /// candidate; SidecarSets with conflicts (`validateSidecarConflict`) are included, so that the
+    /// workload checks of `validate` still see them.
     pub admitted: Vec<(usize, SidecarSet)>,
 }
 
@@ -228,7 +229,7 @@ pub fn admit(
         }
     }
 
-    // §8.1.3d: the ControllerRevision of injectionStrategy.revision must exist.
+    // `validateSidecarSetSpec`: the ControllerRevision of injectionStrategy.revision must exist.
     let mut cluster = Cluster::new(&base.kruise_namespace);
     cluster.feature_gates = base.feature_gates.clone();
     cluster.namespaces = base.namespaces.clone();
@@ -258,7 +259,8 @@ pub fn admit(
         }
         clean.push((i, ss));
     }
-    // §8.3 conflicts, against the other valid SidecarSets (sorted by name, as the API lists them).
+    // `validateSidecarConflict`, against the other valid SidecarSets (sorted by name, as the API
+    // lists them).
     let mut others = Cluster::new(&base.kruise_namespace);
     for (_, ss) in &clean {
         let _ = others.add_sidecarset(ss.clone());

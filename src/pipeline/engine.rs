@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Write;
+
+use anyhow::Context as _;
 use std::path::PathBuf;
 
 use kruise_inject_yaml::edit::{Editor, SeqItem};
@@ -22,6 +24,7 @@ use crate::kruise::workload::{PodLocation, pod_location};
 use crate::pipeline::context;
 use crate::pipeline::input::{self, Source, Walk};
 use crate::pipeline::objects::{DocumentError, Location, Object, ParsedFile};
+use crate::pipeline::report::count_as;
 use crate::pipeline::spool::Spool;
 
 /// Output up to this size is kept in memory before it spills to a temporary file.
@@ -126,13 +129,6 @@ impl UndecidedSummary {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let plural = |n: usize, one: &str, many: &str| {
-            if n == 1 {
-                format!("{n} {one}")
-            } else {
-                format!("{n} {many}")
-            }
-        };
         let n = self.namespaces.len();
         let (namespaces, command) = if n <= SUMMARY_NAMESPACES {
             (
@@ -176,7 +172,7 @@ impl UndecidedSummary {
             "warning: unknown whether Kruise injects {} {} into {} in {namespaces}: {} {labels} of {} not among the inputs, so kruise-inject did not inject {}; give the Namespace {} with -s ({command})",
             if one_set { "SidecarSet" } else { "SidecarSets" },
             join(&self.sidecarsets),
-            plural(self.workloads, "pod or workload", "pods and workloads"),
+            count_as(self.workloads, "pod or workload", "pods and workloads"),
             if one_set {
                 "its namespaceSelector needs"
             } else {
@@ -387,7 +383,7 @@ fn field(path: &[&str], rest: &str) -> String {
     }
 }
 
-/// `IsPodActive`: not Succeeded or Failed, no deletionTimestamp (§4.1).
+/// `IsPodActive`: not Succeeded or Failed, no deletionTimestamp (`util.go: IsActivePod`).
 fn is_active(pod: &Value) -> bool {
     let phase = pod.pointer("/status/phase").and_then(Value::as_str);
     let deleting = pod
@@ -501,6 +497,69 @@ pub fn gather_cluster(
     let (cluster, notices) = gatherer.finish()?;
     reports.extend(notices.iter().map(context::Notice::report_line));
     Ok(cluster)
+}
+
+/// The cluster before a SidecarSet change (`--old-sidecarsets` of diff and rollout): `new` with its
+/// SidecarSets replaced by those of `old_sources`; Namespaces and ControllerRevisions of the old
+/// files are added where missing, and the revisions each SidecarSet registers settled again.
+pub fn old_cluster(
+    new: &Cluster,
+    old_sources: &[Source],
+    reader: &mut Reader,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<Cluster> {
+    let gathered = gather_cluster(
+        old_sources,
+        &[],
+        &new.kruise_namespace,
+        &new.feature_gates,
+        reader,
+        warnings,
+    )
+    .context("reading --old-sidecarsets")?;
+    let mut old = new.clone();
+    old.sidecarsets = gathered.sidecarsets;
+    for (name, labels) in gathered.namespaces {
+        old.namespaces.entry(name).or_insert(labels);
+    }
+    for revision in gathered.controller_revisions {
+        let known = old
+            .controller_revisions
+            .iter()
+            .any(|r| r.namespace == revision.namespace && r.name == revision.name);
+        if !known {
+            old.controller_revisions.push(revision);
+        }
+    }
+    old.settle_latest_revisions();
+    Ok(old)
+}
+
+/// Expands PATH arguments with `walk` (none: standard input), adding what the walk skipped to
+/// `reports`.
+pub fn expand_paths(
+    walk: &Walk,
+    paths: &[PathBuf],
+    reports: &mut Vec<String>,
+) -> anyhow::Result<Vec<Source>> {
+    let expanded = walk.expand(paths)?;
+    reports.extend(expanded.skip_lines());
+    Ok(expanded.sources)
+}
+
+/// Expands `paths` (a context option such as `-s` or `--old-sidecarsets`) with `walk`, adding what
+/// the walk skipped to `reports`; no path is no source (a walk of no path is standard input).
+pub fn expand_context(
+    walk: &Walk,
+    paths: &[PathBuf],
+    reports: &mut Vec<String>,
+) -> anyhow::Result<Vec<Source>> {
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    let expanded = walk.expand(paths)?;
+    reports.extend(expanded.skip_lines());
+    Ok(expanded.sources)
 }
 
 /// Appends one file's text to a multi-document stream, with a `---` separator where the file does

@@ -1,5 +1,7 @@
 //! GitHub Actions annotations: `::error file=F,line=L,title=T::message` workflow commands, which a
-//! pull request shows at the line of the file.
+//! pull request shows at the line of the file. Every annotation kruise-inject prints is an
+//! [`Annotation`] written by [`annotations`]; the job summary is appended by
+//! [`append_step_summary`].
 
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
@@ -65,28 +67,17 @@ impl Annotation {
     }
 }
 
-/// Writes a command's report to standard output ([`crate::pipeline::spool::to_stdout`]: a closed pipe ends
-/// it quietly): `json` when given (`-o json`), else `text` followed by `annotations` made relative
-/// to the [`Workspace`] (`-o github`; empty for plain text).
-pub fn print_report(
-    json: Option<&serde_json::Value>,
-    text: &str,
-    annotations: Vec<Annotation>,
-) -> std::io::Result<()> {
-    use std::io::Write as _;
-    crate::pipeline::spool::to_stdout(|stdout| {
-        match json {
-            Some(json) => writeln!(stdout, "{json:#}")?,
-            None => stdout.write_all(text.as_bytes())?,
-        }
-        if !annotations.is_empty() {
-            let workspace = Workspace::from_env();
-            for annotation in annotations {
-                writeln!(stdout, "{}", annotation.in_workspace(&workspace))?;
-            }
-        }
-        Ok(())
-    })
+/// The one writer of annotations: one workflow command a line, each made relative to the
+/// [`Workspace`] of this process's environment ([`Annotation::in_workspace`]); empty for none.
+pub fn annotations(annotations: impl IntoIterator<Item = Annotation>) -> String {
+    let mut annotations = annotations.into_iter().peekable();
+    if annotations.peek().is_none() {
+        return String::new();
+    }
+    let workspace = Workspace::from_env();
+    annotations
+        .map(|a| format!("{}\n", a.in_workspace(&workspace)))
+        .collect()
 }
 
 /// The directory annotation paths are relative to: `GITHUB_WORKSPACE` (the repository checkout
@@ -259,6 +250,17 @@ mod tests {
         assert_eq!(ws.relative("/tmp/base/platform/a.yaml"), None);
         let a = Annotation::new(Level::Warning, "/tmp/base/a.yaml", 4, "t", "m").in_workspace(&ws);
         assert_eq!(a.to_string(), "::warning title=t::/tmp/base/a.yaml:4: m");
+    }
+
+    #[test]
+    fn annotations_are_one_a_line_and_none_is_nothing() {
+        assert_eq!(annotations(Vec::new()), "");
+        let a = Annotation::new(Level::Notice, "<stdin>", 3, "t", "m");
+        let b = Annotation::new(Level::Error, "<stdin>", 1, "u", "n\nx");
+        assert_eq!(
+            annotations([a, b]),
+            "::notice title=t::m\n::error title=u::n%0Ax\n"
+        );
     }
 
     #[test]

@@ -437,15 +437,6 @@ fn default_permissions() -> Option<fs::Permissions> {
     None
 }
 
-/// `1 file`, `2 files`.
-pub fn files(n: usize) -> String {
-    if n == 1 {
-        "1 file".to_owned()
-    } else {
-        format!("{n} files")
-    }
-}
-
 /// Removes the directories between `out_dir` and the file `relative` that are now empty.
 pub fn remove_empty_parents(out_dir: &Path, relative: &Path) {
     let mut dir = relative.parent();

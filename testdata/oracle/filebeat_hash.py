@@ -1,13 +1,13 @@
 """Independent oracle for the Filebeat example: the SidecarSet hashes and ControllerRevision name
-computed by hand from semantics §3 (Go field order written out literally), to cross-check the Rust
-implementation end to end. Run: python3 testdata/oracle/filebeat_hash.py"""
+computed by hand from `hash.go` and `history_control.go` (Go field order written out literally), to
+cross-check the Rust implementation end to end. Run: python3 testdata/oracle/filebeat_hash.py"""
 import hashlib, json
 
 def probe(script):
     return {"exec": {"command": ["sh", "-c", script]},
             "timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3}
 
-container = {  # corev1.Container fields in Go order, after Kruise defaulting (§2.2)
+container = {  # corev1.Container fields in Go order, after Kruise defaulting (`SetDefaultsSidecarSetV1beta1`)
     "name": "filebeat",
     "image": "docker.elastic.co/beats/filebeat:7.16.2",
     "args": ["-c", "/etc/filebeat.yml", "-e"],

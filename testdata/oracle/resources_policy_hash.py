@@ -1,5 +1,5 @@
 """Independent oracle for testdata/resources-policy/log-agent-sidecarset.yaml: the SidecarSet hashes
-and ControllerRevision name computed by hand from semantics §3, with the resourcesPolicy in the
+and ControllerRevision name computed by hand from `hash.go` and `history_control.go`, with the resourcesPolicy in the
 hashed container JSON in Go field order (v1beta1 ResourcesPolicy: targetContainersMode,
 targetContainersNameRegex, resourcesExpr{limits{cpu,memory}, requests{cpu,memory}}), after the CRD
 default of targetContainersNameRegex (".*" when absent).
@@ -13,7 +13,7 @@ def container(regex):
         "limits": {"cpu": "max(cpu*10%, 100m)", "memory": "max(memory*25%, 128Mi)"},
         "requests": {"cpu": "max(cpu*5%, 25m)", "memory": "64Mi"},
     }
-    return {  # corev1.Container fields in Go order, after Kruise defaulting (§2.2), then SidecarContainer's
+    return {  # corev1.Container fields in Go order, after Kruise defaulting (`SetDefaultsSidecarSetV1beta1`), then SidecarContainer's
         "name": "fluent-bit",
         "image": "fluent/fluent-bit:3.1.9",
         "resources": {},

@@ -3,7 +3,7 @@
 //! drops, an ignored `metadata.namespace` and an unchecked patch-metadata whitelist are warnings
 //! (issue 11, points 2, 3 and 5). Fixtures: testdata/admission.
 
-use crate::test::{Output, Test, repo, run_in};
+use crate::test::{Status, Test, repo};
 
 const DIR: &str = "testdata/admission";
 
@@ -51,12 +51,6 @@ const REJECTED: &[(&str, &str)] = &[
     ),
 ];
 
-/// Runs `args` in the directory of `t`.
-fn run(t: &Test, args: &[&str]) -> Output {
-    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    run_in(t.path(), &args, None, &[])
-}
-
 fn fixture(name: &str) -> Test {
     Test::new()
         .copy(&format!("{DIR}/app.yaml"), "app.yaml")
@@ -66,18 +60,14 @@ fn fixture(name: &str) -> Test {
         )
 }
 
-fn assert_rejected(out: &Output, at: &str, message: &str) {
-    assert_eq!(out.code, 2, "{}", out.transcript());
-    assert_eq!(out.stdout, "", "nothing on stdout on error");
-    assert!(
-        out.stderr.contains(&format!("platform/{at}: document "))
-            && out.stderr.contains(message)
-            && out
-                .stderr
-                .contains("rejected by the API server or Kruise's validating webhook"),
-        "{at} / {message:?} not in:\n{}",
-        out.stderr
-    );
+/// Exit 2, nothing on stdout, the file, line and message on stderr.
+fn rejected(t: &Test, args: &[&str], at: &str, message: &str) {
+    t.with_args(args)
+        .status(Status::Error)
+        .stderr_contains(&format!("platform/{at}: document "))
+        .stderr_contains(message)
+        .stderr_contains("rejected by the API server or Kruise's validating webhook")
+        .run();
 }
 
 #[test]
@@ -85,21 +75,11 @@ fn render_diff_and_check_exit_2_on_a_rejected_sidecarset() {
     for (at, message) in REJECTED {
         let name = at.split(':').next().expect("file");
         let t = fixture(name);
-        assert_rejected(
-            &run(&t, &["render", "app.yaml", "-s", "platform"]),
-            at,
-            message,
-        );
-        assert_rejected(
-            &run(&t, &["diff", "app.yaml", "-s", "platform"]),
-            at,
-            message,
-        );
-        assert_rejected(
-            &run(
-                &t,
-                &["check", "app.yaml", "-s", "platform", "--out-dir", "out"],
-            ),
+        rejected(&t, &["render", "app.yaml", "-s", "platform"], at, message);
+        rejected(&t, &["diff", "app.yaml", "-s", "platform"], at, message);
+        rejected(
+            &t,
+            &["check", "app.yaml", "-s", "platform", "--out-dir", "out"],
             at,
             message,
         );
@@ -135,19 +115,15 @@ fn krm_fails_on_a_rejected_sidecarset() {
             item(&ss)
         )
     };
-    let out = Test::new()
+    Test::new()
         .args(&["krm"])
         .stdin(&list("misspelt-strategy.yaml"))
+        .status(Status::Error)
+        .stderr_contains(
+            "unknown field \"spec.injectionStratgy\" (did you mean \"injectionStrategy\"?)",
+        )
+        .stdout_contains("severity: error")
         .run();
-    assert_eq!(out.code, 2, "{}", out.transcript());
-    assert!(
-        out.stderr.contains(
-            "unknown field \"spec.injectionStratgy\" (did you mean \"injectionStrategy\"?)"
-        ),
-        "{}",
-        out.stderr
-    );
-    assert!(out.stdout.contains("severity: error"), "{}", out.stdout);
 }
 
 #[test]
@@ -160,8 +136,11 @@ fn validate_lists_every_finding_of_the_rejected_sidecarsets() {
             &format!("platform/{name}"),
         );
     }
-    let out = t.args(&["validate", "platform", "-q"]).run();
-    assert_eq!(out.code, 1, "{}", out.transcript());
+    let out = t
+        .args(&["validate", "platform", "-q"])
+        .status(Status::Changes)
+        .stdout_any()
+        .run();
     for (at, message) in REJECTED {
         assert!(
             out.stdout
@@ -184,22 +163,25 @@ fn dropped_fields_and_namespace_are_warnings() {
             &format!("{DIR}/dropped-fields.yaml"),
             "platform/filebeat.yaml",
         );
-    let out = run(&t, &["render", "app.yaml", "-s", "platform"]);
-    assert_eq!(out.code, 0, "{}", out.transcript());
-    assert!(
-        out.stdout
-            .contains("        imagePullPolicy: IfNotPresent\n"),
-        "{}",
-        out.stdout
-    );
-    assert!(!out.stdout.contains("imagePullPolcy"), "{}", out.stdout);
-    assert!(!out.stdout.contains("emptydir"), "{}", out.stdout);
+    let out = t
+        .with_args(&["render", "app.yaml", "-s", "platform"])
+        .stdout_contains("        imagePullPolicy: IfNotPresent\n")
+        .stdout_lacks("imagePullPolcy")
+        .stdout_lacks("emptydir")
+        .stderr_any()
+        .run();
     insta::assert_snapshot!(out.stderr);
-    let out = run(&t, &["validate", "app.yaml", "-s", "platform"]);
-    assert_eq!(out.code, 0, "{}", out.transcript());
+    let out = t
+        .with_args(&["validate", "app.yaml", "-s", "platform"])
+        .stdout_any()
+        .stderr("validate: 0 errors, 3 warnings\n")
+        .run();
     insta::assert_snapshot!(out.stdout);
-    let strict = run(&t, &["validate", "app.yaml", "-s", "platform", "--strict"]);
-    assert_eq!(strict.code, 1, "{}", strict.transcript());
+    t.with_args(&["validate", "app.yaml", "-s", "platform", "--strict"])
+        .status(Status::Changes)
+        .stdout(&out.stdout)
+        .stderr("validate: 0 errors, 3 warnings\n")
+        .run();
 }
 
 /// Without the kruise-configuration ConfigMap the whitelist cannot be checked: a warning, also with
@@ -209,35 +191,24 @@ fn patch_metadata_without_the_configuration_is_a_warning() {
     let t = Test::new()
         .copy(&format!("{DIR}/app.yaml"), "app.yaml")
         .copy(&format!("{DIR}/patch-metadata.yaml"), "platform/mesh.yaml");
-    let out = run(&t, &["render", "app.yaml", "-s", "platform", "-q"]);
-    assert_eq!(out.code, 0, "{}", out.transcript());
-    assert!(
-        out.stderr.starts_with("platform/mesh.yaml:13: apps.kruise.io/v1alpha1 SidecarSet mesh: warning: not checked against the patch-metadata whitelist: the kruise-configuration ConfigMap (in kruise-system) is not among the inputs"),
-        "{}",
-        out.stderr
-    );
-    let strict = run(
-        &t,
-        &["validate", "app.yaml", "-s", "platform", "--strict", "-q"],
-    );
-    assert_eq!(strict.code, 1, "{}", strict.transcript());
+    t.with_args(&["render", "app.yaml", "-s", "platform", "-q"])
+        .stdout_any()
+        .stderr_regex(r"platform/mesh\.yaml:13: apps\.kruise\.io/v1alpha1 SidecarSet mesh: warning: not checked against the patch-metadata whitelist: the kruise-configuration ConfigMap \(in kruise-system\) is not among the inputs(?s:.*)")
+        .run();
+    t.with_args(&["validate", "app.yaml", "-s", "platform", "--strict", "-q"])
+        .status(Status::Changes)
+        .stdout_contains("platform/mesh.yaml:13: ")
+        .run();
 
     let t = t.copy(
         &format!("{DIR}/kruise-configuration.yaml"),
         "platform/kruise-configuration.yaml",
     );
-    let out = run(&t, &["render", "app.yaml", "-s", "platform", "-q"]);
-    assert_eq!(
-        (out.code, out.stderr.as_str()),
-        (0, ""),
-        "{}",
-        out.transcript()
-    );
-    let strict = run(
-        &t,
-        &["validate", "app.yaml", "-s", "platform", "--strict", "-q"],
-    );
-    assert_eq!(strict.code, 0, "{}", strict.transcript());
+    t.with_args(&["render", "app.yaml", "-s", "platform", "-q"])
+        .stdout_any()
+        .run();
+    t.with_args(&["validate", "app.yaml", "-s", "platform", "--strict", "-q"])
+        .run();
 }
 
 /// The SidecarSets of the OpenKruise docs are accepted: no error, no warning.
@@ -250,34 +221,24 @@ fn the_docs_sidecarsets_are_accepted_without_a_word() {
             &format!("{DIR}/docs/sidecarsets.yaml"),
             "platform/docs.yaml",
         );
-    let out = run(
-        &t,
-        &[
-            "validate",
-            "app.yaml",
-            "workloads.yaml",
-            "-s",
-            "platform",
-            "--strict",
-        ],
-    );
-    assert_eq!(out.code, 0, "{}", out.transcript());
-    assert_eq!(out.stdout, "");
-    let out = run(
-        &t,
-        &[
-            "render",
-            "app.yaml",
-            "workloads.yaml",
-            "-s",
-            "platform",
-            "-q",
-        ],
-    );
-    assert_eq!(
-        (out.code, out.stderr.as_str()),
-        (0, ""),
-        "{}",
-        out.transcript()
-    );
+    t.with_args(&[
+        "validate",
+        "app.yaml",
+        "workloads.yaml",
+        "-s",
+        "platform",
+        "--strict",
+    ])
+    .stderr("validate: 0 errors, 0 warnings\n")
+    .run();
+    t.with_args(&[
+        "render",
+        "app.yaml",
+        "workloads.yaml",
+        "-s",
+        "platform",
+        "-q",
+    ])
+    .stdout_any()
+    .run();
 }

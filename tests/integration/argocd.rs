@@ -7,12 +7,11 @@
 //! failure the exit code is non-zero and the message is on standard error.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
 use crate::krm::{BIN, FILEBEAT, SERVICE};
-use crate::test::{Test, repo};
+use crate::test::{Output, Test, repo};
 
 /// `spec.generate.command` + `spec.generate.args` of the example plugin.
 fn generate_command() -> Vec<String> {
@@ -59,7 +58,7 @@ fn repository() -> Test {
 }
 
 /// A directory for PATH with `kruise-inject` (and any other tools given as scripts).
-fn tools(t: &Test, scripts: &[(&str, &str)]) -> PathBuf {
+pub(crate) fn tools(t: &Test, scripts: &[(&str, &str)]) -> PathBuf {
     let dir = t.path().join(".tools");
     std::fs::create_dir_all(&dir).expect("tools directory");
     std::os::unix::fs::symlink(BIN, dir.join("kruise-inject")).expect("symlink kruise-inject");
@@ -73,22 +72,18 @@ fn tools(t: &Test, scripts: &[(&str, &str)]) -> PathBuf {
     dir
 }
 
-struct Generated {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs the plugin's generate command in `app` as argocd-cmp-server does.
-fn generate(app: &Path, path: &Path, plugin_env: &[(&str, &str)]) -> Generated {
+/// The plugin's generate command, run in `app` as argocd-cmp-server runs it.
+pub(crate) fn generate(app: &Path, path: &Path, plugin_env: &[(&str, &str)]) -> Test {
     let argv = generate_command();
-    let mut command = Command::new(&argv[0]);
-    command.args(&argv[1..]).current_dir(app).env_clear();
-    // the sidecar's environment
-    command
+    let args: Vec<&str> = argv[1..].iter().map(String::as_str).collect();
+    let mut test = Test::at(app)
+        .program(&argv[0])
+        .args(&args)
+        .env_clear()
+        // the sidecar's environment
         .env(
             "PATH",
-            format!("{}:/usr/local/bin:/usr/bin:/bin", path.display()),
+            &format!("{}:/usr/local/bin:/usr/bin:/bin", path.display()),
         )
         .env("HOME", "/home/argocd");
     // Argo CD's build environment (util/app/path and repository service)
@@ -110,20 +105,15 @@ fn generate(app: &Path, path: &Path, plugin_env: &[(&str, &str)]) -> Generated {
         ("KUBE_VERSION", "1.32.0"),
         ("KUBE_API_VERSIONS", "v1,apps/v1,apps.kruise.io/v1alpha1"),
     ] {
-        command.env(k, v);
+        test = test.env(k, v);
     }
     for (k, v) in plugin_env {
         // environ() in plugin.go: empty values are not passed; names arrive prefixed
         if !v.is_empty() {
-            command.env(k, v);
+            test = test.env(k, v);
         }
     }
-    let out = command.output().expect("run the generate command");
-    Generated {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
-    }
+    test
 }
 
 /// The objects of a generate output; fails unless every document is a Kubernetes object.
@@ -173,48 +163,42 @@ const ENV: [(&str, &str); 2] = [
 fn plain_directory_is_rendered_with_the_sidecarsets_of_the_plugin_env() {
     let t = repository();
     let path = tools(&t, &[]);
-    let out = generate(&t.path().join("apps/web"), &path, &ENV);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let out = generate(&t.path().join("apps/web"), &path, &ENV)
+        .stdout_contains(r#""updateTimestamp":"2024-01-01T00:00:00Z""#)
+        // the SidecarSets are context, not part of the application
+        .stdout_lacks("kind: SidecarSet")
+        // the report goes to stderr
+        .stderr("./nginx-deployment.yaml:1: apps/v1 Deployment web/nginx: injected filebeat-sidecarset (filebeat)\n")
+        .run();
     let objects = objects(&out.stdout);
     assert_eq!(objects.len(), 2, "{}", out.stdout);
     assert_eq!(
         containers(by_kind(&objects, "Deployment")),
         ["filebeat", "nginx"]
     );
-    assert!(
-        out.stdout
-            .contains(r#""updateTimestamp":"2024-01-01T00:00:00Z""#),
-        "{}",
-        out.stdout
-    );
-    // the SidecarSets are context, not part of the application
-    assert!(!out.stdout.contains("kind: SidecarSet"));
-    // the report goes to stderr
-    assert!(out.stderr.contains("filebeat-sidecarset"), "{}", out.stderr);
 
     // without ARGOCD_ENV_TIMESTAMP: a fixed default, the same bytes on every run
-    let first = generate(&t.path().join("apps/web"), &path, &ENV[..1]);
-    let second = generate(&t.path().join("apps/web"), &path, &ENV[..1]);
-    assert_eq!(first.code, Some(0), "{}", first.stderr);
-    assert_eq!(first.stdout, second.stdout);
-    assert!(
-        first
-            .stdout
-            .contains(r#""updateTimestamp":"1970-01-01T00:00:00Z""#),
-        "{}",
-        first.stdout
-    );
+    let first = generate(&t.path().join("apps/web"), &path, &ENV[..1])
+        .stdout_contains(r#""updateTimestamp":"1970-01-01T00:00:00Z""#)
+        .stderr("./nginx-deployment.yaml:1: apps/v1 Deployment web/nginx: injected filebeat-sidecarset (filebeat)\n")
+        .run();
+    generate(&t.path().join("apps/web"), &path, &ENV[..1])
+        .stdout(&first.stdout)
+        .stderr(&first.stderr)
+        .run();
 
     // no SidecarSets: the manifests as they are
-    let plain = generate(&t.path().join("apps/web"), &path, &[]);
-    assert_eq!(plain.code, Some(0), "{}", plain.stderr);
+    let plain = generate(&t.path().join("apps/web"), &path, &[])
+        .stdout_any()
+        .stderr("./nginx-deployment.yaml:1: apps/v1 Deployment web/nginx: not injected: no SidecarSet matches\n")
+        .run();
     assert_eq!(
         containers(by_kind(&objects_of(&plain), "Deployment")),
         ["nginx"]
     );
 }
 
-fn objects_of(out: &Generated) -> Vec<Value> {
+fn objects_of(out: &Output) -> Vec<Value> {
     objects(&out.stdout)
 }
 
@@ -239,8 +223,10 @@ fn the_application_namespace_is_the_namespace_sidecarsets_select() {
     let path = tools(&t, &[]);
     let app = t.path().join("apps/web");
     // ARGOCD_APP_NAMESPACE=web (set by generate())
-    let out = generate(&app, &path, &ENV);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let out = generate(&app, &path, &ENV)
+        .stdout_any()
+        .stderr_contains("injected filebeat-sidecarset (filebeat)")
+        .run();
     assert_eq!(
         containers(by_kind(&objects_of(&out), "Deployment")),
         ["filebeat", "nginx"]
@@ -248,8 +234,7 @@ fn the_application_namespace_is_the_namespace_sidecarsets_select() {
     // another destination namespace: not injected
     let mut env = ENV.to_vec();
     env.push(("ARGOCD_APP_NAMESPACE", "shop"));
-    let out = generate(&app, &path, &env);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let out = generate(&app, &path, &env).stdout_any().stderr("./nginx-deployment.yaml:1: apps/v1 Deployment shop/nginx: not injected: SidecarSet filebeat-sidecarset does not select namespace shop (namespaceSelector)\n").run();
     assert_eq!(
         containers(by_kind(&objects_of(&out), "Deployment")),
         ["nginx"]
@@ -263,32 +248,24 @@ fn errors_fail_the_generate_command_with_nothing_on_stdout() {
         "apiVersion: apps.kruise.io/v1alpha1\nkind: SidecarSet\nmetadata:\n  name: broken\nspec:\n  selector: {}\n",
     );
     let path = tools(&t, &[]);
-    let out = generate(&t.path().join("apps/web"), &path, &ENV);
-    assert_ne!(out.code, Some(0), "{}", out.stdout);
-    assert_eq!(out.stdout, "");
-    assert!(
-        out.stderr
-            .contains("no initContainer or container defined for SidecarSet"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains("rendering web failed"),
-        "{}",
-        out.stderr
-    );
+    generate(&t.path().join("apps/web"), &path, &ENV)
+        .status(1)
+        .stderr_contains("no initContainer or container defined for SidecarSet")
+        .stderr_contains("rendering web failed")
+        .run();
 
     // a SidecarSet path that does not exist
     let t = repository();
     let path = tools(&t, &[]);
-    let out = generate(
+    generate(
         &t.path().join("apps/web"),
         &path,
         &[("ARGOCD_ENV_SIDECARSETS", "../../nowhere")],
-    );
-    assert_ne!(out.code, Some(0), "{}", out.stdout);
-    assert_eq!(out.stdout, "");
-    assert!(out.stderr.contains("nowhere"), "{}", out.stderr);
+    )
+    .status(1)
+    .stderr_contains("nowhere")
+    .stderr_contains("rendering web failed")
+    .run();
 }
 
 /// A kustomization in the application's directory.
@@ -309,15 +286,10 @@ fn a_failing_kustomize_fails_the_generate_command() {
             "#!/bin/sh\necho 'Error: accumulating resources: boom' >&2\nexit 1\n",
         )],
     );
-    let out = generate(&t.path().join("apps/web"), &path, &ENV);
-    assert_ne!(out.code, Some(0), "{}", out.stdout);
-    assert_eq!(out.stdout, "");
-    assert!(out.stderr.contains("boom"), "{}", out.stderr);
-    assert!(
-        out.stderr.contains("kustomize build failed for web"),
-        "{}",
-        out.stderr
-    );
+    generate(&t.path().join("apps/web"), &path, &ENV)
+        .status(1)
+        .stderr("Error: accumulating resources: boom\nkruise-inject plugin: kustomize build failed for web\n")
+        .run();
 }
 
 #[test]
@@ -333,8 +305,10 @@ fn kustomize_flavour_injects_what_kustomize_builds() {
             "#!/bin/sh\n[ \"$1\" = build ] || exit 64\nshift\nexec kubectl kustomize \"$@\"\n",
         )],
     );
-    let out = generate(&t.path().join("apps/web"), &path, &ENV);
-    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let out = generate(&t.path().join("apps/web"), &path, &ENV)
+        .stdout_any()
+        .stderr_contains("injected filebeat-sidecarset (filebeat)")
+        .run();
     let objects = objects(&out.stdout);
     assert_eq!(objects.len(), 2, "{}", out.stdout);
     let deployment = by_kind(&objects, "Deployment");
@@ -347,10 +321,11 @@ fn kustomize_flavour_injects_what_kustomize_builds() {
         "resources:\n- missing.yaml\n",
     )
     .expect("write");
-    let out = generate(&t.path().join("apps/web"), &path, &ENV);
-    assert_ne!(out.code, Some(0));
-    assert_eq!(out.stdout, "");
-    assert!(out.stderr.contains("missing.yaml"), "{}", out.stderr);
+    generate(&t.path().join("apps/web"), &path, &ENV)
+        .status(1)
+        .stderr_contains("missing.yaml")
+        .stderr_contains("kustomize build failed for web")
+        .run();
 }
 
 #[test]

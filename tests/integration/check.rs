@@ -4,7 +4,7 @@ use std::fs;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use crate::test::Test;
+use crate::test::{Status, Test};
 
 const REPO: &str = "testdata/diff/repo";
 
@@ -62,14 +62,19 @@ fn files_below(dir: &Path) -> Vec<String> {
 
 #[test]
 fn render_out_dir_writes_one_file_per_input_then_is_fresh() {
+    // Each file is what `render` writes for that input alone.
+    let single = repo()
+        .args(&["render", "apps/web/frontend.yaml", "-s", "platform", "-q"])
+        .stdout_any()
+        .run();
     let test = repo().args(RENDER);
-    let first = test.run();
-    assert_eq!(
-        first.code,
-        1,
-        "writing must fail the hook: {}",
-        first.transcript()
-    );
+    // writing must fail the hook
+    let first = test
+        .clone()
+        .status(Status::Changes)
+        .stdout_any()
+        .expect_file("rendered/web/frontend.yaml", &single.stdout)
+        .run();
     insta::assert_snapshot!(first.transcript());
     let rendered = test.path().join("rendered");
     assert_eq!(
@@ -82,14 +87,6 @@ fn render_out_dir_writes_one_file_per_input_then_is_fresh() {
             "web/settings.yaml"
         ]
     );
-    // Each file is what `render` writes for that input alone.
-    let single = repo()
-        .args(&["render", "apps/web/frontend.yaml", "-s", "platform", "-q"])
-        .run();
-    assert_eq!(
-        fs::read_to_string(rendered.join("web/frontend.yaml")).expect("read"),
-        single.stdout
-    );
 
     // Fresh files are not rewritten: their modification time stays.
     let old = SystemTime::now() - Duration::from_secs(3600);
@@ -99,32 +96,23 @@ fn render_out_dir_writes_one_file_per_input_then_is_fresh() {
         .open(&nginx)
         .and_then(|f| f.set_modified(old))
         .expect("set mtime");
-    let second = test.run();
-    assert_eq!(second.code, 0, "{}", second.transcript());
-    assert_eq!(second.stdout, "rendered: up to date (5 files)\n");
+    test.clone()
+        .stdout("rendered: up to date (5 files)\n")
+        .run();
     assert_eq!(
         fs::metadata(&nginx).and_then(|m| m.modified()).ok(),
         Some(old)
     );
 
-    let check = repo_run(&test, CHECK);
-    assert_eq!(check.code, 0, "{}", check.transcript());
-    assert_eq!(check.stdout, "rendered: up to date (5 files)\n");
-}
-
-fn repo_run(test: &Test, args: &[&str]) -> crate::test::Output {
-    crate::test::run_in(
-        test.path(),
-        &args.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>(),
-        None,
-        &[],
-    )
+    test.with_args(CHECK)
+        .stdout("rendered: up to date (5 files)\n")
+        .run();
 }
 
 #[test]
 fn check_lists_stale_missing_and_extra_files_with_short_diffs() {
     let test = repo().args(RENDER);
-    assert_eq!(test.run().code, 1);
+    test.clone().status(Status::Changes).stdout_any().run();
     let root = test.path();
     // A SidecarSet image bump makes three files stale; one file is missing, one is extra.
     let envoy = root.join("platform/sidecarsets/filebeat.yaml");
@@ -138,40 +126,41 @@ fn check_lists_stale_missing_and_extra_files_with_short_diffs() {
     .expect("write");
     fs::write(root.join("rendered/README.md"), "not YAML: ignored\n").expect("write");
 
-    let check = repo_run(&test, &[CHECK, &["--output", "github"]].concat());
-    assert_eq!(check.code, 1, "{}", check.transcript());
+    let check = test
+        .with_args(&[CHECK, &["--output", "github"]].concat())
+        .status(Status::Changes)
+        .stdout_any()
+        .run();
     insta::assert_snapshot!(check.transcript());
 
     // render without --prune fixes stale and missing files and reports the extra one.
-    let render = test.run();
-    assert_eq!(render.code, 1, "{}", render.transcript());
-    assert_eq!(
-        render.stdout,
-        "updated rendered/batch/cleanup.yaml\n\
+    test.clone()
+        .status(Status::Changes)
+        .stdout(
+            "updated rendered/batch/cleanup.yaml\n\
          created rendered/cache/redis.yaml\n\
          updated rendered/web/frontend.yaml\n\
          updated rendered/web/nginx.yaml\n\
          extra rendered/web/old.yaml: no input renders to it; delete it, or pass --prune\n\
-         rendered: 4 written, 0 removed (of 5 files): review and commit the changes\n"
-    );
-    let check = repo_run(&test, CHECK);
-    assert_eq!(check.code, 1, "{}", check.transcript());
-    assert!(
-        check
-            .stdout
-            .starts_with("extra: rendered/web/old.yaml (no input renders to it)\n"),
-        "{}",
-        check.stdout
-    );
+         rendered: 4 written, 0 removed (of 5 files): review and commit the changes\n",
+        )
+        .run();
+    test.with_args(CHECK)
+        .status(Status::Changes)
+        .stdout_regex(r"extra: rendered/web/old\.yaml \(no input renders to it\)\n(?s:.*)")
+        .run();
 
-    let prune = repo_run(&test, &[RENDER, &["--prune"]].concat());
-    assert_eq!(prune.code, 1, "{}", prune.transcript());
-    assert_eq!(
-        prune.stdout,
-        "removed rendered/web/old.yaml\nrendered: 0 written, 1 removed (of 5 files): review and commit the changes\n"
-    );
-    assert_eq!(repo_run(&test, CHECK).code, 0);
-    assert_eq!(repo_run(&test, RENDER).code, 0);
+    test.with_args(&[RENDER, &["--prune"]].concat())
+        .status(Status::Changes)
+        .stdout("removed rendered/web/old.yaml\nrendered: 0 written, 1 removed (of 5 files): review and commit the changes\n")
+        .expect_no_file("rendered/web/old.yaml")
+        .run();
+    test.with_args(CHECK)
+        .stdout("rendered: up to date (5 files)\n")
+        .run();
+    test.with_args(RENDER)
+        .stdout("rendered: up to date (5 files)\n")
+        .run();
     assert!(
         root.join("rendered/README.md").exists(),
         "files that are not YAML or JSON are left alone"
@@ -189,17 +178,18 @@ fn check_lists_stale_missing_and_extra_files_with_short_diffs() {
 fn the_output_directory_may_lie_inside_the_inputs() {
     // `render . --out-dir rendered`: files below rendered/ are never inputs.
     let test = repo().args(&["render", ".", "--out-dir", "rendered", "-q"]);
-    assert_eq!(test.run().code, 1);
-    let second = test.run();
-    assert_eq!(second.code, 0, "{}", second.transcript());
-    assert_eq!(second.stdout, "rendered: up to date (9 files)\n");
+    test.clone().status(Status::Changes).stdout_any().run();
+    test.clone()
+        .stdout("rendered: up to date (9 files)\n")
+        .run();
     assert!(
         test.path()
             .join("rendered/platform/sidecarsets/envoy.yaml")
             .exists()
     );
-    let check = repo_run(&test, &["check", ".", "--out-dir", "rendered"]);
-    assert_eq!(check.code, 0, "{}", check.transcript());
+    test.with_args(&["check", ".", "--out-dir", "rendered"])
+        .stdout("rendered: up to date (9 files)\n")
+        .run();
 }
 
 #[test]
@@ -221,32 +211,23 @@ fn filebeat_example_renders_to_a_directory() {
             "--out-dir",
             "out",
         ]);
-    let out = test.run();
-    assert_eq!(out.code, 1, "{}", out.transcript());
-    assert_eq!(
-        out.stdout,
-        "created out/nginx-deployment.yaml\nout: 1 written, 0 removed (of 1 file): review and commit the changes\n"
-    );
-    assert!(
-        out.stderr
-            .contains("injected filebeat-sidecarset (filebeat)"),
-        "{}",
-        out.stderr
-    );
+    test.clone()
+        .status(Status::Changes)
+        .stdout("created out/nginx-deployment.yaml\nout: 1 written, 0 removed (of 1 file): review and commit the changes\n")
+        .stderr_contains("injected filebeat-sidecarset (filebeat)")
+        .run();
     let text = fs::read_to_string(test.path().join("out/nginx-deployment.yaml")).expect("read");
     assert!(text.contains("- name: filebeat"), "{text}");
-    let check = repo_run(
-        &test,
-        &[
-            "check",
-            "app/nginx-deployment.yaml",
-            "-s",
-            "platform",
-            "--out-dir",
-            "out",
-        ],
-    );
-    assert_eq!(check.code, 0, "{}", check.transcript());
+    test.with_args(&[
+        "check",
+        "app/nginx-deployment.yaml",
+        "-s",
+        "platform",
+        "--out-dir",
+        "out",
+    ])
+    .stdout("out: up to date (1 file)\n")
+    .run();
 }
 
 #[test]
@@ -276,17 +257,14 @@ fn bad_layouts_are_errors() {
         (&["render", "apps", "--prune"], "--out-dir"),
     ];
     for (args, message) in cases {
-        let out = repo().args(args).run();
-        assert_eq!(out.code, 2, "{args:?}: {}", out.transcript());
-        assert_eq!(out.stdout, "", "{args:?}");
-        assert!(
-            out.stderr.contains(message),
-            "{args:?}: {message:?} not in {}",
-            out.stderr
-        );
+        repo()
+            .args(args)
+            .status(Status::Error)
+            .stderr_contains(message)
+            .run();
     }
     // Two inputs with one relative path.
-    let out = repo()
+    repo()
         .copy(
             &format!("{REPO}/apps/web/nginx.yaml"),
             "apps/cache/nginx.yaml",
@@ -300,17 +278,14 @@ fn bad_layouts_are_errors() {
             "-s",
             "platform",
         ])
+        .status(Status::Error)
+        .stderr_contains(
+            "apps/web/nginx.yaml and apps/cache/nginx.yaml would both be written to out/nginx.yaml",
+        )
+        .expect_no_file("out")
         .run();
-    assert_eq!(out.code, 2, "{}", out.transcript());
-    assert!(
-        out.stderr.contains(
-            "apps/web/nginx.yaml and apps/cache/nginx.yaml would both be written to out/nginx.yaml"
-        ),
-        "{}",
-        out.stderr
-    );
     // The same file reached twice is written once.
-    let out = repo()
+    repo()
         .args(&[
             "render",
             "apps/web/nginx.yaml",
@@ -321,19 +296,15 @@ fn bad_layouts_are_errors() {
             "platform",
             "-q",
         ])
+        .status(Status::Changes)
+        .stdout_regex(r"(?s:.*)\(of 3 files\): review and commit the changes\n")
         .run();
-    assert_eq!(out.code, 1, "{}", out.transcript());
-    assert!(
-        out.stdout
-            .ends_with("(of 3 files): review and commit the changes\n"),
-        "{}",
-        out.stdout
-    );
     // A failing render writes nothing.
     let test = repo()
         .file("apps/broken.yaml", "apiVersion: v1\nmetadata: {}\n")
-        .args(RENDER);
-    let out = test.run();
-    assert_eq!(out.code, 2, "{}", out.transcript());
-    assert!(!test.path().join("rendered").exists());
+        .args(RENDER)
+        .status(Status::Error)
+        .stderr_contains("apps/broken.yaml")
+        .expect_no_file("rendered");
+    test.run();
 }

@@ -3,11 +3,7 @@
 
 use serde_json::Value;
 
-use crate::test::{Test, repo, run_in};
-
-fn args(list: &[&str]) -> Vec<String> {
-    list.iter().map(|a| (*a).to_owned()).collect()
-}
+use crate::test::{Status, Test, repo};
 
 const IMAGE_BUMP: [&str; 11] = [
     "diff",
@@ -27,8 +23,11 @@ const IMAGE_BUMP: [&str; 11] = [
 fn diff_json_names_each_resource_its_file_change_and_impact() {
     let mut list = IMAGE_BUMP.to_vec();
     list.extend(["-o", "json"]);
-    let out = run_in(&repo("testdata/diff/image-bump"), &args(&list), None, &[]);
-    assert_eq!(out.code, 1, "{}", out.stderr);
+    let out = Test::at(repo("testdata/diff/image-bump"))
+        .args(&list)
+        .status(Status::Changes)
+        .stdout_any()
+        .run();
     let v: Value = serde_json::from_str(&out.stdout).expect("stdout is one JSON object");
     let resources = v["resources"].as_array().expect("resources");
     assert!(!resources.is_empty(), "{v:#}");
@@ -80,21 +79,19 @@ fn stale_repository() -> Test {
             "testdata/filebeat-sidecarset/filebeat-sidecarset.yaml",
             "repo/platform/filebeat.yaml",
         );
-    let render = run_in(
-        &t.path().join("repo"),
-        &args(&[
-            "render",
-            "apps",
-            "-s",
-            "platform",
-            "--out-dir",
-            "rendered",
-            "-q",
-        ]),
-        None,
-        &[],
-    );
-    assert_eq!(render.code, 1, "{}", render.stderr);
+    t.with_args(&[
+        "render",
+        "apps",
+        "-s",
+        "platform",
+        "--out-dir",
+        "rendered",
+        "-q",
+    ])
+    .current_dir("repo")
+    .status(Status::Changes)
+    .stdout("created rendered/nginx.yaml\nrendered: 1 written, 0 removed (of 1 file): review and commit the changes\n")
+    .run();
     let sidecarset = t.path().join("repo/platform/filebeat.yaml");
     let text = std::fs::read_to_string(&sidecarset).expect("read");
     std::fs::write(
@@ -111,9 +108,8 @@ fn check_json_lists_each_file_with_its_change() {
         "repo/rendered/left-over.yaml",
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
     );
-    let out = run_in(
-        &t.path().join("repo"),
-        &args(&[
+    let out = t
+        .with_args(&[
             "check",
             "apps",
             "-s",
@@ -122,11 +118,11 @@ fn check_json_lists_each_file_with_its_change() {
             "rendered",
             "-o",
             "json",
-        ]),
-        None,
-        &[],
-    );
-    assert_eq!(out.code, 1, "{}", out.stderr);
+        ])
+        .current_dir("repo")
+        .status(Status::Changes)
+        .stdout_any()
+        .run();
     let v: Value = serde_json::from_str(&out.stdout).expect("JSON");
     assert_eq!(v["upToDate"], false);
     assert_eq!(v["outDir"], "rendered");
@@ -161,9 +157,9 @@ fn annotations_are_relative_to_the_workspace_and_never_outside_it() {
     let t = stale_repository();
     let root = t.path().join("repo");
     // run from a subdirectory of the workspace: paths are still the repository's
-    let out = run_in(
-        &root.join("apps"),
-        &args(&[
+    let workspace = root.display().to_string();
+    let out = t
+        .with_args(&[
             "check",
             ".",
             "-s",
@@ -172,11 +168,12 @@ fn annotations_are_relative_to_the_workspace_and_never_outside_it() {
             "../rendered",
             "-o",
             "github",
-        ]),
-        None,
-        &[("GITHUB_WORKSPACE".into(), root.display().to_string())],
-    );
-    assert_eq!(out.code, 1, "{}", out.stderr);
+        ])
+        .current_dir("repo/apps")
+        .env("GITHUB_WORKSPACE", &workspace)
+        .status(Status::Changes)
+        .stdout_any()
+        .run();
     let annotation = out
         .stdout
         .lines()
@@ -198,9 +195,8 @@ fn annotations_are_relative_to_the_workspace_and_never_outside_it() {
         "testdata/filebeat-sidecarset/filebeat-sidecarset.yaml",
         "platform/filebeat.yaml",
     );
-    let out = run_in(
-        &root,
-        &args(&[
+    let out = t
+        .with_args(&[
             "diff",
             "apps",
             "-s",
@@ -209,11 +205,12 @@ fn annotations_are_relative_to_the_workspace_and_never_outside_it() {
             &base.path().join("platform").display().to_string(),
             "-o",
             "github",
-        ]),
-        None,
-        &[("GITHUB_WORKSPACE".into(), root.display().to_string())],
-    );
-    assert_eq!(out.code, 1, "{}", out.stderr);
+        ])
+        .current_dir("repo")
+        .env("GITHUB_WORKSPACE", &workspace)
+        .status(Status::Changes)
+        .stdout_any()
+        .run();
     let annotations: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with("::")).collect();
     assert!(!annotations.is_empty(), "{}", out.stdout);
     for a in &annotations {
@@ -236,50 +233,38 @@ fn annotations_are_relative_to_the_workspace_and_never_outside_it() {
         "{annotations:?}"
     );
     // against the input itself, the notice is at the line the injection changes
-    let out = run_in(
-        &root,
-        &args(&["diff", "apps", "-s", "platform", "-o", "github"]),
-        None,
-        &[("GITHUB_WORKSPACE".into(), root.display().to_string())],
-    );
     let input = std::fs::read_to_string(root.join("apps/nginx.yaml")).expect("read");
     let changed = input
         .lines()
         .position(|l| l == "    spec:")
         .expect("the template's spec")
         + 1;
-    assert!(
-        out.stdout
-            .contains(&format!("::notice file=apps/nginx.yaml,line={changed},")),
-        "{}",
-        out.stdout
-    );
+    t.with_args(&["diff", "apps", "-s", "platform", "-o", "github"])
+        .current_dir("repo")
+        .env("GITHUB_WORKSPACE", &workspace)
+        .status(Status::Changes)
+        .stdout_contains(&format!("::notice file=apps/nginx.yaml,line={changed},"))
+        .run();
 }
 
 #[test]
 fn a_step_summary_is_appended_when_github_step_summary_is_set() {
     let t = stale_repository();
-    let root = t.path().join("repo");
     let summary = t.path().join("summary.md");
     std::fs::write(&summary, "# earlier steps\n").expect("write");
-    let env = [(
-        "GITHUB_STEP_SUMMARY".to_owned(),
-        summary.display().to_string(),
-    )];
-    let out = run_in(
-        &root,
-        &args(&["check", "apps", "-s", "platform", "--out-dir", "rendered"]),
-        None,
-        &env,
-    );
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    let out = run_in(
-        &root,
-        &args(&["diff", "apps", "-s", "platform"]),
-        None,
-        &env,
-    );
-    assert_eq!(out.code, 1, "{}", out.stderr);
+    let summary_path = summary.display().to_string();
+    t.with_args(&["check", "apps", "-s", "platform", "--out-dir", "rendered"])
+        .current_dir("repo")
+        .env("GITHUB_STEP_SUMMARY", &summary_path)
+        .status(Status::Changes)
+        .stdout_any()
+        .run();
+    t.with_args(&["diff", "apps", "-s", "platform"])
+        .current_dir("repo")
+        .env("GITHUB_STEP_SUMMARY", &summary_path)
+        .status(Status::Changes)
+        .stdout_any()
+        .run();
     let text = std::fs::read_to_string(&summary).expect("summary");
     assert!(
         text.starts_with("# earlier steps\n### kruise-inject check `rendered`\n"),
@@ -295,7 +280,10 @@ fn a_step_summary_is_appended_when_github_step_summary_is_set() {
         "{text}"
     );
     // without the variable, nothing is written anywhere
-    let quiet = run_in(&root, &args(&["diff", "apps", "-s", "platform"]), None, &[]);
-    assert_eq!(quiet.code, 1);
+    t.with_args(&["diff", "apps", "-s", "platform"])
+        .current_dir("repo")
+        .status(Status::Changes)
+        .stdout_any()
+        .run();
     assert_eq!(std::fs::read_to_string(&summary).expect("summary"), text);
 }

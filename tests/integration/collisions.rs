@@ -31,8 +31,8 @@ fn injected_revision(test: Test) -> String {
             "platform",
             "-q",
         ])
+        .stdout_any()
         .run();
-    assert_eq!(out.code, 0, "{}", out.stderr);
     let key = r#""controllerRevision":""#;
     let start = out
         .stdout

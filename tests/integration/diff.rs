@@ -1,7 +1,7 @@
 //! `kruise-inject diff` end to end: golden cases under `testdata/diff/<case>/` (as in `cases.rs`),
 //! exit codes and colour.
 
-use crate::test::{Test, run_in};
+use crate::test::{Status, Test, run_in};
 
 /// The arguments of a case's `cmd` file: one per line, `#` comments allowed.
 pub fn case_args(cmd_path: &std::path::Path) -> Vec<String> {
@@ -42,29 +42,26 @@ fn filebeat() -> Test {
 
 #[test]
 fn exit_code_is_1_with_changes_0_without_and_2_on_error() {
-    let changed = filebeat().args(&["diff", "app", "-s", "platform"]).run();
-    assert_eq!(changed.code, 1, "{}", changed.transcript());
-    assert!(
-        changed
-            .stdout
-            .starts_with("apps/v1 Deployment default/nginx (app/nginx-deployment.yaml:1)\n")
-    );
+    filebeat()
+        .args(&["diff", "app", "-s", "platform"])
+        .status(Status::Changes)
+        .stdout_regex(&format!(
+            "{}(?s:.*)",
+            regex::escape("apps/v1 Deployment default/nginx (app/nginx-deployment.yaml:1)\n")
+        ))
+        .run();
 
     let rendered = filebeat()
         .args(&["render", "app", "-s", "platform", "-q"])
+        .stdout_any()
         .run();
-    assert_eq!(rendered.code, 0, "{}", rendered.stderr);
-    let same = filebeat()
+    filebeat()
         .file("rendered.yaml", &rendered.stdout)
         .args(&["diff", "rendered.yaml", "-s", "platform"])
+        .stdout("Summary: no workload changes (1 pod or workload read)\n")
         .run();
-    assert_eq!(same.code, 0, "{}", same.transcript());
-    assert_eq!(
-        same.stdout,
-        "Summary: no workload changes (1 pod or workload read)\n"
-    );
 
-    let same_sidecarsets = filebeat()
+    filebeat()
         .args(&[
             "diff",
             "app",
@@ -73,66 +70,48 @@ fn exit_code_is_1_with_changes_0_without_and_2_on_error() {
             "--old-sidecarsets",
             "platform",
         ])
+        .stdout_regex("SidecarSet changes: none\n(?s:.*)")
         .run();
-    assert_eq!(
-        same_sidecarsets.code,
-        0,
-        "{}",
-        same_sidecarsets.transcript()
-    );
-    assert!(
-        same_sidecarsets
-            .stdout
-            .starts_with("SidecarSet changes: none\n"),
-        "{}",
-        same_sidecarsets.stdout
-    );
 
-    let error = filebeat()
+    filebeat()
         .args(&["diff", "app", "missing.yaml", "-s", "platform"])
+        .status(Status::Error)
+        .stderr_contains("missing.yaml")
         .run();
-    assert_eq!(error.code, 2, "{}", error.transcript());
-    assert_eq!(error.stdout, "");
-    assert!(error.stderr.contains("missing.yaml"), "{}", error.stderr);
 
-    let usage = filebeat().args(&["diff", "--color", "sometimes"]).run();
-    assert_eq!(usage.code, 2, "{}", usage.transcript());
+    filebeat()
+        .args(&["diff", "--color", "sometimes"])
+        .status(Status::Error)
+        .stderr_contains("invalid value 'sometimes' for '--color")
+        .run();
 }
 
 #[test]
 fn colour_only_when_asked_or_on_a_terminal_and_never_with_no_color() {
     let args = ["diff", "app", "-s", "platform"];
     // Standard output is a pipe here: auto means no colour.
-    let auto = filebeat().args(&args).run();
-    assert!(!auto.stdout.contains('\u{1b}'), "{}", auto.stdout);
-    let always = filebeat()
-        .args(&args)
+    let diff = || filebeat().args(&args).status(Status::Changes);
+    let auto = diff().stdout_lacks("\u{1b}").run();
+    diff()
         .args(&["--color", "always"])
         .env("NO_COLOR", "1")
+        .stdout_contains("\u{1b}[32m+      - name: filebeat\u{1b}[0m")
         .run();
-    assert!(
-        always
-            .stdout
-            .contains("\u{1b}[32m+      - name: filebeat\u{1b}[0m"),
-        "{}",
-        always.stdout
-    );
-    let never = filebeat()
-        .args(&args)
+    diff()
         .args(&["--color", "never"])
         .env("CLICOLOR_FORCE", "1")
+        .stdout(&auto.stdout)
         .run();
-    assert!(!never.stdout.contains('\u{1b}'), "{}", never.stdout);
     // CLICOLOR_FORCE colours a pipe in auto mode, unless NO_COLOR is set.
-    let forced = filebeat().args(&args).env("CLICOLOR_FORCE", "1").run();
-    assert!(forced.stdout.contains('\u{1b}'), "{}", forced.stdout);
-    let no_color = filebeat()
-        .args(&args)
+    diff()
+        .env("CLICOLOR_FORCE", "1")
+        .stdout_contains("\u{1b}")
+        .run();
+    diff()
         .env("CLICOLOR_FORCE", "1")
         .env("NO_COLOR", "1")
+        .stdout(&auto.stdout)
         .run();
-    assert!(!no_color.stdout.contains('\u{1b}'), "{}", no_color.stdout);
-    assert_eq!(no_color.stdout, auto.stdout);
 }
 
 #[test]
@@ -144,28 +123,19 @@ fn hunk_line_numbers_are_those_of_the_input_file() {
     .expect("fixture");
     let text =
         format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: first\n---\n{deployment}");
-    let out = filebeat()
-        .file("app/nginx-deployment.yaml", &text)
-        .args(&["diff", "app", "-s", "platform", "-U", "0"])
-        .run();
-    assert_eq!(out.code, 1, "{}", out.transcript());
-    assert!(
-        out.stdout.contains("(app/nginx-deployment.yaml:6)"),
-        "{}",
-        out.stdout
-    );
     // `kruise.io/inject-filebeat: "true"` is line 17 of the deployment, 22 of the file.
     let line = text
         .lines()
         .position(|l| l.contains("kruise.io/inject-filebeat"))
         .expect("label line")
         + 1;
-    assert!(
-        out.stdout
-            .contains(&format!("@@ -{line},0 +{},4 @@", line + 1)),
-        "{}",
-        out.stdout
-    );
+    filebeat()
+        .file("app/nginx-deployment.yaml", &text)
+        .args(&["diff", "app", "-s", "platform", "-U", "0"])
+        .status(Status::Changes)
+        .stdout_contains("(app/nginx-deployment.yaml:6)")
+        .stdout_contains(&format!("@@ -{line},0 +{},4 @@", line + 1))
+        .run();
 }
 
 #[test]
@@ -174,18 +144,15 @@ fn stdin_can_be_diffed() {
         "{FILEBEAT}/nginx-deployment.yaml"
     )))
     .expect("fixture");
-    let out = filebeat()
+    filebeat()
         .stdin(&deployment)
         .args(&["diff", "-s", "platform", "--output", "github"])
+        .status(Status::Changes)
+        .stdout_contains("(<stdin>:1)")
+        .stdout_contains(
+            "\n::notice title=kruise-inject diff%3A apps/v1 Deployment default/nginx::",
+        )
         .run();
-    assert_eq!(out.code, 1, "{}", out.transcript());
-    assert!(out.stdout.contains("(<stdin>:1)"), "{}", out.stdout);
-    assert!(
-        out.stdout
-            .contains("\n::notice title=kruise-inject diff%3A apps/v1 Deployment default/nginx::"),
-        "{}",
-        out.stdout
-    );
 }
 
 #[test]
@@ -215,17 +182,13 @@ fn sidecarset_changes_get_the_impact_statement_of_their_kind() {
     for (case, heading, statement) in cases {
         let cmd = crate::test::repo(&format!("testdata/diff/{case}/cmd"));
         let dir = cmd.parent().expect("case directory");
-        let out = run_in(dir, &case_args(&cmd), None, &[]);
-        assert_eq!(out.code, 1, "{case}: {}", out.transcript());
-        assert!(
-            out.stdout.contains(heading),
-            "{case}: {heading:?} not in\n{}",
-            out.stdout
-        );
-        assert!(
-            out.stdout.contains(statement),
-            "{case}: {statement:?} not in\n{}",
-            out.stdout
-        );
+        let args = case_args(&cmd);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        Test::at(dir)
+            .args(&args)
+            .status(Status::Changes)
+            .stdout_contains(heading)
+            .stdout_contains(statement)
+            .run();
     }
 }

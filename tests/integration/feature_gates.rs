@@ -1,6 +1,6 @@
 //! `--feature-gates`: Kruise's gates, as the manager's flag sets them, change what is injected.
 
-use crate::test::Test;
+use crate::test::{Status, Test};
 
 const TWO_SIDECARS: &str = r#"apiVersion: apps.kruise.io/v1beta1
 kind: SidecarSet
@@ -35,14 +35,12 @@ spec:
         image: web:1
 "#;
 
-fn render(gates: &[&str]) -> crate::test::Output {
-    let mut args = vec!["render", "web.yaml", "-s", "agents.yaml"];
-    args.extend_from_slice(gates);
+fn render(gates: &[&str]) -> Test {
     Test::new()
         .file("agents.yaml", TWO_SIDECARS)
         .file("web.yaml", WEB)
-        .args(&args)
-        .run()
+        .args(&["render", "web.yaml", "-s", "agents.yaml"])
+        .args(gates)
 }
 
 /// The container names of the last pod in `stdout` (the last three `- name:` items that are not
@@ -58,14 +56,18 @@ fn container_order(stdout: &str) -> Vec<&str> {
 
 #[test]
 fn sidecar_containers_keep_their_order_by_default_and_sort_with_the_gate() {
-    let default = render(&[]);
-    assert_eq!(default.code, 0, "{}", default.stderr);
+    let default = render(&[])
+        .stdout_any()
+        .stderr("web.yaml:1: apps/v1 Deployment default/web: injected agents (zeta-proxy, alpha-logger)\n")
+        .run();
     assert_eq!(
         container_order(&default.stdout),
         ["zeta-proxy", "alpha-logger", "web"]
     );
-    let sorted = render(&["--feature-gates", "EnableSortSidecarContainerByName=true"]);
-    assert_eq!(sorted.code, 0, "{}", sorted.stderr);
+    let sorted = render(&["--feature-gates", "EnableSortSidecarContainerByName=true"])
+        .stdout_any()
+        .stderr("web.yaml:1: apps/v1 Deployment default/web: injected agents (zeta-proxy, alpha-logger)\n")
+        .run();
     assert_eq!(
         container_order(&sorted.stdout),
         ["alpha-logger", "zeta-proxy", "web"]
@@ -74,28 +76,19 @@ fn sidecar_containers_keep_their_order_by_default_and_sort_with_the_gate() {
 
 #[test]
 fn without_the_pod_webhook_nothing_is_injected_and_the_report_says_why() {
-    let out = render(&["--feature-gates", "PodWebhook=false"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(out.stdout, WEB, "the document is written unchanged");
-    assert!(
-        out.stderr
-            .contains("not injected: the PodWebhook feature gate is off"),
-        "{}",
-        out.stderr
-    );
+    render(&["--feature-gates", "PodWebhook=false"])
+        // the document is written unchanged
+        .stdout(WEB)
+        .stderr_contains("not injected: the PodWebhook feature gate is off")
+        .run();
 }
 
 #[test]
 fn an_unknown_gate_is_refused_as_the_manager_refuses_it() {
-    let out = render(&["--feature-gates", "EnableSortSidecarContainersByName=true"]);
-    assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(out.stdout.is_empty());
-    assert!(
-        out.stderr
-            .contains("unrecognized feature gate: EnableSortSidecarContainersByName"),
-        "{}",
-        out.stderr
-    );
+    render(&["--feature-gates", "EnableSortSidecarContainersByName=true"])
+        .status(Status::Error)
+        .stderr_contains("unrecognized feature gate: EnableSortSidecarContainersByName")
+        .run();
 }
 
 #[test]
@@ -105,8 +98,11 @@ fn krm_takes_the_gates_from_its_function_config() {
         indent(TWO_SIDECARS),
         indent(WEB)
     );
-    let out = Test::new().args(&["krm"]).stdin(&list).run();
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = Test::new()
+        .args(&["krm"])
+        .stdin(&list)
+        .stdout_contains("injected agents (zeta-proxy, alpha-logger)")
+        .run();
     assert_eq!(
         container_order(&out.stdout),
         ["alpha-logger", "zeta-proxy", "web"]

@@ -1,7 +1,7 @@
 //! Issue 11, point 5: never silently wrong on a real GitOps repository. Each test feeds what a
 //! repository or `kubectl get -o yaml` really holds.
 
-use crate::test::Test;
+use crate::test::{Status, Test};
 
 const DUMP: &str = "testdata/rollout/pod-dump";
 
@@ -15,35 +15,19 @@ fn rollout_without_a_sidecarset_is_exit_2() {
         &["rollout", "pods.yaml", "-o", "json"],
         &["rollout", "--from-workloads", "pods.yaml"],
     ] {
-        let out = crate::test::run_in(
-            test.path(),
-            &args.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>(),
-            None,
-            &[],
-        );
-        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
-        assert_eq!(out.stdout, "", "{args:?}");
-        assert!(
-            out.stderr
-                .starts_with("error: no SidecarSet (apps.kruise.io) in the inputs: give the SidecarSets to roll out with -s"),
-            "{args:?}: {}",
-            out.stderr
-        );
+        test.with_args(args)
+            .status(Status::Error)
+            .stderr_regex(&format!(
+                "{}(?s:.*)",
+                regex::escape("error: no SidecarSet (apps.kruise.io) in the inputs: give the SidecarSets to roll out with -s")
+            ))
+            .run();
     }
     // the same pods with their SidecarSets plan as before
     let test = test.copy(&format!("{DUMP}/new/sidecarsets.yaml"), "ss.yaml");
-    let out = crate::test::run_in(
-        test.path(),
-        &[
-            "rollout".into(),
-            "pods.yaml".into(),
-            "-s".into(),
-            "ss.yaml".into(),
-        ],
-        None,
-        &[],
-    );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    test.with_args(&["rollout", "pods.yaml", "-s", "ss.yaml"])
+        .stdout_contains("SidecarSet log-agent\n")
+        .run();
 }
 
 const FILEBEAT: &str = "testdata/filebeat-sidecarset";
@@ -61,27 +45,23 @@ fn validate_reads_piped_stdin_even_with_s() {
         "{FILEBEAT}/nginx-deployment.yaml"
     )))
     .expect("fixture");
-    let out = test
-        .args(&["validate", "-s", "platform"])
+    test.args(&["validate", "-s", "platform"])
         .stdin(&deployment)
+        .status(Status::Changes)
+        .stdout_regex(&format!(
+            "{}(?s:.*)",
+            regex::escape("<stdin>:1: error: apps/v1 Deployment default/nginx: SidecarSet filebeat-sidecarset injects volume config that needs ConfigMap filebeat-config")
+        ))
+        .stderr("validate: 1 error, 1 warning\n")
         .run();
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(
-        out.stdout.starts_with("<stdin>:1: error: apps/v1 Deployment default/nginx: SidecarSet filebeat-sidecarset injects volume config that needs ConfigMap filebeat-config"),
-        "{}",
-        out.stdout
-    );
-    assert_eq!(out.stderr, "validate: 1 error, 1 warning\n");
     // nothing piped (an empty pipe, or /dev/null in CI): the -s files alone, as before
     let test = Test::new().copy(
         &format!("{FILEBEAT}/filebeat-sidecarset.yaml"),
         "platform/filebeat-sidecarset.yaml",
     );
-    let out = test.args(&["validate", "-s", "platform"]).run();
-    assert_eq!(
-        (out.code, out.stdout.as_str(), out.stderr.as_str()),
-        (0, "", "validate: 0 errors, 0 warnings\n")
-    );
+    test.args(&["validate", "-s", "platform"])
+        .stderr("validate: 0 errors, 0 warnings\n")
+        .run();
 }
 
 /// Runs `kruise-inject ARGS` with a terminal as standard input (util-linux `script`, which sends
@@ -117,13 +97,12 @@ fn waiting_on_a_terminal_is_said_on_stderr_and_never_on_a_pipe() {
         &["diff", "-s", "ss.yaml"],
         &["health", "-"],
     ] {
-        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-        let out = crate::test::run_in(test.path(), &args, Some(""), &[]);
-        assert!(
-            !out.stderr.contains("standard input"),
-            "{args:?}: {}",
-            out.stderr
-        );
+        test.with_args(args)
+            .stdin("")
+            .status_any()
+            .stdout_any()
+            .stderr_lacks("standard input")
+            .run();
     }
     let Some(out) = on_a_terminal(test.path(), "render -s ss.yaml") else {
         eprintln!("note: no util-linux `script`: the terminal half of this test is skipped");
@@ -169,49 +148,28 @@ fn uninject_removes_the_state_of_an_in_place_upgrade() {
         "testdata/gitops-inputs/inplace-upgraded-pod.yaml",
         "pod.yaml",
     );
-    let out = crate::test::run_in(
-        test.path(),
-        &["uninject".into(), "pod.yaml".into()],
-        None,
-        &[],
-    );
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = test
+        .with_args(&["uninject", "pod.yaml"])
+        .stdout_lacks("kruise.io/sidecarset-inplace-update-state: '")
+        .stdout_lacks("type: SidecarSetUpgradable")
+        .stdout_lacks("AllSidecarsetUpgradable")
+        .stdout_lacks("IS_INJECTED")
+        .stdout_contains("type: PodScheduled")
+        .stdout_contains("name: envoy-2\n    ready: true")
+        .stdout_contains("manager: kruise-manager")
+        .stderr("pod.yaml:5: v1 Pod shop/shop-7d9c5b6f4-hx2jd: removed containers log-agent, envoy-1, envoy-2; 9 annotations; condition SidecarSetUpgradable\n")
+        .run();
     let want = std::fs::read_to_string(crate::test::repo(
         "testdata/gitops-inputs/inplace-upgraded-pod.uninjected.yaml",
     ))
     .expect("fixture");
     assert_eq!(body(&out.stdout), body(&want));
-    assert_eq!(
-        out.stderr,
-        "pod.yaml:5: v1 Pod shop/shop-7d9c5b6f4-hx2jd: removed containers log-agent, envoy-1, envoy-2; 9 annotations; condition SidecarSetUpgradable\n"
-    );
-    for gone in [
-        "kruise.io/sidecarset-inplace-update-state: '",
-        "type: SidecarSetUpgradable",
-        "AllSidecarsetUpgradable",
-        "IS_INJECTED",
-    ] {
-        assert!(!out.stdout.contains(gone), "{gone}");
-    }
-    for kept in [
-        "type: PodScheduled",
-        "name: envoy-2\n    ready: true",
-        "manager: kruise-manager",
-    ] {
-        assert!(out.stdout.contains(kept), "{kept}");
-    }
     // uninject is idempotent on it
-    let again = Test::new().args(&["uninject"]).stdin(&out.stdout).run();
-    assert_eq!(
-        (again.code, again.stdout.as_str(), again.stderr.as_str()),
-        (0, out.stdout.as_str(), "")
-    );
-}
-
-/// Runs `kruise-inject ARGS` in `test`'s directory with nothing on standard input.
-fn run(test: &Test, args: &[&str]) -> crate::test::Output {
-    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    crate::test::run_in(test.path(), &args, None, &[])
+    Test::new()
+        .args(&["uninject"])
+        .stdin(&out.stdout)
+        .stdout(&out.stdout)
+        .run();
 }
 
 /// Messages point at the offending field's line (not the object's first line), name a nameless
@@ -257,15 +215,11 @@ fn messages_point_at_the_field_and_name_the_object_once() {
             "error: pending.yaml:3: document 1: v1 Pod web-*: metadata.name: a pod needs a name\n",
         ),
     ] {
-        let out = run(&test, args);
-        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
-        assert!(out.stderr.starts_with(want), "{args:?}: {}", out.stderr);
-        assert!(
-            !out.stderr
-                .contains("SidecarSet filebeat-sidecarset: SidecarSet"),
-            "{}",
-            out.stderr
-        );
+        test.with_args(args)
+            .status(Status::Error)
+            .stderr_regex(&format!("{}(?s:.*)", regex::escape(want)))
+            .stderr_lacks("SidecarSet filebeat-sidecarset: SidecarSet")
+            .run();
     }
     // a SidecarSet copied from `kubectl get -o yaml` with the hash of an older spec: the warning
     // is at the annotation, and the (cluster-scoped) SidecarSet is named once, without `/`
@@ -277,18 +231,17 @@ fn messages_point_at_the_field_and_name_the_object_once() {
             1,
         ),
     );
-    let out = run(&test, &["render", "apps", "-s", "platform/stale.yaml"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(
-        out.stderr.starts_with("platform/stale.yaml:5: apps.kruise.io/v1alpha1 SidecarSet filebeat-sidecarset: warning: annotation kruise.io/sidecarset-hash is \"8f9d2c7b1a\" in the input"),
-        "{}",
-        out.stderr
-    );
-    let out = run(&test, &["health", "platform/unnamed.yaml"]);
-    assert_eq!(
-        (out.code, out.stdout.as_str()),
-        (1, "<unnamed>: Progressing: Waiting for sidecarSet\n")
-    );
+    test.with_args(&["render", "apps", "-s", "platform/stale.yaml"])
+        .stdout_any()
+        .stderr_regex(&format!(
+            "{}(?s:.*)",
+            regex::escape("platform/stale.yaml:5: apps.kruise.io/v1alpha1 SidecarSet filebeat-sidecarset: warning: annotation kruise.io/sidecarset-hash is \"8f9d2c7b1a\" in the input")
+        ))
+        .run();
+    test.with_args(&["health", "platform/unnamed.yaml"])
+        .status(Status::Changes)
+        .stdout("<unnamed>: Progressing: Waiting for sidecarSet\n")
+        .run();
 }
 
 /// `kruise-inject ARGS` whose standard output is a pipe the reader has already closed (as `head -1`
@@ -350,8 +303,12 @@ fn a_closed_stdout_pipe_ends_the_output_quietly_and_keeps_the_verdict() {
         ),
         (&["health", "-", "health.yaml"], ""),
     ] {
-        let owned: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-        let read_whole = crate::test::run_in(test.path(), &owned, Some(stdin), &[]);
+        let read_whole = test
+            .with_args(args)
+            .stdin(stdin)
+            .status_any()
+            .stdout_any()
+            .run();
         let (code, stderr) = into_a_closed_pipe(test.path(), args, stdin);
         assert_eq!(
             (code, stderr.as_str()),

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::test::{Output, Test, repo};
+use crate::test::{Output, Status, Test, repo};
 
 // The function the fuzz target runs (`fuzz/src/lib.rs`), replayed here on stable Rust.
 #[path = "../../fuzz/src/lib.rs"]
@@ -21,26 +21,14 @@ fn with_sidecarset() -> Test {
     Test::new().copy(SIDECARSET, "platform/filebeat-sidecarset.yaml")
 }
 
-/// Exit 2, nothing on stdout, every needle on stderr, and no panic.
-fn assert_fails(out: &Output, needles: &[&str]) {
-    assert_eq!(out.code, 2, "{}", out.transcript());
-    assert_eq!(out.stdout, "", "nothing may be written on error");
-    assert_no_panic(out);
+/// Runs `test`: exit 2, nothing on stdout, every needle on stderr, and no panic.
+#[track_caller]
+fn fails(test: Test, needles: &[&str]) -> Output {
+    let mut test = test.status(Status::Error);
     for needle in needles {
-        assert!(
-            out.stderr.contains(needle),
-            "{needle:?} not in:\n{}",
-            out.stderr
-        );
+        test = test.stderr_contains(needle);
     }
-}
-
-fn assert_no_panic(out: &Output) {
-    assert!(
-        !out.stderr.contains("panicked") && !out.stderr.contains("RUST_BACKTRACE"),
-        "{}",
-        out.transcript()
-    );
+    test.run()
 }
 
 fn write_bytes(test: &Test, path: &str, bytes: &[u8]) {
@@ -94,14 +82,10 @@ fn every_fuzz_corpus_and_regression_input_renders_or_fails_cleanly() {
 fn a_bom_is_kept_and_the_file_still_renders() {
     let test = with_sidecarset().args(&["render", "pod.yaml", "-s", "platform"]);
     write_bytes(&test, "pod.yaml", format!("\u{feff}{POD}").as_bytes());
-    let out = test.run();
-    assert_eq!(out.code, 0, "{}", out.transcript());
-    assert!(
-        out.stdout.starts_with("\u{feff}apiVersion: v1\n"),
-        "{}",
-        out.stdout
-    );
-    assert!(out.stdout.contains("- name: filebeat"), "{}", out.stdout);
+    test.stdout_regex("\u{feff}apiVersion: v1\n(?s:.*)")
+        .stdout_contains("- name: filebeat")
+        .stderr_contains("injected filebeat-sidecarset")
+        .run();
 }
 
 /// A BOM-prefixed file after another file must not put the BOM inside a document: `render` must
@@ -115,68 +99,51 @@ fn a_bom_in_a_later_file_does_not_end_up_inside_a_document() {
         b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
     );
     write_bytes(&test, "pod.yaml", format!("\u{feff}{POD}").as_bytes());
-    let first = test.run();
-    assert_eq!(first.code, 0, "{}", first.transcript());
-    let again = with_sidecarset()
+    let first = test
+        .stdout_any()
+        .stderr_contains("injected filebeat-sidecarset")
+        .run();
+    with_sidecarset()
         .file("rendered.yaml", &first.stdout)
         .args(&["render", "rendered.yaml", "-s", "platform", "-q"])
+        .stdout(&first.stdout)
         .run();
-    assert_eq!(again.code, 0, "{}", again.transcript());
-    assert_eq!(again.stdout, first.stdout);
 }
 
 #[test]
 fn utf16_and_nul_bytes_are_clear_errors() {
-    let test = with_sidecarset().args(&["render", "utf16.yaml", "-s", "platform"]);
-    write_bytes(&test, "utf16.yaml", b"\xff\xfea\x00:\x00 \x001\x00\n\x00");
-    assert_fails(&test.run(), &["utf16.yaml: line 1: not valid UTF-8"]);
-    let test = with_sidecarset().args(&["render", "nul.yaml", "-s", "platform"]);
-    write_bytes(
-        &test,
-        "nul.yaml",
-        b"apiVersion: v1\nkind: ConfigMap\ndata:\n  a: \0\n",
+    fails(
+        with_sidecarset()
+            .bytes("utf16.yaml", b"\xff\xfea\x00:\x00 \x001\x00\n\x00")
+            .args(&["render", "utf16.yaml", "-s", "platform"]),
+        &["utf16.yaml: line 1: not valid UTF-8"],
     );
-    assert_fails(&test.run(), &["nul.yaml:4", "unprintable"]);
+    fails(
+        with_sidecarset()
+            .bytes(
+                "nul.yaml",
+                b"apiVersion: v1\nkind: ConfigMap\ndata:\n  a: \0\n",
+            )
+            .args(&["render", "nul.yaml", "-s", "platform"]),
+        &["nul.yaml:4", "unprintable"],
+    );
 }
 
 #[test]
 fn invalid_utf8_on_stdin_and_in_the_context_is_an_error() {
-    let test = with_sidecarset().args(&["render", "pod.yaml", "-s", "platform", "-s", "bad.yaml"]);
-    write_bytes(&test, "pod.yaml", POD.as_bytes());
-    write_bytes(&test, "bad.yaml", b"kind: SidecarSet\n# caf\xe9\n");
-    assert_fails(&test.run(), &["bad.yaml: line 2: not valid UTF-8"]);
-    let out = run_with_stdin_bytes(
-        &with_sidecarset(),
-        &["render", "-s", "platform"],
-        b"a: \xff\n",
+    fails(
+        with_sidecarset()
+            .file("pod.yaml", POD)
+            .bytes("bad.yaml", b"kind: SidecarSet\n# caf\xe9\n")
+            .args(&["render", "pod.yaml", "-s", "platform", "-s", "bad.yaml"]),
+        &["bad.yaml: line 2: not valid UTF-8"],
     );
-    assert_fails(&out, &["<stdin>: line 1: not valid UTF-8"]);
-}
-
-/// `Test::stdin` takes text; this writes raw bytes.
-fn run_with_stdin_bytes(test: &Test, args: &[&str], stdin: &[u8]) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kruise-inject"))
-        .args(args)
-        .current_dir(test.path())
-        .env_remove("SOURCE_DATE_EPOCH")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("run kruise-inject");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin)
-        .expect("write stdin");
-    let out = child.wait_with_output().expect("wait");
-    Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
-    }
+    fails(
+        with_sidecarset()
+            .args(&["render", "-s", "platform"])
+            .stdin_bytes(b"a: \xff\n"),
+        &["<stdin>: line 1: not valid UTF-8"],
+    );
 }
 
 #[test]
@@ -185,19 +152,18 @@ fn crlf_flow_and_comments_render_and_uninject_back() {
     let out = with_sidecarset()
         .file("pod.yaml", pod)
         .args(&["render", "pod.yaml", "-s", "platform", "-q"])
+        .stdout_contains("- name: filebeat\r\n")
         .run();
-    assert_eq!(out.code, 0, "{}", out.transcript());
     assert!(
         !out.stdout.replace("\r\n", "").contains('\n'),
         "{:?}",
         out.stdout
     );
-    let back = Test::new()
+    Test::new()
         .file("rendered.yaml", &out.stdout)
         .args(&["uninject", "rendered.yaml", "-q"])
+        .stdout(pod)
         .run();
-    assert_eq!(back.code, 0, "{}", back.transcript());
-    assert_eq!(back.stdout, pod);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -207,24 +173,19 @@ fn crlf_flow_and_comments_render_and_uninject_back() {
 fn tabs_in_values_and_comments_are_kept_and_tab_indentation_is_an_error() {
     let pod = POD.replace("image: busybox", "image: busybox\t# tab before the comment")
         + "    args: [\"a\tb\"]\n";
-    let out = with_sidecarset()
+    with_sidecarset()
         .file("pod.yaml", &pod)
         .args(&["render", "pod.yaml", "-s", "platform", "-q"])
+        .stdout_contains("image: busybox\t# tab before the comment\n")
+        .stdout_contains("- name: filebeat")
         .run();
-    assert_eq!(out.code, 0, "{}", out.transcript());
-    assert!(
-        out.stdout
-            .contains("image: busybox\t# tab before the comment\n")
-    );
-    assert!(out.stdout.contains("- name: filebeat"), "{}", out.stdout);
-    assert_fails(
-        &with_sidecarset()
+    fails(
+        with_sidecarset()
             .file(
                 "tab.yaml",
                 "apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: x\n",
             )
-            .args(&["render", "tab.yaml", "-s", "platform"])
-            .run(),
+            .args(&["render", "tab.yaml", "-s", "platform"]),
         &["tab.yaml:4", "invalid YAML", "tabs"],
     );
 }
@@ -236,13 +197,12 @@ fn very_long_lines_are_kept_byte_for_byte() {
         "image: busybox",
         &format!("image: busybox\n    args: [\"{long}\"]"),
     );
-    let out = with_sidecarset()
+    with_sidecarset()
         .file("pod.yaml", &pod)
         .args(&["render", "pod.yaml", "-s", "platform", "-q"])
+        .stdout_contains(&format!("    args: [\"{long}\"]\n"))
+        .stdout_contains("- name: filebeat")
         .run();
-    assert_eq!(out.code, 0, "{}", out.transcript());
-    assert!(out.stdout.contains(&format!("    args: [\"{long}\"]\n")));
-    assert!(out.stdout.contains("- name: filebeat"));
 }
 
 #[test]
@@ -258,29 +218,20 @@ fn empty_files_empty_documents_and_comment_only_documents_pass_through() {
         ),
     ];
     for (name, text) in files {
-        let out = with_sidecarset()
+        with_sidecarset()
             .file(name, text)
             .args(&["render", name, "-s", "platform"])
+            .stdout(text)
             .run();
-        assert_eq!(out.code, 0, "{name}: {}", out.transcript());
-        assert_eq!(out.stdout, text, "{name}");
     }
     let mut test = with_sidecarset();
     for (name, text) in files {
         test = test.file(&format!("all/{name}"), text);
     }
-    let out = test.args(&["render", "all", "-s", "platform"]).run();
-    assert_eq!(out.code, 0, "{}", out.transcript());
-    assert!(
-        out.stdout.contains("# only\n# comments\n"),
-        "{}",
-        out.stdout
-    );
-    assert!(
-        out.stdout.contains("metadata: {name: x}\n"),
-        "{}",
-        out.stdout
-    );
+    test.args(&["render", "all", "-s", "platform"])
+        .stdout_contains("# only\n# comments\n")
+        .stdout_contains("metadata: {name: x}\n")
+        .run();
 }
 
 #[test]
@@ -298,11 +249,10 @@ fn duplicate_keys_are_errors_as_in_kubectl() {
             "flow.yaml:3",
         ),
     ] {
-        assert_fails(
-            &with_sidecarset()
+        fails(
+            with_sidecarset()
                 .file(name, &text)
-                .args(&["render", name, "-s", "platform"])
-                .run(),
+                .args(&["render", name, "-s", "platform"]),
             &[line, "duplicate mapping key"],
         );
     }
@@ -324,19 +274,17 @@ fn an_alias_bomb_in_a_sidecarset_context_file_fails_fast() {
         prev = name;
     }
     bomb.push_str("  containers: [{name: x, image: y}]\n");
-    assert_fails(
-        &with_sidecarset()
+    fails(
+        with_sidecarset()
             .file("pod.yaml", POD)
             .file("platform/bomb.yaml", &bomb)
-            .args(&["render", "pod.yaml", "-s", "platform"])
-            .run(),
+            .args(&["render", "pod.yaml", "-s", "platform"]),
         &["bomb.yaml:", "alias"],
     );
-    assert_fails(
-        &Test::new()
+    fails(
+        Test::new()
             .file("bomb.yaml", &bomb)
-            .args(&["uninject", "bomb.yaml"])
-            .run(),
+            .args(&["uninject", "bomb.yaml"]),
         &["bomb.yaml:", "alias"],
     );
 }
@@ -355,11 +303,10 @@ fn self_referencing_and_undefined_aliases_are_errors() {
             "invalid YAML",
         ),
     ] {
-        assert_fails(
-            &with_sidecarset()
+        fails(
+            with_sidecarset()
                 .file(name, text)
-                .args(&["render", name, "-s", "platform"])
-                .run(),
+                .args(&["render", name, "-s", "platform"]),
             &[name, needle],
         );
     }
@@ -368,14 +315,13 @@ fn self_referencing_and_undefined_aliases_are_errors() {
 #[test]
 fn small_aliases_are_expanded_and_kept_as_written() {
     let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: &labels\n    kruise.io/inject-filebeat: \"true\"\n  annotations:\n    x: &x 'y'\nspec:\n  containers:\n  - name: main\n    image: busybox\n    env: [{name: A, value: *x}]\n";
-    let out = with_sidecarset()
+    with_sidecarset()
         .file("pod.yaml", pod)
         .args(&["render", "pod.yaml", "-s", "platform", "-q"])
+        .stdout_contains("  labels: &labels\n")
+        .stdout_contains("value: *x}")
+        .stdout_contains("- name: filebeat")
         .run();
-    assert_eq!(out.code, 0, "{}", out.transcript());
-    assert!(out.stdout.contains("  labels: &labels\n"), "{}", out.stdout);
-    assert!(out.stdout.contains("value: *x}"), "{}", out.stdout);
-    assert!(out.stdout.contains("- name: filebeat"), "{}", out.stdout);
 }
 
 #[test]
@@ -385,19 +331,23 @@ fn deep_block_nesting_fails_fast_and_moderate_nesting_renders() {
         deep.push_str(&" ".repeat(depth));
         deep.push_str("a:\n");
     }
-    assert_fails(
-        &with_sidecarset()
+    fails(
+        with_sidecarset()
             .file("deep.yaml", &deep)
-            .args(&["render", "deep.yaml", "-s", "platform"])
-            .run(),
+            .args(&["render", "deep.yaml", "-s", "platform"]),
         &["deep.yaml:", "invalid YAML"],
     );
     let moderate = format!("{POD}    command: {}1{}\n", "[".repeat(60), "]".repeat(60));
-    let out = with_sidecarset()
+    with_sidecarset()
         .file("pod.yaml", &moderate)
         .args(&["render", "pod.yaml", "-s", "platform", "-q"])
+        .stdout_contains(&format!(
+            "    command: {}1{}\n",
+            "[".repeat(60),
+            "]".repeat(60)
+        ))
+        .stdout_contains("- name: filebeat")
         .run();
-    assert_eq!(out.code, 0, "{}", out.transcript());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -409,11 +359,11 @@ fn an_error_in_a_later_file_leaves_stdout_empty() {
     for i in 0..50 {
         test = test.file(&format!("app/{i:02}.yaml"), POD);
     }
-    let out = test
-        .file("app/99.yaml", "apiVersion: v1\nkind: Pod\nmetadata: [\n")
-        .args(&["render", "app", "-s", "platform"])
-        .run();
-    assert_fails(&out, &["app/99.yaml:", "invalid YAML"]);
+    fails(
+        test.file("app/99.yaml", "apiVersion: v1\nkind: Pod\nmetadata: [\n")
+            .args(&["render", "app", "-s", "platform"]),
+        &["app/99.yaml:", "invalid YAML"],
+    );
 }
 
 /// With stdout redirected to a file (`render ... > out.yaml`) the output goes straight there; an
@@ -424,8 +374,10 @@ fn stdout_redirected_to_a_file_holds_all_or_nothing() {
     for i in 0..50 {
         test = test.file(&format!("app/{i:02}.yaml"), POD);
     }
-    let piped = run(&test, &["render", "app", "-s", "platform", "-q"]);
-    assert_eq!(piped.code, 0, "{}", piped.stderr);
+    let piped = test
+        .with_args(&["render", "app", "-s", "platform", "-q"])
+        .stdout_any()
+        .run();
     let to_file = |args: &[&str], before: &str| {
         let path = test.path().join("out.yaml");
         std::fs::write(&path, before).expect("write out.yaml");
@@ -470,8 +422,10 @@ fn stdout_redirected_to_an_input_file_reads_it_as_it_was() {
         test = test.file(&format!("app/{i:02}.yaml"), POD);
     }
     let test = test.file("app/zz.yaml", "");
-    let piped = run(&test, &["render", "app", "-s", "platform", "-q"]);
-    assert_eq!(piped.code, 0, "{}", piped.stderr);
+    let piped = test
+        .with_args(&["render", "app", "-s", "platform", "-q"])
+        .stdout_any()
+        .run();
     let path = test.path().join("app/zz.yaml");
     let file = std::fs::OpenOptions::new()
         .write(true)
@@ -494,8 +448,10 @@ fn dangling_symlinks_are_errors_that_name_the_path_once() {
     let test = with_sidecarset().file("app/pod.yaml", POD);
     std::os::unix::fs::symlink("nowhere.yaml", test.path().join("dangling.yaml")).expect("symlink");
     std::os::unix::fs::symlink("nowhere.yaml", test.path().join("app/z.yaml")).expect("symlink");
-    let out = run(&test, &["render", "dangling.yaml", "-s", "platform"]);
-    assert_fails(&out, &["No such file or directory"]);
+    let out = fails(
+        test.with_args(&["render", "dangling.yaml", "-s", "platform"]),
+        &["No such file or directory"],
+    );
     assert_eq!(
         out.stderr.matches("No such file").count(),
         1,
@@ -503,16 +459,10 @@ fn dangling_symlinks_are_errors_that_name_the_path_once() {
         out.stderr
     );
     // Found by a walk: the link and its target are named.
-    let out = run(&test, &["render", "app", "-s", "platform"]);
-    assert_fails(
-        &out,
+    fails(
+        test.with_args(&["render", "app", "-s", "platform"]),
         &["app/z.yaml: a symlink to nowhere.yaml, which does not exist"],
     );
-}
-
-fn run(test: &Test, args: &[&str]) -> Output {
-    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    crate::test::run_in(test.path(), &args, Some(""), &[])
 }
 
 /// chmod 000 does not stop root (tests run as root in CI): when the file is still readable, a
@@ -535,16 +485,18 @@ fn unreadable_files_are_errors_even_for_root() {
     } else {
         ("Permission denied", "Permission denied")
     };
-    assert_fails(
-        &run(&test, &["render", "app", "-s", "platform"]),
+    fails(
+        test.with_args(&["render", "app", "-s", "platform"])
+            .stdin(""),
         &["app/secret.yaml", walked],
     );
-    assert_fails(
-        &run(&test, &["render", "app/pod.yaml", "-s", "app/secret.yaml"]),
+    fails(
+        test.with_args(&["render", "app/pod.yaml", "-s", "app/secret.yaml"])
+            .stdin(""),
         &["app/secret.yaml", needle],
     );
-    assert_fails(
-        &run(&test, &["uninject", "app"]),
+    fails(
+        test.with_args(&["uninject", "app"]).stdin(""),
         &["app/secret.yaml", walked],
     );
 }
@@ -560,8 +512,9 @@ fn fifos_in_directories_are_errors_not_hangs() {
         .status()
         .expect("mkfifo");
     assert!(status.success());
-    assert_fails(
-        &run(&test, &["render", "app", "-s", "platform"]),
+    fails(
+        test.with_args(&["render", "app", "-s", "platform"])
+            .stdin(""),
         &["app/pipe.yaml: not a regular file"],
     );
     // other names are not read at all
@@ -570,8 +523,9 @@ fn fifos_in_directories_are_errors_not_hangs() {
         test.path().join("app/pipe"),
     )
     .expect("mv");
-    let out = run(&test, &["render", "app", "-s", "platform", "-q"]);
-    assert_eq!(out.code, 0, "{}", out.transcript());
+    test.with_args(&["render", "app", "-s", "platform", "-q"])
+        .stdout_contains("- name: filebeat")
+        .run();
 }
 
 /// A pipe given as a PATH (`<(...)`, `/dev/stdin`) can be read only once, but render reads its
@@ -579,52 +533,35 @@ fn fifos_in_directories_are_errors_not_hangs() {
 #[cfg(unix)]
 #[test]
 fn a_pipe_given_as_a_path_is_read_once() {
-    let out = with_sidecarset()
+    with_sidecarset()
         .stdin(POD)
         .args(&["render", "/dev/stdin", "-s", "platform"])
+        .stdout_contains("- name: filebeat")
+        .stderr_contains("injected filebeat-sidecarset")
         .run();
-    assert_eq!(out.code, 0, "{}", out.transcript());
-    assert!(
-        out.stdout.contains("- name: filebeat"),
-        "{}",
-        out.transcript()
-    );
 }
 
 #[test]
 fn a_directory_named_like_a_file_is_walked_and_a_file_in_its_place_is_read() {
-    let out = with_sidecarset()
+    with_sidecarset()
         .file("pod.yaml/inner.yaml", POD)
         .args(&["render", "pod.yaml", "-s", "platform", "-q"])
+        .stdout_contains("- name: filebeat")
         .run();
-    assert_eq!(out.code, 0, "{}", out.transcript());
-    assert!(out.stdout.contains("- name: filebeat"));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Big files: bounded memory (`ulimit -v`), time bounded by the size
 
-/// Runs the binary under `ulimit -v` (KiB of address space) through `sh`.
-fn run_limited(test: &Test, limit_kib: u64, args: &[&str]) -> Output {
+/// The binary run under `ulimit -v` (KiB of address space) through `sh`.
+fn run_limited(test: &Test, limit_kib: u64, args: &[&str]) -> Test {
     let mut command = format!("ulimit -v {limit_kib} && exec \"$0\"");
     for i in 1..=args.len() {
         command.push_str(&format!(" \"${i}\""));
     }
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .arg(env!("CARGO_BIN_EXE_kruise-inject"))
+    test.with_args(&["-c", &command, env!("CARGO_BIN_EXE_kruise-inject")])
         .args(args)
-        .current_dir(test.path())
-        .env_remove("SOURCE_DATE_EPOCH")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("run kruise-inject under sh");
-    Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8 stderr"),
-    }
+        .program("sh")
 }
 
 /// A stream of `size` bytes of ConfigMaps with ~1 KiB values, then one pod that gets a sidecar.
@@ -645,12 +582,11 @@ fn assert_big_file_renders(size: usize, limit_kib: u64) {
         &test,
         limit_kib,
         &["render", "big.yaml", "-s", "platform", "-q"],
-    );
-    assert_no_panic(&out);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    )
+    .stdout_contains("  - name: main\n    image: busybox\n")
+    .stdout_contains("- name: filebeat")
+    .run();
     assert!(out.stdout.len() > size, "output too short");
-    assert!(out.stdout.contains("  - name: main\n    image: busybox\n"));
-    assert!(out.stdout.contains("- name: filebeat"));
 }
 
 #[cfg(unix)]
@@ -679,9 +615,9 @@ fn big_files_many_need_no_more_memory_than_one() {
         std::fs::create_dir_all(test.path().join("app")).expect("mkdir");
         std::fs::write(test.path().join(format!("app/{i:02}.yaml")), &text).expect("write");
     }
-    let out = run_limited(&test, 1 << 20, &["render", "app", "-s", "platform", "-q"]);
-    assert_no_panic(&out);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = run_limited(&test, 1 << 20, &["render", "app", "-s", "platform", "-q"])
+        .stdout_any()
+        .run();
     assert_eq!(out.stdout.matches("- name: filebeat").count(), 20);
 }
 
@@ -690,11 +626,10 @@ fn big_files_many_need_no_more_memory_than_one() {
 #[test]
 fn lone_carriage_returns_are_errors_not_misplaced_edits() {
     let pod = POD.replace("\"true\"\nspec:", "\"true\"\rspec:");
-    assert_fails(
-        &with_sidecarset()
+    fails(
+        with_sidecarset()
             .file("pod.yaml", &pod)
-            .args(&["render", "pod.yaml", "-s", "platform"])
-            .run(),
+            .args(&["render", "pod.yaml", "-s", "platform"]),
         &["pod.yaml:6", "carriage return without a line feed"],
     );
 }

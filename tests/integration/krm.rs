@@ -12,9 +12,8 @@
 )]
 
 use std::path::Path;
-use std::process::Command;
 
-use crate::test::Test;
+use crate::test::{Status, Test};
 
 pub(crate) const FILEBEAT: &str = "testdata/filebeat-sidecarset";
 pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_kruise-inject");
@@ -38,35 +37,6 @@ pub(crate) fn package(dir: &str) -> Test {
             &format!("{dir}/filebeat-configmap.yaml"),
         )
         .file(&format!("{dir}/service.yaml"), SERVICE)
-}
-
-/// Runs a tool; fails with an install hint when it is missing.
-pub(crate) fn tool(
-    dir: &Path,
-    program: &str,
-    args: &[&str],
-    env: &[(&str, &str)],
-) -> (i32, String, String) {
-    let hint = match program {
-        "kpt" => "install kpt: https://kpt.dev/installation/ (a single binary, e.g. /usr/bin/kpt)",
-        _ => "install kubectl >= 1.27: https://kubernetes.io/docs/tasks/tools/",
-    };
-    let mut command = Command::new(program);
-    command
-        .args(args)
-        .current_dir(dir)
-        .env_remove("SOURCE_DATE_EPOCH");
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let out = command
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program} ({e}): {hint}"));
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 pub(crate) fn read(path: &Path) -> String {
@@ -108,8 +78,15 @@ fn krm_function_injects_and_keeps_everything_else() {
             .collect::<Vec<_>>()
             .join("\n")
     );
-    let out = Test::new().args(&["krm"]).stdin(&input).run();
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = Test::new()
+        .args(&["krm"])
+        .stdin(&input)
+        .stdout_contains("config.kubernetes.io/path: 'nginx-deployment.yaml'")
+        .stdout_contains(
+            "results:\n- message: injected filebeat-sidecarset (filebeat)\n  severity: info\n",
+        )
+        .stdout_contains("    path: nginx-deployment.yaml")
+        .run();
     assert_injected(&out.stdout);
     assert!(
         out.stdout.starts_with(input.trim_end())
@@ -119,39 +96,16 @@ fn krm_function_injects_and_keeps_everything_else() {
         "{}",
         out.stdout
     );
-    assert!(
-        out.stdout
-            .contains("config.kubernetes.io/path: 'nginx-deployment.yaml'"),
-        "{}",
-        out.stdout
-    );
-    assert!(
-        out.stdout.contains(
-            "results:\n- message: injected filebeat-sidecarset (filebeat)\n  severity: info\n"
-        ),
-        "{}",
-        out.stdout
-    );
-    assert!(
-        out.stdout.contains("    path: nginx-deployment.yaml"),
-        "{}",
-        out.stdout
-    );
 }
 
 #[test]
 fn krm_function_rejects_what_is_not_a_resource_list() {
-    let out = Test::new()
+    Test::new()
         .args(&["krm"])
         .stdin("apiVersion: v1\nkind: List\nitems: []\n")
+        .status(Status::Error)
+        .stderr_contains("not a KRM ResourceList")
         .run();
-    assert_eq!(out.code, 2);
-    assert_eq!(out.stdout, "");
-    assert!(
-        out.stderr.contains("not a KRM ResourceList"),
-        "{}",
-        out.stderr
-    );
 }
 
 #[test]
@@ -159,17 +113,10 @@ fn krm_function_rejects_what_is_not_a_resource_list() {
 fn kpt_fn_eval_in_place() {
     let t = package("pkg");
     let exec = format!("{BIN} krm");
-    let (code, stdout, stderr) = tool(
-        t.path(),
-        "kpt",
-        &["fn", "eval", "pkg", "--exec", &exec],
-        &[],
-    );
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(
-        stderr.contains("[info] apps/v1/Deployment/nginx: injected filebeat-sidecarset (filebeat)"),
-        "{stderr}"
-    );
+    t.with_args(&["fn", "eval", "pkg", "--exec", &exec])
+        .program("kpt")
+        .stderr_contains("[info] apps/v1/Deployment/nginx: injected filebeat-sidecarset (filebeat)")
+        .run();
     let deployment = read(&t.path().join("pkg/nginx-deployment.yaml"));
     assert_injected(&deployment);
     assert!(
@@ -196,10 +143,8 @@ fn kpt_fn_eval_in_place() {
 fn kpt_fn_eval_unwrap_with_config_map_arguments() {
     let t = package("pkg");
     let exec = format!("{BIN} krm");
-    let (code, stdout, stderr) = tool(
-        t.path(),
-        "kpt",
-        &[
+    let out = t
+        .with_args(&[
             "fn",
             "eval",
             "pkg",
@@ -209,17 +154,14 @@ fn kpt_fn_eval_unwrap_with_config_map_arguments() {
             "unwrap",
             "--",
             "timestamp=2024-01-01T00:00:00Z",
-        ],
-        &[],
-    );
-    assert_eq!(code, 0, "{stderr}");
-    assert_injected(&stdout);
-    assert!(
-        stdout.contains(r#""updateTimestamp":"2024-01-01T00:00:00Z""#),
-        "{stdout}"
-    );
-    assert!(stdout.contains("# the nginx service"), "{stdout}");
-    assert!(!stdout.contains("config.kubernetes.io/"), "{stdout}");
+        ])
+        .program("kpt")
+        .stdout_contains(r#""updateTimestamp":"2024-01-01T00:00:00Z""#)
+        .stdout_contains("# the nginx service")
+        .stdout_lacks("config.kubernetes.io/")
+        .stderr_contains("[info] apps/v1/Deployment/nginx: injected filebeat-sidecarset (filebeat)")
+        .run();
+    assert_injected(&out.stdout);
     // -o unwrap leaves the package alone.
     assert!(!read(&t.path().join("pkg/nginx-deployment.yaml")).contains("- name: filebeat"));
 }
@@ -229,18 +171,13 @@ fn kpt_fn_eval_unwrap_with_config_map_arguments() {
 fn kpt_fn_eval_failure_fails_and_keeps_the_package() {
     let t = package("pkg").file("pkg/broken.yaml", BROKEN);
     let exec = format!("{BIN} krm");
-    let (code, stdout, stderr) = tool(
-        t.path(),
-        "kpt",
-        &["fn", "eval", "pkg", "--exec", &exec],
-        &[],
-    );
-    assert_ne!(code, 0, "{stdout}{stderr}");
-    assert!(stderr.contains("[error] apps.kruise.io/v1alpha1/SidecarSet/broken: spec: Required value: no initContainer or container defined for SidecarSet"), "{stderr}");
-    assert!(
-        stderr.contains("error: kruise-inject: broken.yaml:"),
-        "{stderr}"
-    );
+    t.with_args(&["fn", "eval", "pkg", "--exec", &exec])
+        .program("kpt")
+        .status(1)
+        .stdout_any()
+        .stderr_contains("[error] apps.kruise.io/v1alpha1/SidecarSet/broken: spec: Required value: no initContainer or container defined for SidecarSet")
+        .stderr_contains("error: kruise-inject: broken.yaml:")
+        .run();
     assert_eq!(
         read(&t.path().join("pkg/nginx-deployment.yaml")),
         read(&crate::test::repo(&format!(
@@ -260,13 +197,11 @@ fn kptfile(exec: &str) -> String {
 #[ignore = "runs kpt: .ci/run runs it with --include-ignored"]
 fn kpt_fn_render_runs_the_kptfile_pipeline() {
     let t = package("pkg").file("pkg/Kptfile", &kptfile(&format!("{BIN} krm")));
-    let (code, stdout, stderr) = tool(
-        t.path(),
-        "kpt",
-        &["fn", "render", "pkg", "--allow-exec"],
-        &[],
-    );
-    assert_eq!(code, 0, "{stdout}{stderr}");
+    t.with_args(&["fn", "render", "pkg", "--allow-exec"])
+        .program("kpt")
+        .stdout_any()
+        .stderr_contains("[info] apps/v1/Deployment/nginx: injected filebeat-sidecarset (filebeat)")
+        .run();
     let deployment = read(&t.path().join("pkg/nginx-deployment.yaml"));
     assert_injected(&deployment);
     assert!(
@@ -282,17 +217,13 @@ fn kpt_fn_render_runs_the_kptfile_pipeline() {
     let broken = package("pkg")
         .file("pkg/Kptfile", &kptfile(&format!("{BIN} krm")))
         .file("pkg/broken.yaml", BROKEN);
-    let (code, stdout, stderr) = tool(
-        broken.path(),
-        "kpt",
-        &["fn", "render", "pkg", "--allow-exec"],
-        &[],
-    );
-    assert_ne!(code, 0, "{stdout}{stderr}");
-    assert!(
-        stderr.contains("no initContainer or container defined for SidecarSet"),
-        "{stderr}"
-    );
+    broken
+        .with_args(&["fn", "render", "pkg", "--allow-exec"])
+        .program("kpt")
+        .status(1)
+        .stdout_any()
+        .stderr_contains("no initContainer or container defined for SidecarSet")
+        .run();
     assert!(!read(&broken.path().join("pkg/nginx-deployment.yaml")).contains("- name: filebeat"));
 }
 
@@ -328,20 +259,14 @@ fn kubectl_kustomize_runs_the_legacy_plugin() {
     let t = kustomization(None);
     let home = t.path().join("plugins");
     let env = [("KUSTOMIZE_PLUGIN_HOME", home.to_str().expect("UTF-8 path"))];
-    let (code, stdout, stderr) = tool(
-        t.path(),
-        "kubectl",
-        &["kustomize", "--enable-alpha-plugins", "app"],
-        &env,
-    );
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("        name: filebeat\n"), "{stdout}");
-    assert!(
-        stdout.contains("kruise.io/sidecarset-injected-list: filebeat-sidecarset"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("kind: Service"), "{stdout}");
-    assert!(!stdout.contains("kind: SidecarSet"), "{stdout}");
+    t.with_args(&["kustomize", "--enable-alpha-plugins", "app"])
+        .program("kubectl")
+        .env(env[0].0, env[0].1)
+        .stdout_contains("        name: filebeat\n")
+        .stdout_contains("kruise.io/sidecarset-injected-list: filebeat-sidecarset")
+        .stdout_contains("kind: Service")
+        .stdout_lacks("kind: SidecarSet")
+        .run();
 }
 
 #[test]
@@ -350,16 +275,10 @@ fn kubectl_kustomize_fails_when_the_plugin_fails() {
     let t = kustomization(Some(BROKEN));
     let home = t.path().join("plugins");
     let env = [("KUSTOMIZE_PLUGIN_HOME", home.to_str().expect("UTF-8 path"))];
-    let (code, stdout, stderr) = tool(
-        t.path(),
-        "kubectl",
-        &["kustomize", "--enable-alpha-plugins", "app"],
-        &env,
-    );
-    assert_ne!(code, 0, "{stdout}");
-    assert_eq!(stdout, "");
-    assert!(
-        stderr.contains("no initContainer or container defined for SidecarSet"),
-        "{stderr}"
-    );
+    t.with_args(&["kustomize", "--enable-alpha-plugins", "app"])
+        .program("kubectl")
+        .env(env[0].0, env[0].1)
+        .status(1)
+        .stderr_contains("no initContainer or container defined for SidecarSet")
+        .run();
 }

@@ -6,8 +6,8 @@
 //! the kustomization's, no arguments, the items with kustomize's annotations, the config object as
 //! `functionConfig`), since no registry ships a standalone kustomize.
 
-use crate::krm::{BIN, FILEBEAT, SERVICE, assert_injected, package, read, tool};
-use crate::test::{Test, repo};
+use crate::krm::{BIN, FILEBEAT, SERVICE, assert_injected, package, read};
+use crate::test::{Status, Test, repo};
 
 /// Indents a YAML document as an item of a `items:` list.
 fn item(text: &str, annotations: &str) -> String {
@@ -55,65 +55,55 @@ fn no_arguments_and_a_resource_list_is_the_krm_function() {
     let t = package("platform")
         .file("app/.keep", "")
         .file(".git/HEAD", "ref: refs/heads/main\n");
-    let app = t.path().join("app");
-    let as_krm = crate::test::run_in(&app, &["krm".to_owned()], Some(&input), &[]);
-    let bare = crate::test::run_in(&app, &[], Some(&input), &[]);
-    assert_eq!(bare.code, 0, "{}", bare.stderr);
-    assert_eq!(bare.stdout, as_krm.stdout);
+    let as_krm = t
+        .with_args(&["krm"])
+        .current_dir("app")
+        .stdin(&input)
+        .stdout_any()
+        .run();
+    let bare = t
+        .with_args(&[])
+        .current_dir("app")
+        .stdin(&input)
+        .stdout(&as_krm.stdout)
+        // kustomize's annotations come back untouched, so it can map the items back
+        .stdout_contains(
+            "      kustomize.config.k8s.io/id: |\n        group: apps\n        kind: Deployment\n",
+        )
+        .stdout_contains("      config.k8s.io/id: '2'\n")
+        .run();
     assert_injected(&bare.stdout);
-    // kustomize's annotations come back untouched, so it can map the items back
-    assert!(
-        bare.stdout.contains(
-            "      kustomize.config.k8s.io/id: |\n        group: apps\n        kind: Deployment\n"
-        ),
-        "{}",
-        bare.stdout
-    );
-    assert!(
-        bare.stdout.contains("      config.k8s.io/id: '2'\n"),
-        "{}",
-        bare.stdout
-    );
     // the functionConfig's paths resolve against the working directory (the kustomization's)
-    let elsewhere = crate::test::run_in(t.path(), &[], Some(&input), &[]);
-    assert_eq!(elsewhere.code, 2, "{}", elsewhere.stdout);
-    assert!(
-        elsewhere.stderr.contains("../platform"),
-        "{}",
-        elsewhere.stderr
-    );
+    t.with_args(&[])
+        .stdin(&input)
+        .status(Status::Error)
+        .stdout_contains("severity: error")
+        .stderr_contains("../platform")
+        .run();
 }
 
 #[test]
 fn no_arguments_without_a_resource_list_is_an_error() {
-    let out = Test::new()
+    Test::new()
         .stdin("apiVersion: v1\nkind: List\nitems: []\n")
+        .status(Status::Error)
+        .stderr_contains("no command given, and standard input is not a KRM ResourceList")
         .run();
-    assert_eq!(out.code, 2);
-    assert_eq!(out.stdout, "");
-    assert!(
-        out.stderr
-            .contains("no command given, and standard input is not a KRM ResourceList"),
-        "{}",
-        out.stderr
-    );
     // nothing on stdin: the usage, as before
-    let out = Test::new().run();
-    assert_eq!(out.code, 2);
-    assert_eq!(out.stdout, "");
-    assert!(
-        out.stderr.contains("Usage: kruise-inject <COMMAND>"),
-        "{}",
-        out.stderr
-    );
+    Test::new()
+        .status(Status::Error)
+        .stderr_contains("Usage: kruise-inject <COMMAND>")
+        .run();
 }
 
 #[test]
 #[ignore = "runs kpt: .ci/run runs it with --include-ignored"]
 fn kpt_fn_eval_exec_without_arguments() {
     let t = package("pkg");
-    let (code, stdout, stderr) = tool(t.path(), "kpt", &["fn", "eval", "pkg", "--exec", BIN], &[]);
-    assert_eq!(code, 0, "{stdout}{stderr}");
+    t.with_args(&["fn", "eval", "pkg", "--exec", BIN])
+        .program("kpt")
+        .stderr_contains("[info] apps/v1/Deployment/nginx: injected filebeat-sidecarset (filebeat)")
+        .run();
     assert_injected(&read(&t.path().join("pkg/nginx-deployment.yaml")));
     assert!(read(&t.path().join("pkg/service.yaml")).contains("name: nginx # same name"));
 }
@@ -127,13 +117,10 @@ fn kpt_fn_render_exec_without_arguments() {
             "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: pkg\npipeline:\n  mutators:\n  - exec: \"{BIN}\"\n"
         ),
     );
-    let (code, stdout, stderr) = tool(
-        t.path(),
-        "kpt",
-        &["fn", "render", "pkg", "--allow-exec"],
-        &[],
-    );
-    assert_eq!(code, 0, "{stdout}{stderr}");
+    t.with_args(&["fn", "render", "pkg", "--allow-exec"])
+        .program("kpt")
+        .stderr_contains("[info] apps/v1/Deployment/nginx: injected filebeat-sidecarset (filebeat)")
+        .run();
     assert_injected(&read(&t.path().join("pkg/nginx-deployment.yaml")));
 }
 
@@ -158,44 +145,15 @@ fn exec_function_kustomization() -> Test {
 fn kubectl_kustomize_skips_an_exec_function_silently() {
     // The README's warning: kubectl has no --enable-exec, so it drops the function and succeeds.
     let t = exec_function_kustomization();
-    let (code, stdout, stderr) = tool(
-        t.path(),
-        "kubectl",
-        &["kustomize", "--enable-alpha-plugins", "app"],
-        &[],
-    );
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("kind: Deployment"), "{stdout}");
-    assert!(!stdout.contains("name: filebeat"), "{stdout}");
+    t.with_args(&["kustomize", "--enable-alpha-plugins", "app"])
+        .program("kubectl")
+        .stdout_contains("kind: Deployment")
+        .stdout_lacks("name: filebeat")
+        .run();
     // and without --enable-alpha-plugins it refuses
-    let (code, _, stderr) = tool(t.path(), "kubectl", &["kustomize", "app"], &[]);
-    assert_ne!(code, 0);
-    assert!(stderr.contains("plugins disabled"), "{stderr}");
-}
-
-#[test]
-fn the_krm_example_runs_as_kustomize_runs_it() {
-    // examples/kustomize/app-krm, as `kustomize build --enable-alpha-plugins --enable-exec` runs
-    // its transformer: in the kustomization's directory, the config object as functionConfig.
-    let dir = repo("examples/kustomize/app-krm");
-    let config: String = read(&dir.join("inject.yaml"))
-        .lines()
-        .map(|l| {
-            if l.is_empty() {
-                "\n".to_owned()
-            } else {
-                format!("  {l}\n")
-            }
-        })
-        .collect();
-    let deployment = item(
-        &read(&dir.join("nginx-deployment.yaml")),
-        "    config.kubernetes.io/index: '0'\n    config.k8s.io/id: '1'\n",
-    );
-    let input = format!(
-        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n{deployment}functionConfig:\n{config}"
-    );
-    let out = crate::test::run_in(&dir, &[], Some(&input), &[]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_injected(&out.stdout);
+    t.with_args(&["kustomize", "app"])
+        .program("kubectl")
+        .status(1)
+        .stderr_contains("plugins disabled")
+        .run();
 }

@@ -8,7 +8,7 @@
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 
-use crate::test::{Output, Test};
+use crate::test::{Output, Status, Test};
 
 const SIDECARSET: &str = "testdata/filebeat-sidecarset/filebeat-sidecarset.yaml";
 const DEPLOYMENT: &str = "testdata/filebeat-sidecarset/nginx-deployment.yaml";
@@ -57,9 +57,9 @@ impl Machine {
         self
     }
 
-    fn run(&self, args: &[&str]) -> Output {
-        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-        crate::test::run_in(self.repo.path(), &args, Some(""), &[])
+    /// `args` run in the repository, with an empty stdin.
+    fn run(&self, args: &[&str]) -> Test {
+        self.repo.with_args(args).stdin("")
     }
 
     /// The files of the victim directory, with their texts: unchanged by every test.
@@ -79,18 +79,14 @@ impl Machine {
     }
 }
 
-/// Refused: exit 2, nothing on stdout, every needle on stderr, the secret nowhere.
-fn assert_refused(out: &Output, needles: &[&str]) {
-    assert_eq!(out.code, 2, "{}", out.transcript());
-    assert_eq!(out.stdout, "", "nothing may be written on error");
-    assert!(!out.stderr.contains("SECRET-TOKEN"), "{}", out.stderr);
+/// Runs `test`, refused: exit 2, nothing on stdout, every needle on stderr, the secret nowhere.
+#[track_caller]
+fn assert_refused(test: Test, needles: &[&str]) -> Output {
+    let mut test = test.status(Status::Error).stderr_lacks("SECRET-TOKEN");
     for needle in needles {
-        assert!(
-            out.stderr.contains(needle),
-            "{needle:?} not in:\n{}",
-            out.stderr
-        );
+        test = test.stderr_contains(needle);
     }
+    test.run()
 }
 
 /// Every command that walks PATH, on `apps` (and `platform` as context).
@@ -112,9 +108,8 @@ fn a_file_link_out_of_the_tree_is_refused_by_every_command() {
     let m = m.link(&target, "apps/zz.yaml");
     let target = target.display().to_string();
     for args in WALKING {
-        let out = m.run(args);
         assert_refused(
-            &out,
+            m.run(args),
             &[
                 "apps/zz.yaml: a symlink to",
                 &target,
@@ -125,13 +120,15 @@ fn a_file_link_out_of_the_tree_is_refused_by_every_command() {
     }
     assert!(!m.repo.path().join("rendered").exists());
     // The opt-out reads it, as kustomize's LoadRestrictionsNone would.
-    let out = m.run(&["render", "apps", "-s", "platform", "--allow-outside-links"]);
-    assert_eq!(out.code, 0, "{}", out.transcript());
-    assert!(out.stdout.contains("SECRET-TOKEN"));
+    m.run(&["render", "apps", "-s", "platform", "--allow-outside-links"])
+        .stdout_contains("SECRET-TOKEN")
+        .stderr("apps/nginx-deployment.yaml:1: apps/v1 Deployment default/nginx: injected filebeat-sidecarset (filebeat)\n")
+        .run();
     // --exclude takes the link out of the walk.
-    let out = m.run(&["render", "apps", "-s", "platform", "--exclude", "zz.yaml"]);
-    assert_eq!(out.code, 0, "{}", out.transcript());
-    assert!(!out.stdout.contains("SECRET-TOKEN"));
+    m.run(&["render", "apps", "-s", "platform", "--exclude", "zz.yaml"])
+        .stdout_lacks("SECRET-TOKEN")
+        .stderr("apps/nginx-deployment.yaml:1: apps/v1 Deployment default/nginx: injected filebeat-sidecarset (filebeat)\n")
+        .run();
 }
 
 #[test]
@@ -140,7 +137,7 @@ fn a_directory_link_out_of_the_tree_is_refused() {
     let target = m.outside.path().join(".kube");
     let m = m.link(&target, "apps/kube");
     for args in WALKING {
-        assert_refused(&m.run(args), &["apps/kube: a symlink to", "outside"]);
+        assert_refused(m.run(args), &["apps/kube: a symlink to", "outside"]);
     }
 }
 
@@ -152,9 +149,8 @@ fn a_link_chain_is_judged_by_where_it_ends() {
     let m = m
         .link(&target, "apps/.hop.yaml")
         .link(Path::new(".hop.yaml"), "apps/zz.yaml");
-    let out = m.run(&["render", "apps", "-s", "platform"]);
     assert_refused(
-        &out,
+        m.run(&["render", "apps", "-s", "platform"]),
         &[
             "apps/zz.yaml: a symlink to .hop.yaml, which resolves to",
             &target.display().to_string(),
@@ -162,8 +158,9 @@ fn a_link_chain_is_judged_by_where_it_ends() {
     );
     // A chain that stays inside the tree is followed.
     let m = Machine::new().link(Path::new("nginx-deployment.yaml"), "apps/alias.yaml");
-    let out = m.run(&["render", "apps", "-s", "platform", "-q"]);
-    assert_eq!(out.code, 0, "{}", out.transcript());
+    m.run(&["render", "apps", "-s", "platform", "-q"])
+        .stdout_contains("- name: filebeat")
+        .run();
 }
 
 #[test]
@@ -172,11 +169,11 @@ fn a_link_in_a_context_directory_is_refused_but_a_context_path_named_explicitly_
     let target = m.kubeconfig();
     let m = m.link(&target, "platform/zz.yaml");
     assert_refused(
-        &m.run(&["render", "apps", "-s", "platform"]),
+        m.run(&["render", "apps", "-s", "platform"]),
         &["platform/zz.yaml: a symlink to", "outside"],
     );
     assert_refused(
-        &m.run(&["diff", "apps", "--old-sidecarsets", "platform"]),
+        m.run(&["diff", "apps", "--old-sidecarsets", "platform"]),
         &["platform/zz.yaml: a symlink to", "outside"],
     );
     // Named on the command line: the user chose it.
@@ -185,9 +182,9 @@ fn a_link_in_a_context_directory_is_refused_but_a_context_path_named_explicitly_
     let elsewhere = m.outside.path().join("ss.yaml");
     std::fs::copy(&target, &elsewhere).expect("copy");
     let m = m.link(&elsewhere, "ss-link.yaml");
-    let out = m.run(&["render", "apps", "-s", "ss-link.yaml", "-q"]);
-    assert_eq!(out.code, 0, "{}", out.transcript());
-    assert!(out.stdout.contains("- name: filebeat"), "{}", out.stdout);
+    m.run(&["render", "apps", "-s", "ss-link.yaml", "-q"])
+        .stdout_contains("- name: filebeat")
+        .run();
 }
 
 #[test]
@@ -198,21 +195,18 @@ fn a_dangling_link_is_named_with_its_target_and_nothing_is_read() {
     let gone = gone.display().to_string();
     for args in WALKING {
         assert_refused(
-            &m.run(args),
+            m.run(args),
             &["apps/zz.yaml: a symlink to", &gone, "does not exist"],
         );
     }
     // One that would not be read anyway is skipped and reported.
     let m = Machine::new().link(Path::new("/nonexistent/README"), "apps/README");
-    let out = m.run(&["render", "apps", "-s", "platform"]);
-    assert_eq!(out.code, 0, "{}", out.transcript());
-    assert!(
-        out.stderr.contains(
-            "apps/README: skipped: a symlink to /nonexistent/README, which does not exist"
-        ),
-        "{}",
-        out.stderr
-    );
+    m.run(&["render", "apps", "-s", "platform"])
+        .stdout_any()
+        .stderr_contains(
+            "apps/README: skipped: a symlink to /nonexistent/README, which does not exist",
+        )
+        .run();
 }
 
 /// `render --out-dir --prune` with a link in the output tree: nothing is written or deleted, on
@@ -243,9 +237,11 @@ fn a_link_in_the_output_tree_stops_everything() {
             &["render", "apps", "-s", "platform", "--out-dir", "rendered"],
             &["check", "apps", "-s", "platform", "--out-dir", "rendered"],
         ] {
-            let out = m.run(args);
             assert_refused(
-                &out,
+                m.run(args)
+                    .stderr_lacks("precious")
+                    .expect_file("rendered/stale.yaml", "kind: Stale\n")
+                    .expect_no_file("rendered/filebeat-sidecarset.yaml"),
                 &[
                     link,
                     "a symlink (to",
@@ -253,19 +249,7 @@ fn a_link_in_the_output_tree_stops_everything() {
                     "nothing was written or deleted",
                 ],
             );
-            assert!(!out.stderr.contains("precious"));
             m.assert_victim_untouched();
-            assert!(
-                m.repo.path().join("rendered/stale.yaml").exists(),
-                "nothing deleted"
-            );
-            assert!(
-                !m.repo
-                    .path()
-                    .join("rendered/filebeat-sidecarset.yaml")
-                    .exists(),
-                "nothing written"
-            );
         }
     }
     // The output directory itself a link, or a directory on the way to it.
@@ -273,16 +257,18 @@ fn a_link_in_the_output_tree_stops_everything() {
     let victim = m.victim();
     let m = m.link(&victim, "rendered").link(&victim, "build");
     for dir in ["rendered", "build/out"] {
-        let out = m.run(&[
-            "render",
-            "apps",
-            "-s",
-            "platform",
-            "--out-dir",
-            dir,
-            "--prune",
-        ]);
-        assert_refused(&out, &["a symlink (to", "in the output directory"]);
+        assert_refused(
+            m.run(&[
+                "render",
+                "apps",
+                "-s",
+                "platform",
+                "--out-dir",
+                dir,
+                "--prune",
+            ]),
+            &["a symlink (to", "in the output directory"],
+        );
         m.assert_victim_untouched();
     }
 }
@@ -305,13 +291,13 @@ fn function_config_paths_stay_inside_the_package() {
         )
     };
     let m = Machine::new();
-    let outside = m.outside.path().display().to_string();
     let kube = m.outside.path().join(".kube").display().to_string();
     let m = m.link(Path::new(&kube), "platform/kube");
     let run = |m: &Machine, sidecarsets: &str, extra: &[&str]| {
-        let mut args = vec!["krm".to_owned()];
-        args.extend(extra.iter().map(|a| (*a).to_owned()));
-        crate::test::run_in(m.repo.path(), &args, Some(&list(sidecarsets)), &[])
+        m.repo
+            .with_args(&["krm"])
+            .args(extra)
+            .stdin(&list(sidecarsets))
     };
     // An absolute path, a path up and out, a link in a directory it names.
     for (sidecarsets, needle) in [
@@ -319,20 +305,24 @@ fn function_config_paths_stay_inside_the_package() {
         ("../../../../../../../..", "outside the package root"),
         ("platform", "platform/kube: a symlink to"),
     ] {
-        let out = run(&m, sidecarsets, &[]);
-        assert_eq!(out.code, 2, "{sidecarsets}: {}", out.transcript());
-        assert!(out.stderr.contains(needle), "{sidecarsets}: {}", out.stderr);
-        assert!(!out.stderr.contains("SECRET-TOKEN") && !out.stdout.contains("SECRET-TOKEN"));
+        run(&m, sidecarsets, &[])
+            .status(Status::Error)
+            .stdout_contains("severity: error")
+            .stdout_lacks("SECRET-TOKEN")
+            .stderr_contains(needle)
+            .stderr_lacks("SECRET-TOKEN")
+            .run();
     }
     // Inside the package, without the link: injected.
     std::fs::remove_file(m.repo.path().join("platform/kube")).expect("rm");
-    let out = run(&m, "platform", &[]);
-    assert_eq!(out.code, 0, "{}", out.transcript());
-    assert!(out.stdout.contains("- name: filebeat"), "{}", out.stdout);
+    run(&m, "platform", &[])
+        .stdout_contains("- name: filebeat")
+        .run();
     // The opt-out.
     let ss = m.outside.path().join("ss");
     std::fs::create_dir_all(&ss).expect("mkdir");
     std::fs::copy(crate::test::repo(SIDECARSET), ss.join("ss.yaml")).expect("copy");
-    let out = run(&m, &ss.display().to_string(), &["--allow-outside-links"]);
-    assert_eq!(out.code, 0, "{outside}: {}", out.transcript());
+    run(&m, &ss.display().to_string(), &["--allow-outside-links"])
+        .stdout_contains("- name: filebeat")
+        .run();
 }

@@ -10,9 +10,9 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-use crate::test::repo;
+use crate::test::{Output, Status, Test, repo};
 
 /// Where the test keeps its hook repository and caches: `target/precommit-test`.
 fn work_dir() -> PathBuf {
@@ -25,10 +25,10 @@ fn work_dir() -> PathBuf {
     target.join("precommit-test")
 }
 
-/// Runs a command; returns its output.
-fn run(dir: &Path, program: &str, args: &[&str], env: &[(&str, &Path)]) -> Output {
-    let mut command = Command::new(program);
-    command.args(args).current_dir(dir);
+/// A run of `program` in `dir` (git, pre-commit) with a fixed git identity and date; the test
+/// states what it must do.
+fn run(dir: &Path, program: &str, args: &[&str], env: &[(&str, &Path)]) -> Test {
+    let mut test = Test::at(dir).program(program).args(args);
     // Variables cargo sets for the test must not steer the cargo that pre-commit runs.
     for (key, _) in std::env::vars_os() {
         let key = key.to_string_lossy().into_owned();
@@ -37,10 +37,10 @@ fn run(dir: &Path, program: &str, args: &[&str], env: &[(&str, &Path)]) -> Outpu
             || key == "PRE_COMMIT_HOME"
             || key == "SOURCE_DATE_EPOCH"
         {
-            command.env_remove(key);
+            test = test.env_remove(&key);
         }
     }
-    command
+    test = test
         .env("GIT_AUTHOR_NAME", "kruise-inject test")
         .env("GIT_AUTHOR_EMAIL", "test@example.com")
         .env("GIT_COMMITTER_NAME", "kruise-inject test")
@@ -52,25 +52,23 @@ fn run(dir: &Path, program: &str, args: &[&str], env: &[(&str, &Path)]) -> Outpu
         .env("PRE_COMMIT_COLOR", "never")
         .env("NO_COLOR", "1");
     for (key, value) in env {
-        command.env(key, value);
+        test = test.env(key, &value.display().to_string());
     }
-    let output = command.output();
-    assert!(output.is_ok(), "cannot run {program}: {output:?}");
-    output.expect("checked above")
+    test
 }
 
-fn text(output: &Output) -> String {
-    format!(
-        "exit: {:?}\n--- stdout\n{}--- stderr\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+/// Runs `test`, the step `what`: it must succeed (exit 0); what it prints is not checked.
+#[track_caller]
+fn ok(test: Test, what: &str) -> Output {
+    // shown with the failure
+    println!("step: {what}");
+    test.stdout_any().stderr_any().run()
 }
 
-fn ok(output: Output, what: &str) -> Output {
-    assert!(output.status.success(), "{what} failed:\n{}", text(&output));
-    output
+/// Runs `test`: it must fail with exit 1 (a hook failed); returns the transcript.
+#[track_caller]
+fn fails(test: Test) -> String {
+    test.status(1).stdout_any().stderr_any().run().transcript()
 }
 
 /// Copies `from` to `to` recursively.
@@ -124,7 +122,7 @@ fn hook_repository(dir: &Path) -> String {
         run(dir, "git", &["rev-parse", "HEAD"], &[]),
         "git rev-parse",
     );
-    String::from_utf8_lossy(&head.stdout).trim().to_owned()
+    head.stdout.trim().to_owned()
 }
 
 fn config(hook_repo: &Path, rev: &str, hooks: &[&str]) -> String {
@@ -185,10 +183,8 @@ fn precommit_hooks_fail_on_stale_output_and_pass_on_fresh_output() {
     )
     .expect("write an input");
     let render = || {
-        let written = run(
-            dir,
-            env!("CARGO_BIN_EXE_kruise-inject"),
-            &[
+        crate::test::Test::at(dir)
+            .args(&[
                 "render",
                 "apps",
                 "-s",
@@ -196,10 +192,10 @@ fn precommit_hooks_fail_on_stale_output_and_pass_on_fresh_output() {
                 "--out-dir",
                 "rendered",
                 "-q",
-            ],
-            &[],
-        );
-        assert_eq!(written.status.code(), Some(1), "{}", text(&written));
+            ])
+            .status(Status::Changes)
+            .stdout_contains("rendered/nginx.yaml")
+            .run();
     };
     let check_only = config(&hook_repo, &rev, &["kruise-inject-check"]);
     fs::write(dir.join(".pre-commit-config.yaml"), &check_only).expect("write config");
@@ -226,7 +222,7 @@ fn precommit_hooks_fail_on_stale_output_and_pass_on_fresh_output() {
             run(dir, "git", &["rev-parse", "HEAD"], &[]),
             "git rev-parse",
         );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        out.stdout.trim().to_owned()
     };
     let bump = |from: &str, to: &str| {
         let path = dir.join("platform/filebeat.yaml");
@@ -242,23 +238,13 @@ fn precommit_hooks_fail_on_stale_output_and_pass_on_fresh_output() {
     fs::write(&path, yaml.replace("replicas: 1", "replicas: 2")).expect("write");
     render();
     ok(run(dir, "git", &["add", "-A"], &[]), "git add");
-    let fresh = commit("scale nginx");
-    assert!(
-        fresh.status.success(),
-        "fresh output must pass:\n{}",
-        text(&fresh)
-    );
+    // fresh output must pass
+    ok(commit("scale nginx"), "commit");
 
     // Stale output fails: a SidecarSet image bump without re-rendering.
     let before = head();
     bump("filebeat:7.16.2", "filebeat:8.6.2");
-    let stale = commit("bump filebeat");
-    assert!(
-        !stale.status.success(),
-        "stale output must fail:\n{}",
-        text(&stale)
-    );
-    let out = text(&stale);
+    let out = fails(commit("bump filebeat"));
     assert!(out.contains("stale: rendered/nginx.yaml"), "{out}");
     assert!(
         out.contains("+        image: docker.elastic.co/beats/filebeat:8.6.2"),
@@ -274,31 +260,22 @@ fn precommit_hooks_fail_on_stale_output_and_pass_on_fresh_output() {
     );
     fs::write(dir.join(".pre-commit-config.yaml"), &both).expect("write config");
     ok(run(dir, "git", &["add", "-A"], &[]), "git add");
-    let rewritten = commit("bump filebeat");
+    // writing output must fail
+    let rewritten = fails(commit("bump filebeat"));
     assert!(
-        !rewritten.status.success(),
-        "writing output must fail:\n{}",
-        text(&rewritten)
-    );
-    assert!(
-        text(&rewritten).contains("updated rendered/nginx.yaml"),
-        "{}",
-        text(&rewritten)
+        rewritten.contains("updated rendered/nginx.yaml"),
+        "{rewritten}"
     );
     assert_eq!(head(), before);
     ok(run(dir, "git", &["add", "-A"], &[]), "git add");
-    let fixed = commit("bump filebeat");
-    assert!(
-        fixed.status.success(),
-        "fresh output must pass:\n{}",
-        text(&fixed)
-    );
+    ok(commit("bump filebeat"), "commit");
     let committed = ok(
         run(dir, "git", &["show", "HEAD:rendered/nginx.yaml"], &[]),
         "git show",
     );
     assert!(
-        String::from_utf8_lossy(&committed.stdout)
+        committed
+            .stdout
             .contains("image: docker.elastic.co/beats/filebeat:8.6.2"),
         "the rendered output is committed"
     );
@@ -320,17 +297,9 @@ fn precommit_hooks_fail_on_stale_output_and_pass_on_fresh_output() {
         run(dir, "git", &["rm", "-q", "apps/settings.yaml"], &[]),
         "git rm",
     );
-    let deleted = commit("drop the settings");
-    assert!(
-        !deleted.status.success(),
-        "a left-over rendered file must fail:\n{}",
-        text(&deleted)
-    );
-    assert!(
-        text(&deleted).contains("rendered/settings.yaml"),
-        "{}",
-        text(&deleted)
-    );
+    // a left-over rendered file must fail
+    let deleted = fails(commit("drop the settings"));
+    assert!(deleted.contains("rendered/settings.yaml"), "{deleted}");
     assert_eq!(head(), before);
     // The README's configuration: both hooks, one argument list, no `files`.
     let readme = format!(
@@ -345,22 +314,13 @@ fn precommit_hooks_fail_on_stale_output_and_pass_on_fresh_output() {
     // `pre-commit run --all-files`: render --prune deletes rendered/settings.yaml while pre-commit
     // runs; the check hook after it must not crash on that file (it did when a hook's `files`
     // matched it: pre-commit stats every matching file, `ValueError: ... does not exist`).
-    let all = run(dir, "pre-commit", &["run", "--all-files"], env);
+    // render changed files
+    let all = fails(run(dir, "pre-commit", &["run", "--all-files"], env));
+    assert!(!all.contains("ValueError"), "{all}");
+    assert!(all.contains("removed rendered/settings.yaml"), "{all}");
     assert!(
-        !all.status.success(),
-        "render changed files:\n{}",
-        text(&all)
-    );
-    assert!(!text(&all).contains("ValueError"), "{}", text(&all));
-    assert!(
-        text(&all).contains("removed rendered/settings.yaml"),
-        "{}",
-        text(&all)
-    );
-    assert!(
-        text(&all).contains("kruise-inject check --out-dir....") && text(&all).contains("Passed"),
-        "{}",
-        text(&all)
+        all.contains("kruise-inject check --out-dir....") && all.contains("Passed"),
+        "{all}"
     );
     assert!(!dir.join("rendered/settings.yaml").exists());
     // Back to the committed output: the commit itself runs render --prune, which deletes the file
@@ -374,14 +334,12 @@ fn precommit_hooks_fail_on_stale_output_and_pass_on_fresh_output() {
         ),
         "git checkout",
     );
-    let pruned = commit("drop the settings");
-    assert!(!pruned.status.success(), "{}", text(&pruned));
+    let pruned = fails(commit("drop the settings"));
     assert!(
-        text(&pruned).contains("removed rendered/settings.yaml"),
-        "{}",
-        text(&pruned)
+        pruned.contains("removed rendered/settings.yaml"),
+        "{pruned}"
     );
-    assert!(!text(&pruned).contains("ValueError"), "{}", text(&pruned));
+    assert!(!pruned.contains("ValueError"), "{pruned}");
     assert!(!dir.join("rendered/settings.yaml").exists());
     assert_eq!(head(), before);
     ok(run(dir, "git", &["add", "-A"], &[]), "git add");
@@ -390,7 +348,7 @@ fn precommit_hooks_fail_on_stale_output_and_pass_on_fresh_output() {
         run(dir, "git", &["ls-tree", "-r", "--name-only", "HEAD"], &[]),
         "git ls-tree",
     );
-    let tree = String::from_utf8_lossy(&tree.stdout);
+    let tree = tree.stdout;
     assert!(!tree.contains("settings.yaml"), "{tree}");
     assert!(tree.contains("rendered/nginx.yaml"), "{tree}");
 
@@ -424,22 +382,21 @@ fn check_takes_the_arguments_of_render() {
         "-s",
         "platform",
     ];
-    let dir = t.path();
-    let with = |command: &str| {
-        let mut all = vec![command.to_owned()];
-        all.extend(args.iter().map(|a| (*a).to_owned()));
-        crate::test::run_in(dir, &all, None, &[])
-    };
-    let stale = with("check");
-    assert_eq!(stale.code, 1, "{}", stale.transcript());
-    assert!(
-        stale.stdout.contains("rendered/gone.yaml"),
-        "{}",
-        stale.stdout
-    );
-    let written = with("render");
-    assert_eq!(written.code, 1, "{}", written.transcript());
-    assert!(!dir.join("rendered/gone.yaml").exists());
-    let fresh = with("check");
-    assert_eq!(fresh.code, 0, "{}", fresh.transcript());
+    let with = |command: &str| t.with_args(&[command]).args(&args);
+    with("check")
+        .status(Status::Changes)
+        .stdout_contains("extra: rendered/gone.yaml")
+        .expect_file(
+            "rendered/gone.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: gone}\n",
+        )
+        .run();
+    with("render")
+        .status(Status::Changes)
+        .stdout_contains("removed rendered/gone.yaml\n")
+        .expect_no_file("rendered/gone.yaml")
+        .run();
+    with("check")
+        .stdout("rendered: up to date (1 file)\n")
+        .run();
 }

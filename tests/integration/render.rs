@@ -1,6 +1,6 @@
 //! `kruise-inject render` end to end.
 
-use crate::test::Test;
+use crate::test::{Output, Status, Test};
 
 const FILEBEAT: &str = "testdata/filebeat-sidecarset";
 
@@ -36,8 +36,11 @@ fn line_of(text: &str, needle: &str) -> usize {
 fn filebeat_example_injects_filebeat_before_nginx_and_volumes_after_log() {
     let out = filebeat()
         .args(&["render", "app/nginx-deployment.yaml", "-s", "platform"])
+        .stdout_contains("defaultMode: 420")
+        .stdout_contains("name: IS_INJECTED")
+        .stdout_contains("kruise.io/sidecarset-injected-list: filebeat-sidecarset")
+        .stderr("app/nginx-deployment.yaml:1: apps/v1 Deployment default/nginx: injected filebeat-sidecarset (filebeat)\n")
         .run();
-    assert_eq!(out.code, 0, "{}", out.stderr);
     let text = &out.stdout;
     assert!(
         line_of(text, "- name: filebeat") < line_of(text, "- name: nginx"),
@@ -49,8 +52,6 @@ fn filebeat_example_injects_filebeat_before_nginx_and_volumes_after_log() {
         .filter_map(|l| l.strip_prefix("      - name: "))
         .collect();
     assert_eq!(volumes, ["log", "config", "varlog"], "{text}");
-    assert!(text.contains("defaultMode: 420"), "{text}");
-    assert!(text.contains("name: IS_INJECTED"), "{text}");
     let hash = format!(
         r#"kruise.io/sidecarset-hash: '{{"filebeat-sidecarset":{{"updateTimestamp":"1970-01-01T00:00:00Z","hash":"{FILEBEAT_HASH}","sidecarSetName":"filebeat-sidecarset","sidecarList":["filebeat"],"controllerRevision":"{FILEBEAT_REVISION}"}}}}'"#
     );
@@ -59,13 +60,6 @@ fn filebeat_example_injects_filebeat_before_nginx_and_volumes_after_log() {
         r#"kruise.io/sidecarset-hash-without-image: '{{"filebeat-sidecarset":{{"updateTimestamp":"1970-01-01T00:00:00Z","hash":"{FILEBEAT_HASH_WITHOUT_IMAGE}","sidecarSetName":"filebeat-sidecarset","sidecarList":["filebeat"]}}}}'"#
     );
     assert!(text.contains(&without), "missing {without}\n{text}");
-    assert!(text.contains("kruise.io/sidecarset-injected-list: filebeat-sidecarset"));
-    assert!(
-        out.stderr
-            .contains("apps/v1 Deployment default/nginx: injected filebeat-sidecarset (filebeat)"),
-        "{}",
-        out.stderr
-    );
 }
 
 #[test]
@@ -76,8 +70,9 @@ fn changed_documents_keep_every_original_line() {
     .expect("fixture");
     let out = filebeat()
         .args(&["render", "app/nginx-deployment.yaml", "-s", "platform"])
+        .stdout_any()
+        .stderr("app/nginx-deployment.yaml:1: apps/v1 Deployment default/nginx: injected filebeat-sidecarset (filebeat)\n")
         .run();
-    assert_eq!(out.code, 0, "{}", out.stderr);
     // The original lines appear in order in the output: injection only adds lines.
     let mut rendered = out.stdout.lines();
     for line in original.lines() {
@@ -93,9 +88,10 @@ fn changed_documents_keep_every_original_line() {
 fn rendering_is_idempotent() {
     let first = filebeat()
         .args(&["render", "app/nginx-deployment.yaml", "-s", "platform"])
+        .stdout_any()
+        .stderr("app/nginx-deployment.yaml:1: apps/v1 Deployment default/nginx: injected filebeat-sidecarset (filebeat)\n")
         .run();
-    assert_eq!(first.code, 0, "{}", first.stderr);
-    let second = filebeat()
+    filebeat()
         .file("rendered.yaml", &first.stdout)
         .args(&[
             "render",
@@ -105,30 +101,24 @@ fn rendering_is_idempotent() {
             "--timestamp",
             "2030-01-01T00:00:00Z",
         ])
+        .stdout(&first.stdout)
+        .stderr_contains("up to date: filebeat-sidecarset")
         .run();
-    assert_eq!(second.code, 0, "{}", second.stderr);
-    assert_eq!(first.stdout, second.stdout);
-    assert!(
-        second.stderr.contains("up to date: filebeat-sidecarset"),
-        "{}",
-        second.stderr
-    );
 }
 
 #[test]
 fn untouched_documents_are_byte_identical() {
     let odd = "# leading comment\nkind: ConfigMap\napiVersion: v1\nmetadata: {name: x}   # trailing\ndata:\n  a: 'on'\n  b: \"0644\"\n  c: yes\n\n\n";
-    let out = filebeat()
+    filebeat()
         .file("odd.yaml", odd)
         .args(&["render", "odd.yaml", "-s", "platform"])
+        .stdout(odd)
         .run();
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(out.stdout, odd);
 }
 
 #[test]
 fn documents_of_several_files_form_one_stream_in_input_order() {
-    let out = filebeat()
+    filebeat()
         .file(
             "in/b.yaml",
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n",
@@ -143,12 +133,10 @@ fn documents_of_several_files_form_one_stream_in_input_order() {
         )
         .file("in/notes.txt", "not yaml")
         .args(&["render", "in", "-s", "platform"])
+        .stdout(
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n---\n{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"c\"}}\n",
+        )
         .run();
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(
-        out.stdout,
-        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n---\n{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"c\"}}\n"
-    );
 }
 
 #[test]
@@ -161,21 +149,18 @@ fn stdin_is_read_when_no_path_or_dash_is_given() {
         vec!["render", "-s", "platform"],
         vec!["render", "-", "-s", "platform"],
     ] {
-        let out = filebeat().stdin(&deployment).args(&args).run();
-        assert_eq!(out.code, 0, "{}", out.stderr);
-        assert!(out.stdout.contains("- name: filebeat"), "{}", out.stdout);
-        assert!(
-            out.stderr
-                .starts_with("<stdin>:1: apps/v1 Deployment default/nginx"),
-            "{}",
-            out.stderr
-        );
+        filebeat()
+            .stdin(&deployment)
+            .args(&args)
+            .stdout_contains("- name: filebeat")
+            .stderr("<stdin>:1: apps/v1 Deployment default/nginx: injected filebeat-sidecarset (filebeat)\n")
+            .run();
     }
 }
 
 #[test]
 fn timestamp_comes_from_the_flag_then_source_date_epoch() {
-    let flag = filebeat()
+    filebeat()
         .env("SOURCE_DATE_EPOCH", "1704067200")
         .args(&[
             "render",
@@ -185,24 +170,16 @@ fn timestamp_comes_from_the_flag_then_source_date_epoch() {
             "--timestamp",
             "2025-06-01T12:00:00+02:00",
         ])
+        .stdout_contains(r#""updateTimestamp":"2025-06-01T10:00:00Z""#)
+        .stderr("app/nginx-deployment.yaml:1: apps/v1 Deployment default/nginx: injected filebeat-sidecarset (filebeat)\n")
         .run();
-    assert!(
-        flag.stdout
-            .contains(r#""updateTimestamp":"2025-06-01T10:00:00Z""#),
-        "{}",
-        flag.stdout
-    );
-    let env = filebeat()
+    filebeat()
         .env("SOURCE_DATE_EPOCH", "1704067200")
         .args(&["render", "app", "-s", "platform"])
+        .stdout_contains(r#""updateTimestamp":"2024-01-01T00:00:00Z""#)
+        .stderr("app/nginx-deployment.yaml:1: apps/v1 Deployment default/nginx: injected filebeat-sidecarset (filebeat)\n")
         .run();
-    assert!(
-        env.stdout
-            .contains(r#""updateTimestamp":"2024-01-01T00:00:00Z""#),
-        "{}",
-        env.stdout
-    );
-    let bad = filebeat()
+    filebeat()
         .args(&[
             "render",
             "app",
@@ -211,53 +188,41 @@ fn timestamp_comes_from_the_flag_then_source_date_epoch() {
             "--timestamp",
             "yesterday",
         ])
+        .status(Status::Error)
+        .stderr_contains("invalid timestamp")
         .run();
-    assert_eq!(bad.code, 2);
-    assert_eq!(bad.stdout, "");
-    assert!(bad.stderr.contains("invalid timestamp"), "{}", bad.stderr);
 }
 
 #[test]
 fn quiet_silences_the_report() {
-    let out = filebeat()
+    filebeat()
         .args(&["render", "app", "-s", "platform", "-q"])
+        .stdout_contains("- name: filebeat")
         .run();
-    assert_eq!(out.code, 0);
-    assert_eq!(out.stderr, "");
-    assert!(out.stdout.contains("- name: filebeat"));
 }
 
 #[test]
 fn namespace_flag_applies_to_documents_without_one() {
-    let out = filebeat()
+    filebeat()
         .file(
             "platform/narrow.yaml",
             "apiVersion: apps.kruise.io/v1alpha1\nkind: SidecarSet\nmetadata:\n  name: narrow\nspec:\n  namespace: team-a\n  selector:\n    matchLabels:\n      app: nginx\n  containers:\n  - name: narrow\n    image: busybox:1.36\n",
         )
         .file("platform/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n")
         .args(&["render", "app", "-s", "platform", "-n", "team-a"])
+        .stdout_contains("- name: narrow")
+        .stderr_contains("Deployment team-a/nginx: injected")
         .run();
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("- name: narrow"), "{}", out.stdout);
-    assert!(
-        out.stderr.contains("Deployment team-a/nginx: injected"),
-        "{}",
-        out.stderr
-    );
 }
 
 /// Bad input: exit 2, nothing on stdout, a message naming the file and line.
-fn assert_bad(test: Test, expect: &[&str]) {
-    let out = test.run();
-    assert_eq!(out.code, 2, "{}", out.transcript());
-    assert_eq!(out.stdout, "", "nothing may be written on error");
+#[track_caller]
+fn assert_bad(test: Test, expect: &[&str]) -> Output {
+    let mut test = test.status(Status::Error);
     for needle in expect {
-        assert!(
-            out.stderr.contains(needle),
-            "{needle:?} not in:\n{}",
-            out.stderr
-        );
+        test = test.stderr_contains(needle);
     }
+    test.run()
 }
 
 #[test]
@@ -379,9 +344,16 @@ fn symlink_loops_are_errors() {
 
 #[test]
 fn invalid_utf8_is_an_error() {
-    let test = filebeat().args(&["render", "app", "latin1.yaml", "-s", "platform"]);
-    std::fs::write(test.path().join("latin1.yaml"), b"a: caf\xe9\n").expect("write");
-    assert_bad(test, &["latin1.yaml: line 1: not valid UTF-8"]);
+    assert_bad(
+        filebeat().bytes("latin1.yaml", b"a: caf\xe9\n").args(&[
+            "render",
+            "app",
+            "latin1.yaml",
+            "-s",
+            "platform",
+        ]),
+        &["latin1.yaml: line 1: not valid UTF-8"],
+    );
 }
 
 #[test]
@@ -392,13 +364,9 @@ fn crlf_files_stay_crlf() {
             "apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: p\r\n  labels:\r\n    kruise.io/inject-filebeat: \"true\"\r\nspec:\r\n  containers:\r\n  - name: main\r\n    image: busybox\r\n",
         )
         .args(&["render", "pod.yaml", "-s", "platform"])
+        .stdout_contains("- name: filebeat\r\n")
+        .stderr("pod.yaml:1: v1 Pod default/p: injected filebeat-sidecarset (filebeat)\n")
         .run();
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(
-        out.stdout.contains("- name: filebeat\r\n"),
-        "{:?}",
-        out.stdout
-    );
     let bare_lf = out
         .stdout
         .match_indices('\n')
@@ -418,23 +386,23 @@ fn other_documents_of_a_changed_file_stay_byte_identical() {
     let out = filebeat()
         .file("all.yaml", &format!("{before}{deployment}{after}"))
         .args(&["render", "all.yaml", "-s", "platform"])
+        .stdout_contains("- name: filebeat")
+        .stderr_contains("injected filebeat-sidecarset (filebeat)")
         .run();
-    assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.starts_with(before), "{}", out.stdout);
     assert!(out.stdout.ends_with(after), "{}", out.stdout);
-    assert!(out.stdout.contains("- name: filebeat"));
 }
 
 #[test]
 fn written_strings_are_never_read_back_as_bools_or_numbers() {
-    let out = filebeat()
+    let test = filebeat()
         .file(
             "platform/ambiguous.yaml",
             "apiVersion: apps.kruise.io/v1alpha1\nkind: SidecarSet\nmetadata:\n  name: ambiguous\nspec:\n  selector:\n    matchLabels:\n      app: nginx\n  containers:\n  - name: ambiguous\n    image: busybox\n    args: ['on', 'yes', 'n', '0644', '1_000', '1e3', 'null', '-c']\n    env:\n    - {name: A, value: 'off'}\n",
         )
         .args(&["render", "app", "-s", "platform/ambiguous.yaml"])
-        .run();
-    assert_eq!(out.code, 0, "{}", out.stderr);
+        .stderr_contains("injected ambiguous (ambiguous)");
+    let mut test = test;
     for quoted in [
         r#"- "on""#,
         r#"- "yes""#,
@@ -447,12 +415,9 @@ fn written_strings_are_never_read_back_as_bools_or_numbers() {
         r#"value: "off""#,
         r#"value: "true""#,
     ] {
-        assert!(
-            out.stdout.contains(quoted),
-            "{quoted} not in\n{}",
-            out.stdout
-        );
+        test = test.stdout_contains(quoted);
     }
+    test.run();
 }
 
 #[test]
@@ -504,17 +469,11 @@ fn a_resource_list_on_stdin_is_rendered_as_the_krm_function_does() {
         })
         .collect();
     let list = format!("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n{items}");
-    let out = filebeat()
+    filebeat()
         .stdin(&list)
         .args(&["render", "-s", "platform"])
+        .stdout_regex("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n(?s:.*)")
+        .stdout_contains("  - name: filebeat")
+        .stdout_contains("results:")
         .run();
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(
-        out.stdout
-            .starts_with("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n"),
-        "{}",
-        out.stdout
-    );
-    assert!(out.stdout.contains("  - name: filebeat"), "{}", out.stdout);
-    assert!(out.stdout.contains("results:"), "{}", out.stdout);
 }

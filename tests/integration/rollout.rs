@@ -2,18 +2,14 @@
 
 use serde_json::Value;
 
-use crate::test::{Output, Test};
+use crate::test::{Status, Test};
 
 const CANARY: &str = "testdata/rollout/filebeat-canary";
 const DUMP: &str = "testdata/rollout/pod-dump";
 
-/// `kruise-inject rollout ARGS` run in `test`'s directory.
-fn rollout(test: &Test, args: &[&str]) -> Output {
-    let args: Vec<String> = std::iter::once("rollout")
-        .chain(args.iter().copied())
-        .map(str::to_owned)
-        .collect();
-    crate::test::run_in(test.path(), &args, None, &[])
+/// `kruise-inject rollout ARGS` in `test`'s directory.
+fn rollout(test: &Test, args: &[&str]) -> Test {
+    test.with_args(&["rollout"]).args(args)
 }
 
 fn canary(new: &str) -> Test {
@@ -51,8 +47,10 @@ fn with(base: &[&'static str], more: &[&'static str]) -> Vec<&'static str> {
     base.iter().chain(more).copied().collect()
 }
 
-fn json(out: &Output) -> Value {
-    assert_eq!(out.code, 0, "{}", out.stderr);
+/// Runs `test` (exit 0, nothing on stderr) and reads its JSON output.
+#[track_caller]
+fn json(test: &Test) -> Value {
+    let out = test.clone().stdout_any().run();
     serde_json::from_str(&out.stdout).expect("JSON output")
 }
 
@@ -63,8 +61,9 @@ fn canary_rollout_json_contract() {
     let out = rollout(
         &canary("new-without-partition"),
         &with(FROM_WORKLOADS, &["--rounds", "all", "-o", "json"]),
-    );
-    assert_eq!(out.stderr, "");
+    )
+    .stdout_any()
+    .run();
     insta::assert_snapshot!(out.stdout);
 }
 
@@ -73,7 +72,10 @@ fn canary_rollout_table() {
     let out = rollout(
         &canary("new-without-partition"),
         &with(FROM_WORKLOADS, &["--rounds", "all"]),
-    );
+    )
+    .stdout_any()
+    .stderr_any()
+    .run();
     insta::assert_snapshot!(out.transcript());
 }
 
@@ -81,24 +83,21 @@ fn canary_rollout_table() {
 /// SidecarSet never exists and there is no rollout to plan: an error (exit 2) naming the rule.
 #[test]
 fn guide_fragment_is_rejected_by_kruise() {
-    let out = rollout(&canary("new"), &with(FROM_WORKLOADS, &["--rounds", "all"]));
-    assert_eq!(out.code, 2, "{}", out.transcript());
-    assert_eq!(out.stdout, "");
-    assert!(
-        out.stderr.contains("filebeat-sidecarset.yaml:18: document 1: apps.kruise.io/v1alpha1 SidecarSet filebeat-sidecarset: updateStrategy: Invalid value: ")
-            && out
-                .stderr
-                .contains("Partition and Selector cannot be used together"),
-        "{}",
-        out.stderr
-    );
+    rollout(&canary("new"), &with(FROM_WORKLOADS, &["--rounds", "all"]))
+        .status(Status::Error)
+        .stderr_contains("filebeat-sidecarset.yaml:18: document 1: apps.kruise.io/v1alpha1 SidecarSet filebeat-sidecarset: updateStrategy: Invalid value: ")
+        .stderr_contains("Partition and Selector cannot be used together")
+        .run();
 }
 
 /// A pod dump with three SidecarSets: a scattered cold upgrade, a hot upgrade (upgrade and flip
 /// rounds), a non-image change (not upgradable), and a pod created before the SidecarSets.
 #[test]
 fn pod_dump_plan() {
-    let out = rollout(&dump(), &["pods.yaml", "-s", "new", "--rounds", "all"]);
+    let out = rollout(&dump(), &["pods.yaml", "-s", "new", "--rounds", "all"])
+        .stdout_any()
+        .stderr_any()
+        .run();
     insta::assert_snapshot!("pod_dump_plan_table", out.transcript());
     let v = json(&rollout(
         &dump(),
@@ -130,8 +129,9 @@ fn yaml_output_continues_the_plan() {
         assert_eq!(a["rounds"][0], n["rounds"][0]);
         assert_eq!(n["rounds"].as_array().map(Vec::len), Some(1));
     }
-    let yaml = rollout(&test, &["pods.yaml", "-s", "new", "-o", "yaml"]);
-    assert_eq!(yaml.code, 0, "{}", yaml.stderr);
+    let yaml = rollout(&test, &["pods.yaml", "-s", "new", "-o", "yaml"])
+        .stdout_any()
+        .run();
     let test = test.file("after.yaml", &yaml.stdout);
     let rest = json(&rollout(
         &test,
@@ -171,28 +171,19 @@ fn yaml_output_continues_the_plan() {
 
 #[test]
 fn yaml_output_is_the_pods_as_the_controller_leaves_them() {
-    let out = rollout(&dump(), &["pods.yaml", "-s", "new", "-o", "yaml"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    let text = &out.stdout;
-    assert!(text.starts_with("apiVersion: v1\nitems:\n"), "{text}");
-    assert!(text.contains("image: registry.example.com/log-agent:1.1"));
-    assert!(
-        text.contains("kruise.io/sidecarset-inplace-update-state: '{\"log-agent\":{\"revision\":")
-    );
-    assert!(
-        text.contains(
-            "kruise.io/sidecarset-working-hotupgrade-container: '{\"envoy\":\"envoy-2\"}'"
+    rollout(&dump(), &["pods.yaml", "-s", "new", "-o", "yaml"])
+        .stdout_regex("apiVersion: v1\nitems:\n(?s:.*)")
+        .stdout_contains("image: registry.example.com/log-agent:1.1")
+        .stdout_contains(
+            "kruise.io/sidecarset-inplace-update-state: '{\"log-agent\":{\"revision\":",
         )
-    );
-    assert!(
-        text.contains("versionalt.sidecarset.kruise.io/envoy-1: \"4242\""),
-        "{text}"
-    );
-    assert!(text.contains("reason: UpdateImmutableField"));
-    assert!(
-        text.contains("message: '{\"log-agent\":true,\"mesh\":true,\"metrics\":false}'"),
-        "{text}"
-    );
+        .stdout_contains(
+            "kruise.io/sidecarset-working-hotupgrade-container: '{\"envoy\":\"envoy-2\"}'",
+        )
+        .stdout_contains("versionalt.sidecarset.kruise.io/envoy-1: \"4242\"")
+        .stdout_contains("reason: UpdateImmutableField")
+        .stdout_contains("message: '{\"log-agent\":true,\"mesh\":true,\"metrics\":false}'")
+        .run();
 }
 
 #[test]
@@ -204,10 +195,10 @@ fn paused_and_not_update_plan_nothing() {
                 "apiVersion: apps.kruise.io/v1beta1\nkind: SidecarSet\nmetadata:\n  name: log-agent\nspec:\n  selector:\n    matchLabels:\n      app: shop\n  updateStrategy:\n    {field}: {value}\n  containers:\n  - name: log-agent\n    image: registry.example.com/log-agent:1.1\n"
             ),
         );
-        let out = rollout(&test, &["pods.yaml", "-s", "new.yaml", "--rounds", "all"]);
-        assert_eq!(out.code, 0, "{}", out.stderr);
-        assert!(out.stdout.contains("6 pods"), "{}", out.stdout);
-        assert!(!out.stdout.contains("round 1"), "{}", out.stdout);
+        rollout(&test, &["pods.yaml", "-s", "new.yaml", "--rounds", "all"])
+            .stdout_contains("6 pods")
+            .stdout_lacks("round 1")
+            .run();
         let v = json(&rollout(
             &test,
             &["pods.yaml", "-s", "new.yaml", "-o", "json"],
@@ -225,8 +216,10 @@ fn pods_missing_annotations_are_reported_not_fatal() {
             "pods.yaml",
             "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  namespace: shop\n  labels:\n    app: shop\n  annotations:\n    kruise.io/sidecarset-injected-list: log-agent\n    kruise.io/sidecarset-hash: '{broken'\nspec:\n  containers:\n  - name: log-agent\n    image: registry.example.com/log-agent:1.0\n",
         );
-    let out = rollout(&test, &["pods.yaml", "-s", "new.yaml"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = rollout(&test, &["pods.yaml", "-s", "new.yaml"])
+        .stdout_any()
+        .stderr_any()
+        .run();
     insta::assert_snapshot!(out.transcript());
 }
 
@@ -235,23 +228,18 @@ fn bad_input_exits_2() {
     let test = Test::new()
         .copy(&format!("{DUMP}/new/sidecarsets.yaml"), "new.yaml")
         .file("pods.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nstatus:\n  containerStatuses:\n  - name: x\n    ready: maybe\n");
-    let out = rollout(&test, &["pods.yaml", "-s", "new.yaml"]);
-    assert_eq!(out.code, 2);
-    assert_eq!(out.stdout, "");
-    assert!(
-        out.stderr.contains("pods.yaml:8: document 1")
-            && out.stderr.contains("status.containerStatuses[0].ready"),
-        "{}",
-        out.stderr
-    );
+    rollout(&test, &["pods.yaml", "-s", "new.yaml"])
+        .status(Status::Error)
+        .stderr_contains("pods.yaml:8: document 1")
+        .stderr_contains("status.containerStatuses[0].ready")
+        .run();
     let test = test.file("twice.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n");
-    let out = rollout(&test, &["twice.yaml", "-s", "new.yaml"]);
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("default/a appears twice"),
-        "{}",
-        out.stderr
-    );
-    let out = rollout(&test, &["twice.yaml", "--rounds", "few"]);
-    assert_eq!(out.code, 2);
+    rollout(&test, &["twice.yaml", "-s", "new.yaml"])
+        .status(Status::Error)
+        .stderr_contains("default/a appears twice")
+        .run();
+    rollout(&test, &["twice.yaml", "--rounds", "few"])
+        .status(Status::Error)
+        .stderr_contains("invalid value 'few' for '--rounds")
+        .run();
 }

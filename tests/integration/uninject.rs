@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::test::{Test, repo, run_in};
+use crate::test::{Status, Test, repo};
 
 /// Golden render cases where `uninject(render(x)) == x` cannot hold, and why.
 const NOT_REVERSIBLE: &[(&str, &str)] = &[
@@ -57,31 +57,19 @@ fn stream(dir: &Path, paths: &[String]) -> String {
 
 /// Renders `args` in `dir`, uninjects the output, and checks it is the input, byte for byte.
 fn assert_round_trip(dir: &Path, args: &[String]) {
-    let rendered = run_in(dir, args, None, &[]);
-    assert_eq!(rendered.code, 0, "render {args:?}: {}", rendered.stderr);
+    let strs: Vec<&str> = args.iter().map(String::as_str).collect();
+    // The render report is the golden cases' (cases.rs).
+    let rendered = Test::at(dir).args(&strs).stdout_any().stderr_any().run();
     let original = stream(dir, &render_paths(args));
     assert_ne!(
         rendered.stdout, original,
         "render {args:?} injected nothing"
     );
-    let back = run_in(
-        dir,
-        &["uninject".into(), "-q".into()],
-        Some(&rendered.stdout),
-        &[],
-    );
-    assert_eq!(
-        back.code, 0,
-        "uninject after render {args:?}: {}",
-        back.stderr
-    );
-    assert_eq!(back.stderr, "");
-    assert_eq!(
-        back.stdout,
-        original,
-        "uninject(render {args:?}) in {}",
-        dir.display()
-    );
+    Test::at(dir)
+        .args(&["uninject", "-q"])
+        .stdin(&rendered.stdout)
+        .stdout(&original)
+        .run();
 }
 
 #[test]
@@ -150,13 +138,14 @@ fn everything_kruise_added_is_named_in_the_report() {
     let args: Vec<String> = ["render", "workloads.yaml", "-s", "sidecarsets.yaml", "-q"]
         .map(str::to_owned)
         .to_vec();
-    let rendered = run_in(&dir, &args, None, &[]);
-    assert_eq!(rendered.code, 0, "{}", rendered.stderr);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let rendered = Test::at(&dir).args(&args).stdout_any().run();
     let out = Test::new()
         .file("rendered.yaml", &rendered.stdout)
         .args(&["uninject", "rendered.yaml"])
+        .stdout_any()
+        .stderr_any()
         .run();
-    assert_eq!(out.code, 0, "{}", out.stderr);
     let lines: Vec<&str> = out.stderr.lines().collect();
     assert_eq!(lines.len(), 3, "{}", out.stderr);
     assert!(
@@ -224,14 +213,11 @@ status:
 
 #[test]
 fn a_live_pod_loses_the_sidecar_its_volume_and_kruise_annotations_only() {
-    let out = Test::new()
+    Test::new()
         .args(&["uninject", "-q", "-"])
         .stdin(INJECTED_POD)
-        .run();
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(
-        out.stdout,
-        r#"apiVersion: v1
+        .stdout(
+            r#"apiVersion: v1
 kind: Pod
 metadata:
   annotations:
@@ -258,8 +244,9 @@ spec:
           path: token
 status:
   phase: Running
-"#
-    );
+"#,
+        )
+        .run();
 }
 
 #[test]
@@ -276,10 +263,9 @@ fn documents_without_injection_are_byte_identical() {
     ]
     .map(str::to_owned)
     .to_vec();
-    let out = run_in(&dir, &args, None, &[]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(out.stderr, "");
-    assert_eq!(out.stdout, stream(&dir, &render_paths(&args)));
+    let expected = stream(&dir, &render_paths(&args));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    Test::at(&dir).args(&args).stdout(&expected).run();
 }
 
 #[test]
@@ -287,12 +273,13 @@ fn uninject_of_uninjected_output_changes_nothing() {
     let out = Test::new()
         .args(&["uninject", "-q"])
         .stdin(INJECTED_POD)
+        .stdout_any()
         .run();
-    let again = Test::new().args(&["uninject"]).stdin(&out.stdout).run();
-    assert_eq!(
-        (again.code, again.stdout.as_str()),
-        (0, out.stdout.as_str())
-    );
+    Test::new()
+        .args(&["uninject"])
+        .stdin(&out.stdout)
+        .stdout(&out.stdout)
+        .run();
 }
 
 #[test]
@@ -309,19 +296,18 @@ fn bad_input_is_exit_2_with_nothing_on_stdout() {
             "not a string",
         ),
     ] {
-        let out = Test::new()
+        Test::new()
             .file("ok.yaml", INJECTED_POD)
             .file("bad.yaml", text)
             .args(&["uninject", "ok.yaml", "bad.yaml"])
+            .status(Status::Error)
+            .stderr_contains("bad.yaml")
+            .stderr_contains(message)
             .run();
-        assert_eq!(out.code, 2, "{text}: {}", out.stderr);
-        assert_eq!(out.stdout, "", "{text}");
-        assert!(
-            out.stderr.contains("bad.yaml") && out.stderr.contains(message),
-            "{text}: {}",
-            out.stderr
-        );
     }
-    let out = Test::new().args(&["uninject", "missing.yaml"]).run();
-    assert_eq!(out.code, 2);
+    Test::new()
+        .args(&["uninject", "missing.yaml"])
+        .status(Status::Error)
+        .stderr_contains("missing.yaml")
+        .run();
 }

@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use crate::test::{Output, Test};
+use crate::test::{Output, Status, Test};
 
 const DIR: &str = "testdata/update-rules";
 
@@ -44,18 +44,16 @@ fn setup(case: &str) -> Test {
     test
 }
 
-fn validate(case: &str, extra: &[&str]) -> Output {
+fn validate(case: &str, extra: &[&str]) -> Test {
     setup(case)
         .args(&["validate", "new", "app", "--old-sidecarsets", "old"])
         .args(extra)
-        .run()
 }
 
-fn diff(case: &str, extra: &[&str]) -> Output {
+fn diff(case: &str, extra: &[&str]) -> Test {
     setup(case)
         .args(&["diff", "app", "-s", "new", "--old-sidecarsets", "old"])
         .args(extra)
-        .run()
 }
 
 fn json(output: &Output) -> Value {
@@ -64,33 +62,28 @@ fn json(output: &Output) -> Value {
 
 #[test]
 fn validate_rejects_an_added_sidecar_container_at_its_name() {
-    let out = validate("added-container", &[]);
-    assert_eq!(out.code, 1, "{}", out.transcript());
-    assert!(out.stdout.contains(&format!(
+    validate("added-container", &[])
+        .status(Status::Changes)
+        .stdout_contains(&format!(
         "new/filebeat-sidecarset.yaml:56: error: apps.kruise.io/v1alpha1 SidecarSet filebeat-sidecarset: spec.containers.name: Invalid value: \"metrics-agent\": container metrics-agent is not found; Kruise rejects this update; {ADVICE}\n"
-    )), "{}", out.transcript());
-    assert!(
-        out.stderr.contains("validate: 1 error"),
-        "{}",
-        out.transcript()
-    );
+        ))
+        .stderr_contains("validate: 1 error")
+        .run();
 
     // Without the stored SidecarSet it is a CREATE: no UPDATE rule applies.
-    let create = setup("added-container")
+    setup("added-container")
         .args(&["validate", "new", "app"])
+        .stdout_lacks("kruise-webhook-update")
+        .stderr("validate: 0 errors, 1 warning\n")
         .run();
-    assert_eq!(create.code, 0, "{}", create.transcript());
-    assert!(
-        !create.stdout.contains("kruise-webhook-update"),
-        "{}",
-        create.transcript()
-    );
 }
 
 #[test]
 fn validate_json_names_the_rule_file_and_line() {
-    let out = validate("added-container", &["-o", "json", "-q"]);
-    assert_eq!(out.code, 1, "{}", out.transcript());
+    let out = validate("added-container", &["-o", "json", "-q"])
+        .status(Status::Changes)
+        .stdout_any()
+        .run();
     let report = json(&out);
     let findings = report["findings"].as_array().expect("findings");
     let update: Vec<&Value> = findings
@@ -104,23 +97,27 @@ fn validate_json_names_the_rule_file_and_line() {
     let message = update[0]["message"].as_str().expect("message");
     assert!(message.starts_with("spec.containers.name: Invalid value: \"metrics-agent\": container metrics-agent is not found; Kruise rejects this update; "), "{message}");
     assert_eq!(report["errors"], 1);
-    assert_eq!(out.stderr, "");
 }
 
 #[test]
 fn validate_rejects_a_changed_upgrade_type_at_the_upgrade_strategy() {
-    let out = validate("hot-upgrade", &[]);
-    assert_eq!(out.code, 1, "{}", out.transcript());
     // Line 34: `upgradeType: HotUpgrade` of container filebeat.
-    assert!(out.stdout.contains(&format!(
+    validate("hot-upgrade", &[])
+        .status(Status::Changes)
+        .stdout_contains(&format!(
         "new/filebeat-sidecarset.yaml:34: error: apps.kruise.io/v1alpha1 SidecarSet filebeat-sidecarset: spec.containers.upgradeStrategy.upgradeType: Invalid value: \"filebeat\": container filebeat upgradeType is immutable; Kruise rejects this update; {ADVICE}\n"
-    )), "{}", out.transcript());
+        ))
+        .stderr_contains("validate: 1 error")
+        .run();
 }
 
 #[test]
 fn validate_rejects_a_moved_canary_base_at_the_annotation() {
-    let out = validate("canary", &[]);
-    assert_eq!(out.code, 1, "{}", out.transcript());
+    let out = validate("canary", &[])
+        .status(Status::Changes)
+        .stdout_any()
+        .stderr_contains("validate: 1 error")
+        .run();
     let line = out
         .stdout
         .lines()
@@ -142,57 +139,41 @@ fn validate_rejects_a_moved_canary_base_at_the_annotation() {
 
 #[test]
 fn validate_names_a_broken_old_sidecarset_file() {
-    let out = setup("image-only")
+    setup("image-only")
         .file("old/broken.yaml", "apiVersion: apps.kruise.io/v1alpha1\nkind: SidecarSet\nmetadata:\n  name: broken\nspec:\n  containers: 3\n")
         .args(&["validate", "new", "app", "--old-sidecarsets", "old"])
+        .status(Status::Error)
+        .stderr_contains("--old-sidecarsets")
+        .stderr_contains("old/broken.yaml")
         .run();
-    assert_eq!(out.code, 2, "{}", out.transcript());
-    assert_eq!(out.stdout, "");
-    assert!(
-        out.stderr.contains("--old-sidecarsets"),
-        "{}",
-        out.transcript()
-    );
-    assert!(
-        out.stderr.contains("old/broken.yaml"),
-        "{}",
-        out.transcript()
-    );
 }
 
 #[test]
 fn an_image_only_change_is_accepted_and_rolled_out_in_place() {
-    let out = validate("image-only", &[]);
-    assert_eq!(out.code, 0, "{}", out.transcript());
-    assert!(!out.stdout.contains("error"), "{}", out.transcript());
+    validate("image-only", &[])
+        .stdout_lacks("error")
+        .stderr("validate: 0 errors, 1 warning\n")
+        .run();
 
-    let out = diff("image-only", &[]);
-    assert_eq!(out.code, 1, "{}", out.transcript());
-    assert!(out.stdout.contains("filebeat-sidecarset (new/filebeat-sidecarset.yaml:1): image-only change: in-place upgrade"), "{}", out.transcript());
-    assert!(
-        out.stdout.contains("Kruise upgrades running pods in place"),
-        "{}",
-        out.transcript()
-    );
-    assert!(
-        !out.stdout.contains("Kruise rejects"),
-        "{}",
-        out.transcript()
-    );
-    assert!(
-        !out.stderr.contains("Kruise rejects"),
-        "{}",
-        out.transcript()
-    );
+    diff("image-only", &[])
+        .status(Status::Changes)
+        .stdout_contains("filebeat-sidecarset (new/filebeat-sidecarset.yaml:1): image-only change: in-place upgrade")
+        .stdout_contains("Kruise upgrades running pods in place")
+        .stdout_lacks("Kruise rejects")
+        .stderr_lacks("Kruise rejects")
+        .run();
 
-    let report = json(&diff("image-only", &["-o", "json"]));
+    let report = json(
+        &diff("image-only", &["-o", "json"])
+            .status(Status::Changes)
+            .stdout_any()
+            .run(),
+    );
     assert_eq!(report["sidecarsets"][0]["rejected"], serde_json::json!([]));
 }
 
 #[test]
 fn diff_reports_a_rejected_update_beside_its_impact_and_exits_3() {
-    let out = diff("added-container", &[]);
-    assert_eq!(out.code, 3, "{}", out.transcript());
     let rejection = format!(
         "Kruise rejects this update: spec.containers.name: Invalid value: \"metrics-agent\": container metrics-agent is not found; {ADVICE}"
     );
@@ -200,24 +181,28 @@ fn diff_reports_a_rejected_update_beside_its_impact_and_exits_3() {
     let expected = format!(
         "  filebeat-sidecarset (new/filebeat-sidecarset.yaml:1): container change: running pods not upgradable\n    - container metrics-agent added\n    Kruise upgrades running pods in place only when nothing but sidecar images changed: running pods are not upgradable (condition SidecarSetUpgradable=False) and keep the old sidecars until they are recreated (for example by a rollout of their workload); new pods get the new ones.\n    {rejection}\n    Rendered workloads that change: apps/v1 Deployment default/nginx\n"
     );
-    assert!(out.stdout.contains(&expected), "{}", out.transcript());
-    // On standard error too, even with -q.
-    assert!(
-        out.stderr.contains(&format!(
+    diff("added-container", &[])
+        .status(Status::UpdateRejected)
+        .stdout_contains(&expected)
+        // On standard error too, even with -q.
+        .stderr_contains(&format!(
             "error: SidecarSet filebeat-sidecarset: {rejection}"
-        )),
-        "{}",
-        out.transcript()
-    );
-    let quiet = diff("added-container", &["-q"]);
-    assert_eq!(quiet.code, 3);
-    assert!(quiet.stderr.contains(&rejection), "{}", quiet.transcript());
+        ))
+        .run();
+    diff("added-container", &["-q"])
+        .status(Status::UpdateRejected)
+        .stdout_any()
+        .stderr_contains(&rejection)
+        .run();
 }
 
 #[test]
 fn diff_json_lists_the_rejection() {
-    let out = diff("hot-upgrade", &["-o", "json"]);
-    assert_eq!(out.code, 3, "{}", out.transcript());
+    let out = diff("hot-upgrade", &["-o", "json"])
+        .status(Status::UpdateRejected)
+        .stdout_any()
+        .stderr_contains("error: SidecarSet filebeat-sidecarset: Kruise rejects this update: spec.containers.upgradeStrategy.upgradeType: Invalid value: \"filebeat\": container filebeat upgradeType is immutable")
+        .run();
     let report = json(&out);
     let entry = &report["sidecarsets"][0];
     assert_eq!(entry["name"], "filebeat-sidecarset");
@@ -243,14 +228,19 @@ fn diff_github_annotates_the_rejection_as_an_error() {
         "github",
     ]);
     let summary = test.path().join("summary.md");
-    let test = test.env("GITHUB_STEP_SUMMARY", summary.to_str().expect("UTF-8 path"));
+    let test = test
+        .env("GITHUB_STEP_SUMMARY", summary.to_str().expect("UTF-8 path"))
+        .status(Status::UpdateRejected)
+        .stdout_contains("::error file=new/canary.yaml,line=1,title=SidecarSet filebeat-canary")
+        // The text report is still there for the log.
+        .stdout_contains("    Kruise rejects this update: metadata: ")
+        .stderr_contains("error: SidecarSet filebeat-canary: Kruise rejects this update: metadata: Invalid value: ");
     let out = test.run();
     let written = std::fs::read_to_string(&summary).expect("step summary");
     assert!(
         written.contains("  - **Kruise rejects this update: metadata: Invalid value: "),
         "{written}"
     );
-    assert_eq!(out.code, 3, "{}", out.transcript());
     let annotation = out
         .stdout
         .lines()
@@ -266,23 +256,12 @@ fn diff_github_annotates_the_rejection_as_an_error() {
         "{annotation}"
     );
     assert!(annotation.contains("annotations[apps.kruise.io/sidecarset-base] is immutable; to move a canary to another base, create a new canary SidecarSet (and delete the old one) instead"), "{annotation}");
-    // The text report is still there for the log.
-    assert!(
-        out.stdout
-            .contains("    Kruise rejects this update: metadata: "),
-        "{}",
-        out.transcript()
-    );
 }
 
 #[test]
 fn diff_help_documents_exit_3() {
-    let out = Test::new().args(&["diff", "--help"]).run();
-    assert_eq!(out.code, 0);
-    assert!(
-        out.stdout
-            .contains("3: Kruise rejects the update of a SidecarSet"),
-        "{}",
-        out.stdout
-    );
+    Test::new()
+        .args(&["diff", "--help"])
+        .stdout_contains("3: Kruise rejects the update of a SidecarSet")
+        .run();
 }

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::test::{Output, Test, repo};
+use crate::test::{Status, Test, repo};
 
 /// A kustomize repository with a Helm chart, values, a Kptfile, a component and a kruise-inject
 /// function config (`testdata/walk/repo`).
@@ -39,9 +39,9 @@ fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-fn run(test: &Test, args: &[&str]) -> Output {
-    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    crate::test::run_in(test.path(), &args, Some(""), &[])
+/// `args` run in the directory of `test`, with an empty stdin.
+fn run(test: &Test, args: &[&str]) -> Test {
+    test.with_args(args).stdin("")
 }
 
 /// Kinds of the documents of a stream, in order.
@@ -55,8 +55,16 @@ fn kinds(stream: &str) -> Vec<&str> {
 #[test]
 fn render_skips_what_is_not_a_manifest_and_says_why() {
     let test = kustomize_repo();
-    let out = run(&test, &["render", "."]);
-    assert_eq!(out.code, 0, "{}", out.transcript());
+    let out = run(&test, &["render", "."])
+        .stdout_contains("      - name: filebeat\n")
+        .stdout_lacks("Kustomization")
+        .stdout_lacks("Component")
+        .stdout_lacks("KruiseInject")
+        .stdout_lacks("Kptfile")
+        .stdout_lacks("{{")
+        .stdout_lacks("replicaCount")
+        .stderr_any()
+        .run();
     assert_eq!(
         kinds(&out.stdout),
         [
@@ -69,58 +77,52 @@ fn render_skips_what_is_not_a_manifest_and_says_why() {
         "{}",
         out.stdout
     );
-    assert!(
-        out.stdout.contains("      - name: filebeat\n"),
-        "{}",
-        out.stdout
-    );
-    for absent in [
-        "Kustomization",
-        "Component",
-        "KruiseInject",
-        "Kptfile",
-        "{{",
-        "replicaCount",
-    ] {
-        assert!(!out.stdout.contains(absent), "{absent}: {}", out.stdout);
-    }
     insta::assert_snapshot!(out.stderr);
 }
 
 #[test]
 fn every_walking_command_reads_the_repository() {
     let test = kustomize_repo();
-    for args in [
-        &["diff", ".", "-q"][..],
-        &["check", ".", "--out-dir", "rendered", "-q"],
-        &["validate", "apps", "-s", "platform", "-q"],
-        &["uninject", ".", "-q"],
-        &[
-            "rollout",
-            ".",
-            "--from-workloads",
-            "--old-sidecarsets",
-            "platform",
-            "-q",
-        ],
+    for (args, status) in [
+        (&["diff", ".", "-q"][..], Status::Changes),
+        (
+            &["check", ".", "--out-dir", "rendered", "-q"],
+            Status::Changes,
+        ),
+        (
+            &["validate", "apps", "-s", "platform", "-q"],
+            Status::Success,
+        ),
+        (&["uninject", ".", "-q"], Status::Success),
+        (
+            &[
+                "rollout",
+                ".",
+                "--from-workloads",
+                "--old-sidecarsets",
+                "platform",
+                "-q",
+            ],
+            Status::Success,
+        ),
     ] {
-        let out = run(&test, args);
-        assert_ne!(out.code, 2, "{args:?}: {}", out.transcript());
+        run(&test, args).status(status).stdout_any().run();
     }
     // Health reads only SidecarSets, and skips the rest of the repository without an error.
-    let out = run(&test, &["health", "."]);
-    assert!(
-        out.stderr.contains("charts/web: skipped"),
-        "{}",
-        out.transcript()
-    );
+    run(&test, &["health", "."])
+        .status_any()
+        .stdout_any()
+        .stderr_contains("charts/web: skipped")
+        .run();
 }
 
 #[test]
 fn render_out_dir_writes_only_manifests() {
     let test = kustomize_repo();
-    let out = run(&test, &["render", ".", "--out-dir", "rendered", "-q"]);
-    assert_eq!(out.code, 1, "{}", out.transcript());
+    run(&test, &["render", ".", "--out-dir", "rendered", "-q"])
+        .status(Status::Changes)
+        .stdout_any()
+        .run();
     let mut written = Vec::new();
     collect(&test.path().join("rendered"), &mut written);
     let written: Vec<String> = written
@@ -142,8 +144,10 @@ fn render_out_dir_writes_only_manifests() {
             "platform/filebeat-sidecarset.yaml",
         ]
     );
-    let out = run(&test, &["check", ".", "--out-dir", "rendered"]);
-    assert_eq!(out.code, 0, "{}", out.transcript());
+    run(&test, &["check", ".", "--out-dir", "rendered"])
+        .stdout("rendered: up to date (5 files)\n")
+        .stderr_contains("./apps/base/kustomization.yaml: skipped: kustomize.config.k8s.io/v1beta1 Kustomization is kustomize configuration")
+        .run();
 }
 
 #[test]
@@ -162,15 +166,16 @@ fn exclude_leaves_out_what_matches_below_the_walked_directory() {
             "--exclude",
             "charts/**",
         ],
-    );
-    assert_eq!(out.code, 0, "{}", out.transcript());
+    )
+    .stdout_any()
+    .stderr_lacks("overlays")
+    .stderr_lacks("config/")
+    .stderr_lacks("charts/web")
+    .run();
     assert_eq!(
         kinds(&out.stdout),
         ["Deployment", "Service", "ConfigMap", "SidecarSet"]
     );
-    for gone in ["overlays", "config/", "charts/web"] {
-        assert!(!out.stderr.contains(gone), "{gone}: {}", out.stderr);
-    }
     // Negation and anchoring follow .gitignore: everything in platform but the SidecarSet.
     let out = run(
         &test,
@@ -182,7 +187,9 @@ fn exclude_leaves_out_what_matches_below_the_walked_directory() {
             "--exclude",
             "!*-sidecarset.yaml",
         ],
-    );
+    )
+    .stdout_any()
+    .run();
     assert_eq!(kinds(&out.stdout), ["SidecarSet"], "{}", out.transcript());
     // A file named explicitly is read, excluded or not.
     let out = run(
@@ -193,21 +200,19 @@ fn exclude_leaves_out_what_matches_below_the_walked_directory() {
             "--exclude",
             "*",
         ],
-    );
+    )
+    .stdout_any()
+    .run();
     assert_eq!(kinds(&out.stdout), ["ConfigMap"], "{}", out.transcript());
     // .gitignore files are not honoured.
     let test = kustomize_repo().file(".gitignore", "platform/\n");
-    let out = run(&test, &["render", "platform"]);
+    let out = run(&test, &["render", "platform"]).stdout_any().run();
     assert_eq!(kinds(&out.stdout), ["ConfigMap", "SidecarSet"]);
     // A bad pattern is an error.
-    let out = run(&test, &["render", ".", "--exclude", "{a,b"]);
-    assert_eq!(out.code, 2, "{}", out.transcript());
-    assert!(
-        out.stderr
-            .contains("--exclude \"{a,b\": error parsing glob"),
-        "{}",
-        out.stderr
-    );
+    run(&test, &["render", ".", "--exclude", "{a,b"])
+        .status(Status::Error)
+        .stderr_contains("--exclude \"{a,b\": error parsing glob")
+        .run();
 }
 
 #[test]
@@ -217,10 +222,10 @@ fn files_named_explicitly_are_read_as_given() {
         "config/values-prod.yaml",
         "charts/web/templates/deployment.yaml",
     ] {
-        let out = run(&test, &["render", file]);
-        assert_eq!(out.code, 2, "{}", out.transcript());
-        assert_eq!(out.stdout, "");
-        assert!(out.stderr.contains(file), "{}", out.stderr);
+        run(&test, &["render", file])
+            .status(Status::Error)
+            .stderr_contains(file)
+            .run();
     }
 }
 
@@ -230,14 +235,10 @@ fn a_half_manifest_in_a_walked_directory_is_an_error_not_a_skip() {
         "apps/base/typo.yaml",
         "apiVersion: v1\nmetadata: {name: x}\n",
     );
-    let out = run(&test, &["render", "apps"]);
-    assert_eq!(out.code, 2, "{}", out.transcript());
-    assert!(
-        out.stderr
-            .contains("apps/base/typo.yaml:1: document 1: the document has no kind"),
-        "{}",
-        out.stderr
-    );
+    run(&test, &["render", "apps"])
+        .status(Status::Error)
+        .stderr_contains("apps/base/typo.yaml:1: document 1: the document has no kind")
+        .run();
 }
 
 #[test]
@@ -269,36 +270,33 @@ fn every_broken_file_is_named_up_to_a_limit() {
             "platform",
         ],
     ] {
-        let out = run(&test, args);
-        assert_eq!(out.code, 2, "{args:?}: {}", out.transcript());
-        assert_eq!(out.stdout, "", "{args:?}");
-        assert!(
-            out.stderr.contains("error: 3 input files are broken"),
-            "{args:?}: {}",
-            out.stderr
-        );
-        for file in [
-            "apps/a-broken.yaml:",
-            "apps/base/b-broken.yaml:1:",
-            "apps/c-broken.json:",
-        ] {
-            assert!(out.stderr.contains(file), "{args:?} {file}: {}", out.stderr);
-        }
+        run(&test, args)
+            .status(Status::Error)
+            .stderr_contains("error: 3 input files are broken")
+            .stderr_contains("apps/a-broken.yaml:")
+            .stderr_contains("apps/base/b-broken.yaml:1:")
+            .stderr_contains("apps/c-broken.json:")
+            .expect_no_file("rendered")
+            .run();
     }
-    assert!(!test.path().join("rendered").exists());
-    insta::assert_snapshot!(run(&test, &["render", "apps"]).stderr);
+    insta::assert_snapshot!(
+        run(&test, &["render", "apps"])
+            .status(Status::Error)
+            .stderr_any()
+            .run()
+            .stderr
+    );
 
     let mut test = Test::new();
     for i in 0..25 {
         test = test.file(&format!("broken/{i:02}.yaml"), "a: [\n");
     }
-    let out = run(&test, &["render", "broken"]);
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr
-            .starts_with("error: 20 input files are broken (the first 20; there are more)"),
-        "{}",
-        out.stderr
-    );
+    let out = run(&test, &["render", "broken"])
+        .status(Status::Error)
+        .stderr_regex(&format!(
+            "{}(?s:.*)",
+            regex::escape("error: 20 input files are broken (the first 20; there are more)")
+        ))
+        .run();
     assert_eq!(out.stderr.matches("invalid YAML").count(), 20);
 }

@@ -1,5 +1,6 @@
-//! Acceptance tests: every hash vector of semantics §3.5 and §3.6 (A–D), built from user-style input
-//! through `schema` → `defaults` → `gojson` → `hashing`.
+//! Acceptance tests: every upstream hash vector (`hash_test.go`, `sidecarset_mutating_test.go`) and
+//! four worked examples (A–D: docs samples, a native sidecar, a rich container), built from
+//! user-style input through `schema` → `defaults` → `gojson` → `hashing`.
 
 use serde_json::{Value, json};
 
@@ -22,7 +23,8 @@ fn strip_image(c: &Value) -> Value {
     schema::sidecar_container(&c, "").expect("valid")
 }
 
-/// §3.1 `encode`: `{"containers": …}` plus `initContainers` when one has `restartPolicy: Always`.
+/// `hash.go: encodeSidecarSetV1beta1`: `{"containers": …}` plus `initContainers` when one has
+/// `restartPolicy: Always`.
 fn encode(containers: &Value, init: &[Value]) -> String {
     let mut m = serde_json::Map::new();
     m.insert("containers".into(), containers.clone());

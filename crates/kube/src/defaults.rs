@@ -1,5 +1,5 @@
 //! The Kubernetes defaulting Kruise applies to SidecarSet containers and volumes
-//! (semantics §2.2, `apis/apps/defaults`).
+//! (`apis/apps/defaults/v1beta1.go: SetDefaultsSidecarSetV1beta1`).
 //!
 //! Both functions expect values normalized by [`crate::schema`] and leave them normalized: missing keys
 //! are added and the value is re-encoded through the schema, so new keys land at their Go position.

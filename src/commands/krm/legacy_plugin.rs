@@ -9,6 +9,7 @@ use std::path::Path;
 use anyhow::{Context as _, bail};
 
 use super::{KrmArgs, Settings, gather_files, is_duplicate};
+use crate::commands::ExitStatus;
 use crate::pipeline::context;
 use crate::pipeline::engine::{Renderer, UndecidedSummary};
 use crate::pipeline::function_config::{self, FunctionConfig};
@@ -16,7 +17,7 @@ use crate::pipeline::objects::ParsedFile;
 
 /// Runs as a legacy kustomize exec plugin whose config is at `config_path`. Exit 0 with the
 /// resources on stdout; an error (nothing on stdout) makes kustomize fail and show it.
-pub fn run_legacy_plugin(config_path: &Path) -> anyhow::Result<u8> {
+pub fn run_legacy_plugin(config_path: &Path) -> anyhow::Result<ExitStatus> {
     let mut input = String::new();
     std::io::stdin()
         .read_to_string(&mut input)
@@ -33,7 +34,7 @@ pub fn run_legacy_plugin(config_path: &Path) -> anyhow::Result<u8> {
         .write_all(output.as_bytes())
         .context("writing stdout")?;
     stdout.flush().context("writing stdout")?;
-    Ok(0)
+    Ok(ExitStatus::Success)
 }
 
 /// The plugin's work: `input` (multi-document YAML) with the SidecarSets injected.

@@ -134,8 +134,14 @@ fn what_is_not_a_resource_list() {
 #[test]
 fn settings_of_the_config_override_the_command_line() {
     let args = KrmArgs {
-        sidecarsets: vec!["a".into()],
-        seed: Some(1),
+        context: ContextArgs {
+            sidecarsets: vec!["a".into()],
+            ..ContextArgs::default()
+        },
+        injection: InjectionArgs {
+            seed: 1,
+            ..InjectionArgs::default()
+        },
         ..KrmArgs::default()
     };
     let config = FunctionConfig {

@@ -1,7 +1,8 @@
 //! `--from-workloads`: the pods a workload runs, as the pod webhook created them. Each workload
 //! becomes `replicas` pods named `<workload>-<i>` (i from 0), Running and Ready, each injected
-//! (§4–§6, one webhook call per pod, so a `Partial` revision policy draws per pod) with the
-//! SidecarSets of the cluster given — the SidecarSets *before* the change being planned.
+//! (`sidecarsetMutatingPod`, one webhook call per pod, so a `Partial` revision policy draws per
+//! pod) with the SidecarSets of the cluster given — the SidecarSets *before* the change being
+//! planned.
 
 use serde_json::{Map, Value, json};
 
@@ -215,8 +216,9 @@ fn build_pod(name: &str, namespace: &str, view: &PodView, patch: &PodPatch) -> V
 }
 
 /// The sidecar fields other than `image` that differ between the `old` and `new` versions of a
-/// SidecarSet (what makes pods not upgradable in place, §7.4), as `containers[<name>].<field>`.
-/// Init containers count only when a native sidecar makes them part of the hash (§3.1).
+/// SidecarSet (what makes pods not upgradable in place, `IsSidecarSetUpgradable`), as
+/// `containers[<name>].<field>`. Init containers count only when a native sidecar makes them part
+/// of the hash (`encodeSidecarSetV1beta1`).
 pub fn sidecar_field_changes(old: &SidecarSet, new: &SidecarSet) -> Vec<String> {
     let mut out = Vec::new();
     let hashed_inits = |ss: &SidecarSet| {

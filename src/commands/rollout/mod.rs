@@ -1,10 +1,10 @@
 //! `kruise-inject rollout`: how the SidecarSet controller upgrades sidecars of running pods in
-//! place, round by round (semantics §7).
+//! place, round by round (`pkg/controller/sidecarset`).
 //!
-//! The Kruise semantics are pure functions, one concept a module: the pod state the controller
-//! reads ([`pod`], [`annotations`]), which pods it manages ([`matching`]), the status it reports
-//! ([`status`]), the pods a round upgrades ([`strategy`], ordered by [`sort`] and [`scatter`]),
-//! what an upgrade does to a pod ([`upgrade`], [`hot_upgrade`]), rounds ([`simulate`]). This
+//! The Kruise semantics are pure functions in [`crate::kruise::rollout`], one concept a module: the
+//! pod state the controller reads (`pod`, `annotations`), which pods it manages (`matching`), the
+//! status it reports (`status`), the pods a round upgrades (`strategy`, ordered by `sort` and
+//! `scatter`), what an upgrade does to a pod (`upgrade`, `hot_upgrade`), rounds (`simulate`). This
 //! module reads the inputs and prints ([`output`]).
 
 pub mod from_workloads;
@@ -18,23 +18,47 @@ use std::str::FromStr;
 use anyhow::Context as _;
 
 use self::output::{Format, Report};
-use crate::commands::args::WalkArgs;
+use crate::commands::ExitStatus;
+use crate::commands::args::{
+    self, ContextArgs, FormatArg, InjectionArgs, OldSidecarSetsArg, QuietArg, WalkArgs,
+};
 use crate::kruise::cluster::Cluster;
+use crate::kruise::features::FeatureGates;
 use crate::kruise::rng::Rng;
 use crate::kruise::rollout::matching::{Skip, matching_pods};
 use crate::kruise::rollout::pod::Pod;
 use crate::kruise::rollout::{annotations, hot_upgrade, simulate};
 use crate::kruise::selector::PartialMatch;
 use crate::kruise::sidecarset::{HASH_ANNOTATION, HASH_WITHOUT_IMAGE_ANNOTATION, SidecarSet};
-use crate::kruise::timestamp;
 use crate::kruise::workload::{PodLocation, pod_location};
 use crate::pipeline::engine::{
-    Reader, UndecidedSummary, UndecidedWorkload, all_sources, gather_cluster, name_broken_files,
+    Reader, UndecidedSummary, UndecidedWorkload, all_sources, expand_context, expand_paths,
+    gather_cluster, name_broken_files, old_cluster as old_cluster_of,
 };
 use crate::pipeline::input::{self, Source};
 
 /// `kruise-inject rollout`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(mut_arg("sidecarsets", |a| a.help(
+    "The SidecarSets to roll out (usually the new version), and the Namespaces their \
+     namespaceSelector needs (file or directory; repeatable)"
+)))]
+#[command(mut_arg("old_sidecarsets", |a| a.requires("from_workloads").help(
+    "With --from-workloads: the SidecarSets the pods were created with (before the change), and \
+     the Namespaces and ControllerRevisions they need (file or directory; repeatable)"
+)))]
+#[command(mut_arg("output", |a| a.help(
+    "Output: `table` (a readable plan), `json` (per SidecarSet the status and the pods of each \
+     round), `yaml` (the pods after the rounds, as a List `rollout` reads back)"
+)))]
+#[command(mut_arg("timestamp", |a| a.help(
+    "Time the controller writes into annotations (RFC 3339, or `now`). Default: \
+     SOURCE_DATE_EPOCH if set, else 1970-01-01T00:00:00Z, so that output is deterministic"
+)))]
+#[command(mut_arg("seed", |a| a.help(
+    "Seed of the random draw of the `Partial` revision policy (--from-workloads injection)"
+)))]
+#[command(mut_arg("quiet", |a| a.help("Do not print warnings and notes on standard error")))]
 pub struct RolloutArgs {
     /// Pods as the cluster reports them (`kubectl get pods -A -o yaml`, a List; or Pod documents),
     /// or with --from-workloads the workloads. Files or directories (walked for .yaml, .yml and
@@ -43,10 +67,9 @@ pub struct RolloutArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// The SidecarSets to roll out (usually the new version), and the Namespaces their
-    /// namespaceSelector needs (file or directory; repeatable).
-    #[arg(short = 's', long = "sidecarsets", value_name = "PATH")]
-    pub sidecarsets: Vec<PathBuf>,
+    /// The context (`-s`, `-n`, `--kruise-namespace`, `--feature-gates`).
+    #[command(flatten)]
+    pub context: ContextArgs,
 
     /// How directories are walked.
     #[command(flatten)]
@@ -57,56 +80,87 @@ pub struct RolloutArgs {
     #[arg(long)]
     pub from_workloads: bool,
 
-    /// With --from-workloads: the SidecarSets the pods were created with (before the change), and
-    /// the Namespaces and ControllerRevisions they need (file or directory; repeatable).
-    #[arg(
-        long = "old-sidecarsets",
-        value_name = "PATH",
-        requires = "from_workloads"
-    )]
-    pub old_sidecarsets: Vec<PathBuf>,
+    /// `--old-sidecarsets` (requires --from-workloads).
+    #[command(flatten)]
+    pub old_sidecarsets: OldSidecarSetsArg,
 
     /// How many rounds to simulate: a number, or `all` (until nothing is left to do). Between
     /// rounds every upgraded sidecar is assumed to restart and its pod to become ready.
     #[arg(long, value_name = "N|all", default_value = "1")]
     pub rounds: crate::commands::rollout::Rounds,
 
-    /// Output: `table` (a readable plan), `json` (per SidecarSet the status and the pods of each
-    /// round), `yaml` (the pods after the rounds, as a List `rollout` reads back).
-    #[arg(short = 'o', long, value_enum, default_value_t = crate::commands::rollout::output::Format::Table)]
-    pub output: crate::commands::rollout::output::Format,
+    /// `-o`.
+    #[command(flatten)]
+    pub output: FormatArg<Format>,
 
-    /// Namespace of objects that have none.
-    #[arg(short = 'n', long, value_name = "NS", default_value = "default")]
-    pub namespace: String,
-
-    /// Time the controller writes into annotations (RFC 3339, or `now`). Default:
-    /// SOURCE_DATE_EPOCH if set, else 1970-01-01T00:00:00Z, so that output is deterministic.
-    #[arg(long, value_name = "RFC3339|now")]
-    pub timestamp: Option<String>,
-
-    /// Namespace where Kruise keeps SidecarSet ControllerRevisions.
-    #[arg(long, value_name = "NS", default_value = "kruise-system")]
-    pub kruise_namespace: String,
-
-    /// Kruise's feature gates, as the manager's `--feature-gates` (e.g.
-    /// `EnableSortSidecarContainerByName=true,SidecarSetPatchPodMetadataDefaultsAllowed=true`), so
-    /// that the result is your installation's; unset gates keep Kruise v1.9's defaults.
-    #[arg(long, value_name = "NAME=BOOL,...", value_parser = crate::kruise::features::FeatureGates::parse)]
-    pub feature_gates: Option<crate::kruise::features::FeatureGates>,
-
-    /// Seed of the random draw of the `Partial` revision policy (--from-workloads injection).
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub seed: u64,
+    /// `--timestamp` (the controller's time) and `--seed`.
+    #[command(flatten)]
+    pub injection: InjectionArgs,
 
     /// Table output: show every round (runs of four or more rounds that upgrade the same number
     /// of pods the same way are otherwise shown as one entry listing the first pods).
     #[arg(long)]
     pub verbose: bool,
 
-    /// Do not print warnings and notes on standard error.
-    #[arg(short, long)]
+    /// `-q`.
+    #[command(flatten)]
+    pub quiet: QuietArg,
+}
+
+/// `rollout`'s settings: [`RolloutArgs`] resolved.
+#[derive(Debug, Clone)]
+pub struct RolloutSettings {
+    /// PATH.
+    pub paths: Vec<PathBuf>,
+    /// `-s`.
+    pub sidecarsets: Vec<PathBuf>,
+    /// How directories are walked.
+    pub walk: input::Walk,
+    /// `--from-workloads`.
+    pub from_workloads: bool,
+    /// `--old-sidecarsets`.
+    pub old_sidecarsets: Vec<PathBuf>,
+    /// `--rounds`.
+    pub rounds: Rounds,
+    /// `-o`.
+    pub output: Format,
+    /// `-n`.
+    pub namespace: String,
+    /// The controller's time (`--timestamp`, SOURCE_DATE_EPOCH).
+    pub now: String,
+    /// `--kruise-namespace`.
+    pub kruise_namespace: String,
+    /// `--feature-gates`.
+    pub feature_gates: FeatureGates,
+    /// `--seed`.
+    pub seed: u64,
+    /// `--verbose`.
+    pub verbose: bool,
+    /// `-q`.
     pub quiet: bool,
+}
+
+impl RolloutArgs {
+    /// The settings these arguments ask for, given `SOURCE_DATE_EPOCH`; an invalid timestamp or
+    /// --exclude pattern is an error.
+    pub fn resolve(&self, source_date_epoch: Option<&str>) -> anyhow::Result<RolloutSettings> {
+        Ok(RolloutSettings {
+            now: self.injection.timestamp(source_date_epoch)?,
+            walk: self.walk.walk()?,
+            paths: self.paths.clone(),
+            sidecarsets: self.context.sidecarsets.clone(),
+            from_workloads: self.from_workloads,
+            old_sidecarsets: self.old_sidecarsets.old_sidecarsets.clone(),
+            rounds: self.rounds,
+            output: self.output.output,
+            namespace: self.context.namespace.clone(),
+            kruise_namespace: self.context.kruise_namespace.clone(),
+            feature_gates: self.context.feature_gates.clone().unwrap_or_default(),
+            seed: self.injection.seed,
+            verbose: self.verbose,
+            quiet: self.quiet.quiet,
+        })
+    }
 }
 
 /// `--rounds`: a number, or `all` (`None`).
@@ -138,16 +192,16 @@ pub struct Outcome {
 }
 
 /// Runs `rollout` as the command line asks: exit code 0, or an error (exit 2, nothing on stdout).
-pub fn run(args: &RolloutArgs) -> anyhow::Result<u8> {
-    let source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
-    let outcome = execute(args, source_date_epoch.as_deref())?;
+pub fn run(args: &RolloutArgs) -> anyhow::Result<ExitStatus> {
+    let settings = args.resolve(args::source_date_epoch().as_deref())?;
+    let outcome = execute(&settings)?;
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(outcome.stdout.as_bytes())
         .and_then(|()| stdout.flush())
         .context("writing stdout")?;
     let mut stderr = std::io::stderr().lock();
-    if !args.quiet {
+    if !settings.quiet {
         for line in outcome.reports {
             let _ = writeln!(stderr, "{line}");
         }
@@ -155,22 +209,22 @@ pub fn run(args: &RolloutArgs) -> anyhow::Result<u8> {
     for line in outcome.undecided {
         let _ = writeln!(stderr, "{line}");
     }
-    Ok(0)
+    Ok(ExitStatus::Success)
 }
 
 /// Reads the inputs, simulates, and renders the output (no printing).
-pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::Result<Outcome> {
-    let now = timestamp::resolve(args.timestamp.as_deref(), source_date_epoch)?;
-    let walk = args.walk.walk()?;
+pub fn execute(settings: &RolloutSettings) -> anyhow::Result<Outcome> {
+    let now = &settings.now;
+    let walk = &settings.walk;
     let mut reports = Vec::new();
-    let sources = expand_optional(&walk, &args.paths, true, &mut reports)?;
-    let context = expand_optional(&walk, &args.sidecarsets, false, &mut reports)?;
+    let sources = expand_paths(walk, &settings.paths, &mut reports)?;
+    let context = expand_context(walk, &settings.sidecarsets, &mut reports)?;
     let mut reader = Reader::default();
     let cluster = gather_cluster(
         &context,
         &sources,
-        &args.kruise_namespace,
-        &args.feature_gates.clone().unwrap_or_default(),
+        &settings.kruise_namespace,
+        &settings.feature_gates,
         &mut reader,
         &mut reports,
     )
@@ -184,8 +238,8 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
     );
     let mut changed_fields = BTreeMap::new();
     let mut undecided = UndecidedSummary::default();
-    let mut pods = if args.from_workloads {
-        let old = old_cluster(args, &cluster, &mut reader, &mut reports)?;
+    let mut pods = if settings.from_workloads {
+        let old = old_cluster(settings, &cluster, &mut reader, &mut reports)?;
         for ss in &cluster.sidecarsets {
             if let Some(old_ss) = old.sidecarset(&ss.name) {
                 changed_fields.insert(
@@ -195,16 +249,16 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
             }
         }
         pods_from_workloads(
-            args,
+            settings,
             &sources,
             &old,
-            &now,
+            now,
             &mut reader,
             &mut reports,
             &mut undecided,
         )?
     } else {
-        read_pods(args, &sources, &mut reader, &mut reports)?
+        read_pods(settings, &sources, &mut reader, &mut reports)?
     };
     let mut seen = BTreeSet::new();
     for pod in &pods {
@@ -226,17 +280,17 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
         &sidecarsets,
         &mut pods,
         &cluster.namespaces,
-        args.rounds.0,
-        &now,
+        settings.rounds.0,
+        now,
     );
     let report = Report {
         sidecarsets: &sidecarsets,
         runs: &runs,
         pods: &pods,
         changed_fields: &changed_fields,
-        verbose: args.verbose,
+        verbose: settings.verbose,
     };
-    let stdout = match args.output {
+    let stdout = match settings.output {
         Format::Table => output::table(&report),
         Format::Json => output::json(&report),
         Format::Yaml => output::yaml(&pods),
@@ -248,31 +302,14 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
     })
 }
 
-/// Expands `paths` (no path: standard input if `stdin`, else nothing); what the walks skip is
-/// added to `reports`.
-fn expand_optional(
-    walk: &input::Walk,
-    paths: &[PathBuf],
-    stdin: bool,
-    reports: &mut Vec<String>,
-) -> anyhow::Result<Vec<Source>> {
-    if paths.is_empty() && !stdin {
-        return Ok(Vec::new());
-    }
-    let expanded = walk.expand(paths)?;
-    reports.extend(expanded.skip_lines());
-    Ok(expanded.sources)
-}
-
-/// The cluster the pods were created in: the old SidecarSets (with their Namespaces and
-/// ControllerRevisions), plus the Namespaces of the other inputs.
+/// The cluster before the change, where `--from-workloads` creates the pods.
 fn old_cluster(
-    args: &RolloutArgs,
+    settings: &RolloutSettings,
     cluster: &Cluster,
     reader: &mut Reader,
     reports: &mut Vec<String>,
 ) -> anyhow::Result<Cluster> {
-    let old_sources = expand_optional(&args.walk.walk()?, &args.old_sidecarsets, false, reports)?;
+    let old_sources = expand_context(&settings.walk, &settings.old_sidecarsets, reports)?;
     if old_sources.is_empty() {
         reports.push(
             "warning: --from-workloads without --old-sidecarsets: the pods are created with no \
@@ -281,24 +318,11 @@ fn old_cluster(
                 .to_owned(),
         );
     }
-    let mut old = gather_cluster(
-        &old_sources,
-        &[],
-        &args.kruise_namespace,
-        &cluster.feature_gates,
-        reader,
-        reports,
-    )?;
-    for (name, labels) in &cluster.namespaces {
-        old.namespaces
-            .entry(name.clone())
-            .or_insert_with(|| labels.clone());
-    }
-    Ok(old)
+    old_cluster_of(cluster, &old_sources, reader, reports)
 }
 
 fn pods_from_workloads(
-    args: &RolloutArgs,
+    settings: &RolloutSettings,
     sources: &[Source],
     old: &Cluster,
     now: &str,
@@ -306,7 +330,7 @@ fn pods_from_workloads(
     reports: &mut Vec<String>,
     undecided: &mut UndecidedSummary,
 ) -> anyhow::Result<Vec<Pod>> {
-    let mut rng = Rng::new(args.seed);
+    let mut rng = Rng::new(settings.seed);
     let mut pods = Vec::new();
     for source in sources {
         let file = reader
@@ -316,9 +340,14 @@ fn pods_from_workloads(
             .objects()
             .map_err(|e| name_broken_files(e.into(), sources))?;
         for object in objects {
-            let Some(made) =
-                from_workloads::workload_pods(&object.value, &args.namespace, old, &mut rng, now)
-                    .map_err(|e| object.error(e))?
+            let Some(made) = from_workloads::workload_pods(
+                &object.value,
+                &settings.namespace,
+                old,
+                &mut rng,
+                now,
+            )
+            .map_err(|e| object.error(e))?
             else {
                 continue;
             };
@@ -327,7 +356,7 @@ fn pods_from_workloads(
                     "{}:{}: {}: note: {note}",
                     object.location.file,
                     object.location.line,
-                    object.display_name(&args.namespace)
+                    object.display_name(&settings.namespace)
                 ));
             }
             if let Some(u) = made.undecided {
@@ -335,16 +364,18 @@ fn pods_from_workloads(
                     "{}:{}: {}: warning: its pods were created with --old-sidecarsets: {u}",
                     object.location.file,
                     object.location.line,
-                    object.display_name(&args.namespace)
+                    object.display_name(&settings.namespace)
                 ));
                 undecided.add(&[UndecidedWorkload {
                     location: object.location.clone(),
-                    resource: object.display_name(&args.namespace),
+                    resource: object.display_name(&settings.namespace),
                     undecided: u,
                 }]);
             }
             for value in &made.pods {
-                pods.push(Pod::from_value(value, &args.namespace).map_err(|e| object.error(e))?);
+                pods.push(
+                    Pod::from_value(value, &settings.namespace).map_err(|e| object.error(e))?,
+                );
             }
         }
     }
@@ -352,7 +383,7 @@ fn pods_from_workloads(
 }
 
 fn read_pods(
-    args: &RolloutArgs,
+    settings: &RolloutSettings,
     sources: &[Source],
     reader: &mut Reader,
     reports: &mut Vec<String>,
@@ -369,9 +400,10 @@ fn read_pods(
         for object in objects {
             match pod_location(object.api_version(), object.kind()) {
                 Some(PodLocation::Pod) => pods.push(
-                    Pod::from_value(&object.value, &args.namespace).map_err(|e| object.error(e))?,
+                    Pod::from_value(&object.value, &settings.namespace)
+                        .map_err(|e| object.error(e))?,
                 ),
-                Some(_) => workloads.push(object.display_name(&args.namespace)),
+                Some(_) => workloads.push(object.display_name(&settings.namespace)),
                 None => {}
             }
         }
@@ -541,7 +573,7 @@ mod tests {
         ])
         .expect("valid");
         assert_eq!(cli.args.rounds, Rounds(None));
-        assert_eq!(cli.args.output, Format::Json);
+        assert_eq!(cli.args.output.output, Format::Json);
         let cli = Cli::try_parse_from(["x"]).expect("defaults");
         assert_eq!(cli.args.rounds, Rounds(Some(1)));
         assert!(Cli::try_parse_from(["x", "--rounds", "many"]).is_err());

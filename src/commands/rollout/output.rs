@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use kruise_inject_yaml::emit::{self, IndentStyle};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::kruise::rollout::annotations;
 use crate::kruise::rollout::image;
@@ -17,11 +17,13 @@ use crate::kruise::rollout::status::{self, Status};
 use crate::kruise::rollout::strategy::{self, Plan};
 use crate::kruise::rollout::upgrade::PodChanges;
 use crate::kruise::sidecarset::{HASH_WITHOUT_IMAGE_ANNOTATION, SidecarSet};
+use crate::pipeline::report;
 
 /// `--output`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// A readable plan.
+    #[default]
     Table,
     /// The JSON contract: per SidecarSet the status now and per round the pods changed.
     Json,
@@ -45,60 +47,133 @@ pub struct Report<'a> {
     pub verbose: bool,
 }
 
-fn status_json(s: &Status) -> Value {
-    json!({
-        "matchedPods": s.matched_pods,
-        "updatedPods": s.updated_pods,
-        "readyPods": s.ready_pods,
-        "updatedReadyPods": s.updated_ready_pods,
-    })
+/// The contract of `rollout -o json`: `{"sidecarSets": [...]}`, stable across versions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RolloutJson<'a> {
+    /// One entry per SidecarSet, in simulation order (sorted by name).
+    pub sidecar_sets: Vec<SidecarSetJson<'a>>,
+}
+
+/// The simulation of one SidecarSet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SidecarSetJson<'a> {
+    /// Its name.
+    pub name: &'a str,
+    /// Its `kruise.io/sidecarset-hash`, computed from its spec as in `render`.
+    pub hash: &'a str,
+    /// The status the SidecarSet reports now.
+    pub status: StatusJson,
+    /// The rounds the controller runs, the next one first; none when it has nothing to do (all
+    /// pods updated, `paused`, `type: NotUpdate`); a first round that upgrades nothing is listed
+    /// when it finds not-upgradable pods.
+    pub rounds: Vec<RoundJson>,
+}
+
+/// One round of the controller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoundJson {
+    /// The pods it upgrades (`namespace/name`), in the order the controller upgrades them.
+    pub upgrade: Vec<String>,
+    /// The pods it skips as not upgradable (`UpdateImmutableField`).
+    pub not_upgradable: Vec<String>,
+    /// The pods whose hot-upgrade pair it flips.
+    pub flip: Vec<String>,
+    /// The status after the round.
+    pub status: StatusJson,
+}
+
+/// A SidecarSet's `status` counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusJson {
+    /// `matchedPods`: the pods it manages.
+    pub matched_pods: usize,
+    /// `updatedPods`: the pods whose hash annotation carries its current hash.
+    pub updated_pods: usize,
+    /// `readyPods`: the pods whose sidecars run what the spec says and that are ready.
+    pub ready_pods: usize,
+    /// `updatedReadyPods`: the pods both updated and ready.
+    pub updated_ready_pods: usize,
+}
+
+impl From<&Status> for StatusJson {
+    fn from(s: &Status) -> Self {
+        Self {
+            matched_pods: s.matched_pods,
+            updated_pods: s.updated_pods,
+            ready_pods: s.ready_pods,
+            updated_ready_pods: s.updated_ready_pods,
+        }
+    }
+}
+
+/// The JSON contract of a report.
+pub fn json_contract<'a>(report: &Report<'a>) -> RolloutJson<'a> {
+    let keys = |idx: &mut dyn Iterator<Item = usize>| -> Vec<String> {
+        idx.map(|i| report.pods[i].key()).collect()
+    };
+    let sidecar_sets = report
+        .sidecarsets
+        .iter()
+        .zip(report.runs)
+        .map(|(ss, run)| SidecarSetJson {
+            name: &ss.name,
+            hash: ss.hash(),
+            status: StatusJson::from(&run.status),
+            rounds: run
+                .rounds
+                .iter()
+                .map(|r| RoundJson {
+                    upgrade: keys(&mut r.upgrade.iter().map(|c| c.pod)),
+                    not_upgradable: keys(&mut r.not_upgradable.iter().copied()),
+                    flip: keys(&mut r.flip.iter().map(|c| c.pod)),
+                    status: StatusJson::from(&r.status),
+                })
+                .collect(),
+        })
+        .collect();
+    RolloutJson { sidecar_sets }
 }
 
 /// The JSON contract (pretty-printed, with a final newline).
 pub fn json(report: &Report) -> String {
-    let keys = |idx: &mut dyn Iterator<Item = usize>| -> Value {
-        Value::Array(idx.map(|i| Value::String(report.pods[i].key())).collect())
-    };
-    let sidecarsets: Vec<Value> = report
-        .sidecarsets
-        .iter()
-        .zip(report.runs)
-        .map(|(ss, run)| {
-            let rounds: Vec<Value> = run
-                .rounds
-                .iter()
-                .map(|r| {
-                    json!({
-                        "upgrade": keys(&mut r.upgrade.iter().map(|c| c.pod)),
-                        "notUpgradable": keys(&mut r.not_upgradable.iter().copied()),
-                        "flip": keys(&mut r.flip.iter().map(|c| c.pod)),
-                        "status": status_json(&r.status),
-                    })
-                })
-                .collect();
-            json!({
-                "name": ss.name,
-                "hash": ss.hash(),
-                "status": status_json(&run.status),
-                "rounds": rounds,
-            })
-        })
-        .collect();
-    let mut text =
-        serde_json::to_string_pretty(&json!({ "sidecarSets": sidecarsets })).unwrap_or_default();
-    text.push('\n');
-    text
+    report::json(&json_contract(report))
+}
+
+/// `rollout -o yaml`: the pods as a `v1 List`, as `kubectl get pods -o yaml` prints them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodList {
+    /// `v1`.
+    pub api_version: &'static str,
+    /// The pods after the rounds, in input order.
+    pub items: Vec<Value>,
+    /// `List`.
+    pub kind: &'static str,
+    /// `{resourceVersion: ""}`.
+    pub metadata: ListMeta,
+}
+
+/// The `metadata` of a [`PodList`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListMeta {
+    /// Empty, as kubectl writes it.
+    pub resource_version: &'static str,
 }
 
 /// The pods as a `v1 List` in YAML.
 pub fn yaml(pods: &[Pod]) -> String {
-    let list = json!({
-        "apiVersion": "v1",
-        "items": pods.iter().map(Pod::to_value).collect::<Vec<_>>(),
-        "kind": "List",
-        "metadata": {"resourceVersion": ""},
-    });
-    emit::block(&list, 0, &IndentStyle::default())
+    report::yaml(&PodList {
+        api_version: "v1",
+        items: pods.iter().map(Pod::to_value).collect(),
+        kind: "List",
+        metadata: ListMeta {
+            resource_version: "",
+        },
+    })
 }
 
 /// Pods listed per group in the table; the rest are counted.
@@ -117,14 +192,6 @@ pub fn table(report: &Report) -> String {
         out.push_str("no SidecarSets among the inputs: give them with -s\n");
     }
     out
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }
 
 fn status_line(s: &Status) -> String {
@@ -170,12 +237,15 @@ fn sidecarset_table(out: &mut String, report: &Report, ss: &SidecarSet, run: &Ru
         }
         let mut what = Vec::new();
         if !round.upgrade.is_empty() {
-            what.push(format!("upgrade {}", plural(round.upgrade.len(), "pod")));
+            what.push(format!(
+                "upgrade {}",
+                report::count(round.upgrade.len(), "pod")
+            ));
         }
         if !round.flip.is_empty() {
             what.push(format!(
                 "flip {} (the old hot-upgrade container gets the empty image)",
-                plural(round.flip.len(), "pod")
+                report::count(round.flip.len(), "pod")
             ));
         }
         if what.is_empty() {
@@ -188,7 +258,7 @@ fn sidecarset_table(out: &mut String, report: &Report, ss: &SidecarSet, run: &Ru
             let _ = writeln!(
                 out,
                 "    not upgradable (UpdateImmutableField), skipped: {}",
-                plural(round.not_upgradable.len(), "pod")
+                report::count(round.not_upgradable.len(), "pod")
             );
             if r == 0 {
                 let _ = writeln!(
@@ -250,8 +320,8 @@ fn collapsed_rounds(out: &mut String, pods: &[Pod], from: usize, rounds: &[Round
         "\n  rounds {}-{}: upgrade {} each, {} in all",
         from + 1,
         from + rounds.len(),
-        plural(each, "pod"),
-        plural(total, "pod")
+        report::count(each, "pod"),
+        report::count(total, "pod")
     );
     let _ = writeln!(out, "    each pod: {}", change_text(&rounds[0].upgrade[0]));
     let _ = writeln!(out, "    in this order:");
@@ -314,7 +384,7 @@ fn changes_lines(out: &mut String, report: &Report, changes: &[PodChanges]) {
         let _ = writeln!(
             out,
             "    ... and {} more (--verbose lists every pod; -o json too)",
-            plural(changes.len() - shown.len(), "pod")
+            report::count(changes.len() - shown.len(), "pod")
         );
     }
 }
@@ -364,13 +434,13 @@ fn next_lines(out: &mut String, report: &Report, ss: &SidecarSet, run: &Run) {
         .copied()
         .filter(|&i| !status::is_pod_sidecar_updated(ss, &pods[i]))
         .collect();
-    let rounds = plural(run.rounds.len(), "round");
+    let rounds = report::count(run.rounds.len(), "round");
     match &next.action {
         Action::Stopped(Stopped::NotUpdate) => {
             let _ = writeln!(
                 out,
                 "  updateStrategy.type is NotUpdate: the controller never upgrades sidecars in place; {} keep the old sidecars until recreated:",
-                plural(not_updated.len(), "pod")
+                report::count(not_updated.len(), "pod")
             );
             pod_list(out, pods, &not_updated);
         }
@@ -378,7 +448,7 @@ fn next_lines(out: &mut String, report: &Report, ss: &SidecarSet, run: &Run) {
             let _ = writeln!(
                 out,
                 "  updateStrategy.paused is true: no pod is upgraded until it is unpaused; {} wait:",
-                plural(not_updated.len(), "pod")
+                report::count(not_updated.len(), "pod")
             );
             pod_list(out, pods, &not_updated);
         }
@@ -409,14 +479,14 @@ fn next_lines(out: &mut String, report: &Report, ss: &SidecarSet, run: &Run) {
             let _ = writeln!(
                 out,
                 "  stopped after {rounds} (--rounds): the next round flips {}; --rounds all shows the whole rollout",
-                plural(flip.len(), "pod")
+                report::count(flip.len(), "pod")
             );
         }
         Action::Upgrade { upgraded, .. } if !upgraded.is_empty() => {
             let _ = writeln!(
                 out,
                 "  stopped after {rounds} (--rounds): the next round upgrades {}; --rounds all shows the whole rollout",
-                plural(upgraded.len(), "pod"),
+                report::count(upgraded.len(), "pod"),
             );
         }
         Action::Upgrade { plan, .. } => {
@@ -464,7 +534,7 @@ fn waiting_groups(
         let _ = writeln!(
             out,
             "    not selected by updateStrategy.selector ({selector}): {}",
-            plural(plan.not_selected.len(), "pod")
+            report::count(plan.not_selected.len(), "pod")
         );
         pod_list(out, pods, &plan.not_selected);
     }
@@ -472,13 +542,13 @@ fn waiting_groups(
         let _ = writeln!(
             out,
             "    not upgradable in place (listed in round 1; they get the new sidecars only when recreated): {}",
-            plural(plan.not_upgradable.len(), "pod")
+            report::count(plan.not_upgradable.len(), "pod")
         );
     } else if !plan.not_upgradable.is_empty() {
         let _ = writeln!(
             out,
             "    not upgradable in place (UpdateImmutableField; they get the new sidecars only when recreated): {}",
-            plural(plan.not_upgradable.len(), "pod")
+            report::count(plan.not_upgradable.len(), "pod")
         );
         let _ = writeln!(
             out,
@@ -495,7 +565,7 @@ fn waiting_groups(
                 us.partition.as_ref(),
                 i64::try_from(plan.partition).unwrap_or(i64::MAX)
             ),
-            plural(plan.held_by_partition.len(), "pod")
+            report::count(plan.held_by_partition.len(), "pod")
         );
         pod_list(out, pods, &plan.held_by_partition);
     }
@@ -505,7 +575,7 @@ fn waiting_groups(
             "    waiting for maxUnavailable {} ({} updated and unavailable): {}",
             with_count(us.max_unavailable.as_ref(), plan.max_unavailable),
             plan.unavailable,
-            plural(plan.over_budget.len(), "pod")
+            report::count(plan.over_budget.len(), "pod")
         );
         pod_list(out, pods, &plan.over_budget);
     }
@@ -513,7 +583,7 @@ fn waiting_groups(
         let _ = writeln!(
             out,
             "    a previous in-place update still in progress: {}",
-            plural(plan.in_progress.len(), "pod")
+            report::count(plan.in_progress.len(), "pod")
         );
         pod_list(out, pods, &plan.in_progress);
     }
@@ -576,7 +646,7 @@ fn skipped_lines(out: &mut String, pods: &[Pod], ss: &SidecarSet, skipped: &[(us
         let _ = writeln!(
             out,
             "    selected by spec.selector but {why}: {}",
-            plural(idx.len(), "pod")
+            report::count(idx.len(), "pod")
         );
         pod_list(out, pods, &idx);
     }
@@ -598,7 +668,7 @@ fn with_count(v: Option<&Value>, pods: i64) -> String {
         _ => format!(
             "{} ({})",
             raw(v),
-            plural(usize::try_from(pods.max(0)).unwrap_or(0), "pod")
+            report::count(usize::try_from(pods.max(0)).unwrap_or(0), "pod")
         ),
     }
 }
@@ -629,7 +699,7 @@ fn describe_strategy(ss: &SidecarSet, matched: usize) -> String {
         let count = |k: &str| p.get(k).and_then(Value::as_array).map_or(0, Vec::len);
         let (w, o) = (count("weightPriority"), count("orderPriority"));
         if w > 0 {
-            parts.push(format!("weightPriority ({})", plural(w, "term")));
+            parts.push(format!("weightPriority ({})", report::count(w, "term")));
         } else if o > 0 {
             let keys: Vec<&str> = p["orderPriority"]
                 .as_array()
@@ -657,6 +727,7 @@ fn describe_strategy(ss: &SidecarSet, matched: usize) -> String {
 mod tests {
     use super::*;
     use crate::kruise::selector::LabelSelector;
+    use serde_json::json;
 
     #[test]
     fn image_changes_show_the_new_tag() {

@@ -1,7 +1,7 @@
-//! `kruise-inject validate`: what Kruise's SidecarSet validating webhook would reject (semantics §8),
-//! and what a cluster only finds out too late: ConfigMaps and Secrets missing in a namespace that
-//! receives a sidecar, SidecarSets that select nothing, sidecars that replace or shadow application
-//! containers, and sidecars reading an `emptyDir` nobody writes.
+//! `kruise-inject validate`: what Kruise's SidecarSet validating webhook would reject
+//! (`validateSidecarSet`), and what a cluster only finds out too late: ConfigMaps and Secrets
+//! missing in a namespace that receives a sidecar, SidecarSets that select nothing, sidecars that
+//! replace or shadow application containers, and sidecars reading an `emptyDir` nobody writes.
 //!
 //! The rules are pure functions of [`crate::kruise::validation`]; [`Validator`] runs them over the
 //! input files as they stream by, in two passes as `render` reads (memory holds a few files at a
@@ -35,19 +35,32 @@ use crate::pipeline::engine::{self, Reader};
 use crate::pipeline::input::Source;
 use crate::pipeline::objects::{DocumentError, Location, Object, ParsedFile};
 
-use crate::commands::args::WalkArgs;
+use crate::commands::ExitStatus;
+use crate::commands::args::{ContextArgs, FormatArg, OldSidecarSetsArg, QuietArg, WalkArgs};
 use crate::kruise::validation::field_error;
 use crate::kruise::validation::references::{self, Inventory};
 use crate::kruise::validation::whitelist::{self, Whitelist};
 use crate::kruise::validation::{lints, update_rules};
 use crate::pipeline::admission::{self, Candidate};
 use crate::pipeline::finding::{Finding, Rule, Severity};
+use crate::pipeline::input::Walk;
 use findings::{Collector, Findings, ObjectKey};
 pub use output::Format;
 use std::path::PathBuf;
 
 /// `kruise-inject validate`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(mut_arg("sidecarsets", |a| a.help(
+    "Context: SidecarSets, Namespaces, ControllerRevisions, ConfigMaps and Secrets (file or \
+     directory; repeatable). SidecarSets here are validated too; workloads here are not"
+)))]
+#[command(mut_arg("old_sidecarsets", |a| a.help(
+    "The SidecarSets as they are now in the cluster (file or directory; repeatable): a validated \
+     SidecarSet of the same name is an UPDATE of it, checked with Kruise's update rules too \
+     (sidecar containers cannot be added or renamed, upgradeType and a canary's base cannot \
+     change); the others are CREATEs"
+)))]
+#[command(mut_arg("quiet", |a| a.help("Do not print the summary line on standard error")))]
 pub struct ValidateArgs {
     /// Workloads, Pods, SidecarSets, Namespaces, ConfigMaps and Secrets to validate (files or
     /// directories walked for .yaml, .yml and .json in sorted order; `-` is standard input). With no
@@ -55,55 +68,78 @@ pub struct ValidateArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Context: SidecarSets, Namespaces, ControllerRevisions, ConfigMaps and Secrets (file or
-    /// directory; repeatable). SidecarSets here are validated too; workloads here are not.
-    #[arg(short = 's', long = "sidecarsets", value_name = "PATH")]
-    pub sidecarsets: Vec<PathBuf>,
+    /// The context (`-s`, `-n`, `--kruise-namespace`, `--feature-gates`).
+    #[command(flatten)]
+    pub context: ContextArgs,
 
-    /// The SidecarSets as they are now in the cluster (file or directory; repeatable): a validated
-    /// SidecarSet of the same name is an UPDATE of it, checked with Kruise's update rules too
-    /// (sidecar containers cannot be added or renamed, upgradeType and a canary's base cannot
-    /// change); the others are CREATEs.
-    #[arg(long = "old-sidecarsets", value_name = "PATH")]
-    pub old_sidecarsets: Vec<PathBuf>,
+    /// `--old-sidecarsets`.
+    #[command(flatten)]
+    pub old_sidecarsets: OldSidecarSetsArg,
 
     /// How directories are walked.
     #[command(flatten)]
     pub walk: WalkArgs,
 
-    /// Namespace of documents that have none.
-    #[arg(short = 'n', long, value_name = "NS", default_value = "default")]
-    pub namespace: String,
-
-    /// Namespace Kruise runs in: where ControllerRevisions and the `kruise-configuration` ConfigMap
-    /// (patch-metadata whitelist) live.
-    #[arg(long, value_name = "NS", default_value = "kruise-system")]
-    pub kruise_namespace: String,
-
-    /// Kruise's feature gates, as the manager's `--feature-gates` (e.g.
-    /// `EnableSortSidecarContainerByName=true,SidecarSetPatchPodMetadataDefaultsAllowed=true`), so
-    /// that the result is your installation's; unset gates keep Kruise v1.9's defaults.
-    #[arg(long, value_name = "NAME=BOOL,...", value_parser = crate::kruise::features::FeatureGates::parse)]
-    pub feature_gates: Option<crate::kruise::features::FeatureGates>,
-
-    /// Output format.
-    #[arg(short = 'o', long, value_name = "FORMAT", value_enum, default_value_t = ValidateFormat::Text)]
-    pub output: ValidateFormat,
+    /// `-o`.
+    #[command(flatten)]
+    pub output: FormatArg<ValidateFormat>,
 
     /// Count warnings as errors for the exit code.
     #[arg(long)]
     pub strict: bool,
 
-    /// Do not print the summary line on standard error.
-    #[arg(short, long)]
+    /// `-q`.
+    #[command(flatten)]
+    pub quiet: QuietArg,
+}
+
+/// `validate`'s settings: [`ValidateArgs`] resolved.
+#[derive(Debug, Clone)]
+pub struct ValidateSettings {
+    /// PATH.
+    pub paths: Vec<PathBuf>,
+    /// `-s`.
+    pub sidecarsets: Vec<PathBuf>,
+    /// `--old-sidecarsets`.
+    pub old_sidecarsets: Vec<PathBuf>,
+    /// How directories are walked.
+    pub walk: Walk,
+    /// How to check.
+    pub options: Options,
+    /// `-o`.
+    pub output: ValidateFormat,
+    /// `--strict`.
+    pub strict: bool,
+    /// `-q`.
     pub quiet: bool,
 }
 
+impl ValidateArgs {
+    /// The settings these arguments ask for; an invalid --exclude pattern is an error.
+    pub fn resolve(&self) -> anyhow::Result<ValidateSettings> {
+        Ok(ValidateSettings {
+            paths: self.paths.clone(),
+            sidecarsets: self.context.sidecarsets.clone(),
+            old_sidecarsets: self.old_sidecarsets.old_sidecarsets.clone(),
+            walk: self.walk.walk()?,
+            options: Options {
+                default_namespace: self.context.namespace.clone(),
+                kruise_namespace: self.context.kruise_namespace.clone(),
+                feature_gates: self.context.feature_gates.clone().unwrap_or_default(),
+            },
+            output: self.output.output,
+            strict: self.strict,
+            quiet: self.quiet.quiet,
+        })
+    }
+}
+
 /// `validate -o, --output`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum ValidateFormat {
     /// `file:line: error: resource: message`, one line per finding (found on several objects: how
     /// many, and the first 3).
+    #[default]
     Text,
     /// One JSON object: `findings` (each with `count` and every location), `errors`, `warnings`.
     Json,
@@ -124,27 +160,28 @@ pub struct Options {
 
 /// Runs `validate`: exit code 0 without errors (warnings alone keep 0 unless `--strict`), 1 with
 /// errors; an `Err` (unreadable input) is exit code 2 in `main`.
-pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
+pub fn run(args: &ValidateArgs) -> anyhow::Result<ExitStatus> {
+    let settings = args.resolve()?;
     // No PATH: standard input, as `render` reads it; but with -s on a terminal nobody is piping
     // anything, so only the -s files are validated (rather than waiting for typed input).
-    let walk = args.walk.walk()?;
+    let walk = &settings.walk;
     let mut skipped = Vec::new();
-    let sources = if args.paths.is_empty()
-        && !args.sidecarsets.is_empty()
+    let sources = if settings.paths.is_empty()
+        && !settings.sidecarsets.is_empty()
         && std::io::IsTerminal::is_terminal(&std::io::stdin())
     {
         Vec::new()
     } else {
-        let expanded = walk.expand(&args.paths)?;
+        let expanded = walk.expand(&settings.paths)?;
         skipped.extend(expanded.skip_lines());
         expanded.sources
     };
     let context_sources = {
-        let expanded = walk.expand(&args.sidecarsets)?;
+        let expanded = walk.expand(&settings.sidecarsets)?;
         skipped.extend(expanded.skip_lines());
         expanded.sources
     };
-    if !args.quiet {
+    if !settings.quiet {
         engine::print_reports(&skipped);
     }
     // Each file once; a file given both as PATH and -s counts as PATH.
@@ -167,15 +204,11 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
             }
         }
     }
-    let options = Options {
-        default_namespace: args.namespace.clone(),
-        kruise_namespace: args.kruise_namespace.clone(),
-        feature_gates: args.feature_gates.clone().unwrap_or_default(),
-    };
+    let options = &settings.options;
     let all: Vec<Source> = order.iter().map(|(s, _)| s.clone()).collect();
     let broken = |e: anyhow::Error| engine::name_broken_files(e, &all);
     let mut reader = Reader::default();
-    let mut validator = Validator::new(&options, all.iter().map(ToString::to_string));
+    let mut validator = Validator::new(options, all.iter().map(ToString::to_string));
     // First pass: the context, from the files whose text names a kind of it.
     for source in &all {
         let text = reader.read_text(source).map_err(broken)?;
@@ -197,9 +230,9 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
     validator
         .check_stream(&all, &paths, &mut reader)
         .map_err(broken)?;
-    if !args.old_sidecarsets.is_empty() {
-        let old_sources = walk.expand(&args.old_sidecarsets)?;
-        if !args.quiet {
+    if !settings.old_sidecarsets.is_empty() {
+        let old_sources = walk.expand(&settings.old_sidecarsets)?;
+        if !settings.quiet {
             engine::print_reports(&old_sources.skip_lines());
         }
         let mut reports = Vec::new();
@@ -218,14 +251,16 @@ pub fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
     let findings = validator.finish();
     crate::pipeline::spool::to_stdout(|stdout| {
         let mut out = std::io::BufWriter::new(stdout);
-        output::write(&findings, args.output, &mut out)?;
+        output::write(&findings, settings.output, &mut out)?;
         out.flush()
     })?;
-    if !args.quiet {
+    if !settings.quiet {
         eprintln!("validate: {}", output::summary(&findings));
     }
     let (errors, warnings) = findings.counts();
-    Ok(u8::from(errors > 0 || (args.strict && warnings > 0)))
+    Ok(ExitStatus::findings_if(
+        errors > 0 || (settings.strict && warnings > 0),
+    ))
 }
 
 /// A SidecarSet of the inputs, kept from the first pass to the end.
@@ -358,8 +393,8 @@ impl Validator {
         Ok(())
     }
 
-    /// What the API server and Kruise's validating webhook do with each SidecarSet (§8); the
-    /// admitted ones join the cluster the workloads are checked against.
+    /// What the API server and Kruise's validating webhook do with each SidecarSet; the admitted ones
+    /// join the cluster the workloads are checked against.
     pub fn admit(&mut self) {
         let context = &mut self.context;
         let candidates: Vec<Candidate<'_>> = context

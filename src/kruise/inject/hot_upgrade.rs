@@ -1,4 +1,4 @@
-//! Hot-upgrade injection (semantics §6.8, `sidecarset_hotupgrade.go: injectHotUpgradeContainers,
+//! Hot-upgrade injection (`sidecarset_hotupgrade.go: injectHotUpgradeContainers,
 //! generateHotUpgradeContainers, setSidecarContainerVersionEnv`; `util_hotupgrade.go`).
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! Merging injected items into the pod's lists (semantics §6.5–§6.7), as edit scripts over the
+//! Merging injected items into the pod's lists, as edit scripts over the
 //! original lists: `mergeSidecarContainers`, `MergeVolumes`, `mergeSidecarSecrets`.
 //!
 //! Each function returns `None` when the merged list equals the original one, and otherwise the

@@ -1,4 +1,4 @@
-//! `resourcesPolicy` (Kruise v1.9, semantics §6.10): a sidecar's `resources` computed from the
+//! `resourcesPolicy` (Kruise v1.9): a sidecar's `resources` computed from the
 //! pod's containers at pod creation. Port of `pkg/webhook/pod/mutating/sidecarset_resources.go`
 //! (`applyResourcesPolicy`, `getTargetContainers`, `aggregateResourcesBySum/Max`,
 //! `evaluateResourceExpression`), on top of [`super::calculator`].

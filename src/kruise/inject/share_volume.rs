@@ -1,4 +1,4 @@
-//! `shareVolumePolicy` / `shareVolumeDevicePolicy` (semantics §6.4, `util.go:
+//! `shareVolumePolicy` / `shareVolumeDevicePolicy` (`util.go:
 //! GetInjectedVolumeMountsAndEnvs`, `GetInjectedVolumeDevices`) and `MergeVolumeMounts` /
 //! `MergeVolumeDevices` (`pkg/util/pods.go`).
 

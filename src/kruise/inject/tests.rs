@@ -1,4 +1,6 @@
-//! End-to-end tests of [`super::inject`] against the upstream examples of semantics §6.
+//! End-to-end tests of [`super::inject`] against upstream examples
+//! (`pkg/webhook/pod/mutating/*_test.go`, `test/e2e/apps/v1beta1/sidecarset.go`) and the
+//! samples of the OpenKruise SidecarSet docs.
 
 use std::collections::BTreeMap;
 
@@ -173,7 +175,7 @@ fn keys(patch: &PodPatch) -> Vec<&str> {
     patch.annotations.iter().map(|(k, _)| k.as_str()).collect()
 }
 
-/// Docs sample A (§3.6, §6.9).
+/// Docs sample A: the first SidecarSet of the OpenKruise SidecarSet docs.
 fn docs_sample_a() -> SidecarSet {
     sidecarset(
         "test-sidecarset",
@@ -341,7 +343,8 @@ fn nginx_pod() -> Value {
     })
 }
 
-// e2e "transfer Envs" (§6.2): the sidecar's own env wins over a transferred one.
+// e2e "transfer Envs" (`test/e2e/apps/v1beta1/sidecarset.go`): the sidecar's own env wins over a
+// transferred one.
 #[test]
 fn transfer_env_existing_env_wins_and_order() {
     let spec = json!({"containers": [{"name": "main", "env": [
@@ -701,8 +704,8 @@ fn log_agent_policy() -> Value {
 
 #[test]
 fn resources_policy_sizes_the_sidecar_from_the_app_containers() {
-    // §6.10: the sidecar's `resources` is replaced; other SidecarSets' sidecars and plain init
-    // containers are not targets; requests default to limits on the pod.
+    // `applyResourcesPolicy`: the sidecar's `resources` is replaced; other SidecarSets' sidecars
+    // and plain init containers are not targets; requests default to limits on the pod.
     let spec = json!({
     "initContainers": [
         {"name": "init-db", "image": "busybox", "resources": {"limits": {"cpu": "8", "memory": "8Gi"}}},

@@ -1,4 +1,4 @@
-//! `transferEnv` (semantics §6.2, `util.go: GetSidecarTransferEnvs`,
+//! `transferEnv` (`util.go: GetSidecarTransferEnvs`,
 //! `ExtractContainerNameFromFieldPath`) and `MergeEnvVar` (`pkg/util/pods.go`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};

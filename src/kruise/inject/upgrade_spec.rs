@@ -1,5 +1,5 @@
 //! The `kruise.io/sidecarset-hash` and `-without-image` pod annotations: Go-JSON of
-//! `map[sidecarSetName]SidecarSetUpgradeSpec` (semantics §6.9, `util.go: SidecarSetUpgradeSpec`),
+//! `map[sidecarSetName]SidecarSetUpgradeSpec` (`util.go: SidecarSetUpgradeSpec`),
 //! read as `buildSidecars` reads them (new format, else legacy `{"name":"hash"}`).
 
 use std::collections::BTreeMap;

@@ -1,8 +1,8 @@
 //! The pod annotations the controller reads and writes, decoded and encoded as Go's
-//! `encoding/json` does: `kruise.io/sidecarset-hash` and `-without-image` (§6.9,
+//! `encoding/json` does: `kruise.io/sidecarset-hash` and `-without-image` (`SidecarSetUpgradeSpec`,
 //! `util.go: GetPodSidecarSetUpgradeSpecInAnnotations, UpdatePodSidecarSetHash`), the working
 //! hot-upgrade container (`util_hotupgrade.go: GetPodHotUpgradeInfoInAnnotations`) and
-//! `kruise.io/sidecarset-inplace-update-state` (§7.6).
+//! `kruise.io/sidecarset-inplace-update-state` (`UpdatePodAnnotationsInUpgrade`).
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -27,7 +27,7 @@ pub use crate::kruise::inject::{
 /// Pod annotation listing the SidecarSets injected into the pod.
 pub const INJECTED_LIST_ANNOTATION: &str = crate::kruise::inject::INJECTED_LIST_ANNOTATION;
 
-/// Pod annotation recording in-place sidecar updates (§7.6).
+/// Pod annotation recording in-place sidecar updates (`UpdatePodAnnotationsInUpgrade`).
 pub const INPLACE_UPDATE_STATE_ANNOTATION: &str = "kruise.io/sidecarset-inplace-update-state";
 
 /// Decoded annotation values by text. A simulation reads the same few annotation texts many
@@ -126,7 +126,7 @@ pub fn hash_annotation_problem(
 
 /// `UpdatePodSidecarSetHash`: sets the entry of `ss` in `kruise.io/sidecarset-hash` (other entries
 /// re-encoded as Go re-marshals them). A legacy-format annotation is converted (entries stamped
-/// with `now` and, quirk §11.17, the current SidecarSet's name), and so is a legacy-format
+/// with `now` and, as Kruise does, the current SidecarSet's name), and so is a legacy-format
 /// `-without-image` annotation.
 pub fn update_pod_sidecarset_hash(
     annotations: &mut BTreeMap<String, String>,
@@ -324,7 +324,7 @@ fn is_go_empty(v: &Value) -> bool {
     }
 }
 
-/// Go-JSON of `map[string]*InPlaceUpdateState` (§7.6 field order).
+/// Go-JSON of `map[string]*InPlaceUpdateState` (field order of `apis/apps/pub/inplace_update.go`).
 pub fn encode_inplace_update_state(states: &BTreeMap<String, InPlaceUpdateState>) -> String {
     let entry = |s: &InPlaceUpdateState| {
         let mut m = Map::new();

@@ -62,7 +62,7 @@ pub fn needs_flip(ss: &SidecarSet, pod: &Pod) -> bool {
 
 /// `flipPodSidecarContainerDo`: every idle container not running the empty image gets it; its
 /// `version` annotation becomes `"0"` and the working one's `versionalt` too; then the in-place
-/// update record (§7.6). The hash annotation is not touched.
+/// update record (`UpdatePodAnnotationsInUpgrade`). The hash annotation is not touched.
 pub fn flip(ss: &SidecarSet, pod: &mut Pod, now: &str) -> Vec<ImageChange> {
     let mut changes = Vec::new();
     for c in ss.spec.containers.iter().filter(|c| is_hot_upgrade(c)) {

@@ -1,6 +1,6 @@
 //! Container image references as Kruise compares them (`pkg/util/tools.go: ParseImage,
 //! IsImageDigest, IsContainerImageEqual`), which use `github.com/docker/distribution/reference.Parse`:
-//! the name is taken as written (no `docker.io/library/` normalisation, quirk §11.12).
+//! the name is taken as written (no `docker.io/library/` normalisation).
 
 use kruise_inject_kube::defaults::split_reference;
 
@@ -81,7 +81,8 @@ mod tests {
         assert!(parse("").is_none());
     }
 
-    /// `pkg/util/tools_test.go: TestIsContainerImageEqual` and the digest rule of §7.3.
+    /// `pkg/util/tools_test.go: TestIsContainerImageEqual` and the digest rule of
+    /// `IsPodStateConsistent`.
     #[test]
     fn equality_compares_digests_only_when_both_have_one() {
         let d1 = format!("docker.io/busybox@{DIGEST}");

@@ -1,4 +1,4 @@
-//! The pods a SidecarSet manages (§7.2, `sidecarset_processor.go: getMatchingPods`): selected by
+//! The pods a SidecarSet manages (`sidecarset_processor.go: getMatchingPods`): selected by
 //! `selector` in the namespaces `namespaceSelector` picks, active, injected with the SidecarSet
 //! (`kruise.io/sidecarset-injected-list`) and holding its containers.
 

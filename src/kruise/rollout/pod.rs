@@ -1,6 +1,7 @@
-//! The pod as the SidecarSet controller reads and writes it (semantics §7): metadata, the name and
-//! image of each container, and the status (`phase`, conditions, container statuses). Everything
-//! else of the object is kept as read and written back unchanged ([`Pod::to_value`]).
+//! The pod as the SidecarSet controller reads and writes it (`pkg/controller/sidecarset`):
+//! metadata, the name and image of each container, and the status (`phase`, conditions, container
+//! statuses). Everything else of the object is kept as read and written back unchanged
+//! ([`Pod::to_value`]).
 
 use std::collections::BTreeMap;
 
@@ -9,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::kruise::decode::string_map_at;
 use crate::kruise::timestamp;
 
-/// Pod condition type the controller maintains (§1.5).
+/// Pod condition type the controller maintains (`util.go: SidecarSetUpgradable`).
 pub const UPGRADABLE_CONDITION: &str = "SidecarSetUpgradable";
 
 /// A pod.

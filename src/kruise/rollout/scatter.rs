@@ -1,4 +1,4 @@
-//! `updateStrategy.scatterStrategy` (§7.4.2): spreading the pods that carry given labels through the
+//! `updateStrategy.scatterStrategy`: spreading the pods that carry given labels through the
 //! upgrade order (`sidecarset_strategy.go: parseUpdateScatterTerms`,
 //! `pkg/util/updatesort/scatter_sort.go`).
 

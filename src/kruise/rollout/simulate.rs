@@ -1,4 +1,4 @@
-//! The controller's reconcile (§7.1, `sidecarset_processor.go: UpdateSidecarSet`) and rounds of it.
+//! The controller's reconcile (`sidecarset_processor.go: UpdateSidecarSet`) and rounds of it.
 //!
 //! A round is one reconcile of every SidecarSet (in name order) that changes pods. Between rounds
 //! the kubelet is assumed to do its part ([`settle`]): every container whose image the controller
@@ -40,8 +40,8 @@ pub enum Action {
     Flip(Vec<PodChanges>),
     /// Every matched pod is updated.
     Finished,
-    /// The round of §7.4 (the plan's indexes are pod indexes); `failed`: the pod whose update
-    /// failed (a `MergePatchJson` patch), which ends the round.
+    /// The round of `GetNextUpgradePods` (the plan's indexes are pod indexes); `failed`: the pod
+    /// whose update failed (a `MergePatchJson` patch), which ends the round.
     Upgrade {
         /// Who is upgraded and why the others wait.
         plan: Plan,
@@ -265,8 +265,8 @@ const SAFETY_LIMIT: usize = 100_000;
 /// Runs rounds of every SidecarSet on `pods` (changed in place): at most `limit` rounds, or until
 /// nothing changes.
 ///
-/// Each reconcile is [`reconcile`]'s, computed incrementally ([`incremental::View`]): only the
-/// pods the previous reconcile or the kubelet changed are evaluated again.
+/// Each reconcile is [`reconcile`]'s, computed incrementally ([`super::incremental::View`]): only
+/// the pods the previous reconcile or the kubelet changed are evaluated again.
 pub fn simulate(
     sidecarsets: &[SidecarSet],
     pods: &mut [Pod],

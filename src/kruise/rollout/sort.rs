@@ -1,5 +1,5 @@
-//! The order pods are upgraded in, before scattering (§7.4.1–§7.4.2): Kubernetes'
-//! `controller.ActivePods.Less` (`util.go: GetPodsSortFunc`), then `priorityStrategy`
+//! The order pods are upgraded in, before scattering (`sidecarset_strategy.go: SortUpdateIndexes`):
+//! Kubernetes' `controller.ActivePods.Less` (`util.go: GetPodsSortFunc`), then `priorityStrategy`
 //! (`pkg/util/updatesort/priority_sort.go`).
 //!
 //! Kruise sorts with Go's unstable `sort.Slice`; pods that compare equal keep their input order
@@ -360,7 +360,7 @@ mod tests {
         assert!(!before(&order, &[("key1", "o-10")], &[("key1", "o-20")]));
         assert!(!before(&order, &[("key2", "o-20")], &[("key1", "o-10")]));
         assert!(before(&order, &[("key2", "o-20")], &[("key2", "o-10")]));
-        // Quirk §11.14: a pod with none of the keys comes first.
+        // `getPodOrderPriority`: a pod with none of the keys comes first.
         assert!(before(&order, &[], &[("key1", "o-10")]));
     }
 

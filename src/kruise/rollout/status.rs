@@ -1,4 +1,4 @@
-//! The status a SidecarSet reports (§7.3, `sidecarset_processor.go: calculateStatus`) and the pod
+//! The status a SidecarSet reports (`sidecarset_processor.go: calculateStatus`) and the pod
 //! predicates it is built from (`sidecarset_control.go: IsPodReady, IsPodStateConsistent`,
 //! `IsSidecarContainerUpdateCompleted`; `util.go: IsPodSidecarUpdated, GetSidecarContainersInPod`).
 
@@ -13,7 +13,7 @@ use crate::kruise::sidecarset::{HASH_ANNOTATION, SidecarSet};
 /// `status.matchedPods`, `updatedPods`, `readyPods`, `updatedReadyPods`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Status {
-    /// Pods the SidecarSet manages (§7.2).
+    /// Pods the SidecarSet manages (`getMatchingPods`).
     pub matched_pods: usize,
     /// Pods whose hash annotation carries the SidecarSet's current hash.
     pub updated_pods: usize,

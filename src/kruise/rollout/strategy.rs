@@ -1,4 +1,4 @@
-//! Which pods a round upgrades (§7.4, `sidecarset_strategy.go: GetNextUpgradePods,
+//! Which pods a round upgrades (`sidecarset_strategy.go: GetNextUpgradePods,
 //! calculateUpgradeCount`; `sidecarset_control.go: IsSidecarSetUpgradable`;
 //! `pkg/util/tools.go: CalculatePartitionReplicas`; k8s `intstr.GetScaledValueFromIntOrPercent`).
 
@@ -205,7 +205,7 @@ mod tests {
     use super::super::status::tests::{pods, sidecarset};
     use super::*;
 
-    /// `tools_test.go: TestCalculatePartitionReplicas` (and the §7.4.3 corner cases).
+    /// `tools_test.go: TestCalculatePartitionReplicas` (and its corner cases).
     #[test]
     fn partition_rounding() {
         let p = |v: Value, total| partition_replicas(Some(&v), total);

@@ -1,9 +1,9 @@
-//! Applying an upgrade to one pod (§7.5 A–B, §7.6): `sidecarset_processor.go:
+//! Applying an upgrade to one pod: `sidecarset_processor.go:
 //! updatePodSidecarAndHash, updatePodSidecarContainer, updatePodSidecarSetUpgradableCondition`,
 //! `sidecarset_control.go: UpgradeSidecarContainer, UpdatePodAnnotationsInUpgrade`.
 //!
 //! In place, only images change: a sidecar whose other fields changed is not upgradable at all
-//! (§7.4, [`super::strategy`]).
+//! (`IsSidecarSetUpgradable`, [`super::strategy`]).
 
 use std::collections::BTreeMap;
 
@@ -61,7 +61,7 @@ pub fn upgrade_pod(
 }
 
 /// `updatePodSidecarContainer`: for each sidecar container in spec order, the new image goes to
-/// the container (for hot upgrade, to the one [`hot_upgrade::container_to_hot_upgrade`] picks)
+/// the container (for hot upgrade, to the one [`container_to_hot_upgrade`] picks)
 /// unless the image it would replace is already the new one; then `UpdatePodSidecarSetHash` and
 /// `UpdatePodAnnotationsInUpgrade`.
 pub fn update_pod_sidecar_container(ss: &SidecarSet, pod: &mut Pod, now: &str) -> Vec<ImageChange> {
@@ -114,7 +114,7 @@ pub fn update_pod_sidecar_container(ss: &SidecarSet, pod: &mut Pod, now: &str) -
     changes
 }
 
-/// `UpdatePodAnnotationsInUpgrade` (§7.6): the SidecarSet's entry of
+/// `UpdatePodAnnotationsInUpgrade` (`sidecarset_control.go`): the SidecarSet's entry of
 /// `kruise.io/sidecarset-inplace-update-state` (created with the SidecarSet hash and `now`, or
 /// reused as is) records the current status `imageID` of each changed container.
 pub fn update_pod_annotations_in_upgrade(

@@ -1,4 +1,4 @@
-//! Conflicts between SidecarSets whose namespaces and selectors overlap (semantics §8.3,
+//! Conflicts between SidecarSets whose namespaces and selectors overlap (Kruise's
 //! `validateSidecarConflict`, `isSidecarSetNamespaceOverlapping`, `IsSelectorOverlapping`).
 
 use std::collections::BTreeMap;

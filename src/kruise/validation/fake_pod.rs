@@ -1,6 +1,6 @@
 //! The subset of Kubernetes `ValidatePodCreate` (k8s 1.32) that Kruise runs on a fake Pod made of a
-//! SidecarSet's containers, init containers and volumes (semantics §8.1.3g), with Kubernetes' paths
-//! and messages.
+//! SidecarSet's containers, init containers and volumes (`validateContainersForSidecarSet`), with
+//! Kubernetes' paths and messages.
 //!
 //! Checked: volume names (required, DNS-1123 label, unique), one source per volume, `configMap.name`
 //! and `secret.secretName` required; container names (required, DNS-1123 label, unique across

@@ -56,7 +56,7 @@ pub fn lint<S: Borrow<SidecarSet>>(pod_spec: &Value, sidecarsets: &[S]) -> Vec<S
         .collect();
 
     for ss in sidecarsets.iter().map(Borrow::borrow) {
-        // Same-name replacement (§6.5, quirk 7).
+        // Same-name replacement (`mergeSidecarContainers`).
         for (sidecars, pod_list, list) in [
             (&ss.spec.containers, &apps, "containers"),
             (&ss.spec.init_containers, &app_inits, "initContainers"),
@@ -71,7 +71,7 @@ pub fn lint<S: Borrow<SidecarSet>>(pod_spec: &Value, sidecarsets: &[S]) -> Vec<S
                 }
             }
         }
-        // Shadowed volumes (§6.6, quirk 8).
+        // Shadowed volumes (`MergeVolumes`: the pod's own volume wins).
         let mut used = BTreeSet::new();
         for c in ss.spec.init_containers.iter().chain(&ss.spec.containers) {
             for m in arr(c.spec.get("volumeMounts")) {

@@ -38,7 +38,7 @@ fn arr(v: Option<&Value>) -> &[Value] {
 
 /// The names of the volumes a SidecarSet puts into a pod whose own volumes are `pod_volumes`:
 /// those its sidecars mount (or use as devices) that the pod does not already have (the pod's own
-/// volume of the same name wins, §6.6).
+/// volume of the same name wins, `pkg/util/pods.go: MergeVolumes`).
 pub fn injected_volumes<'s>(ss: &'s SidecarSet, pod_volumes: &BTreeSet<String>) -> Vec<&'s Value> {
     let mut used = BTreeSet::new();
     for c in ss.spec.init_containers.iter().chain(&ss.spec.containers) {

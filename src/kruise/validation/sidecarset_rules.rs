@@ -1,4 +1,4 @@
-//! Kruise's validating webhook for one SidecarSet (semantics §8.1, `validateSidecarSet`), on the
+//! Kruise's validating webhook for one SidecarSet (`validateSidecarSet`), on the
 //! object as written (before Kruise's defaulting, whose effect each rule takes into account), with
 //! Kruise's field paths and messages. Pure: the cluster state it needs comes in [`RuleContext`].
 
@@ -230,8 +230,8 @@ fn validate_positive_int_or_percent(v: &Value, path: &str) -> Vec<FieldError> {
 }
 
 /// Every error Kruise's validating webhook reports for this SidecarSet on CREATE, except the
-/// conflicts with other SidecarSets (§8.3, [`super::conflicts`]) and the ControllerRevision lookup of
-/// `injectionStrategy.revision` (which needs the decoded object).
+/// conflicts with other SidecarSets (`validateSidecarConflict`, [`super::conflicts`]) and the
+/// ControllerRevision lookup of `injectionStrategy.revision` (which needs the decoded object).
 pub fn validate(doc: &Value, ctx: &RuleContext<'_>) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let empty = Value::Null;

@@ -1,4 +1,4 @@
-//! Kruise's patch-metadata whitelist (semantics §8.2, `ValidateSidecarSetPatchMetadataWhitelist`):
+//! Kruise's patch-metadata whitelist (`util.go: ValidateSidecarSetPatchMetadataWhitelist`):
 //! the `SidecarSet_PatchPodMetadata_WhiteList` key of the `kruise-configuration` ConfigMap.
 
 use std::collections::BTreeMap;
