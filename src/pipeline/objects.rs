@@ -446,7 +446,8 @@ impl ParsedFile {
     }
 }
 
-fn check_object(object: &Object<'_>) -> Result<(), DocumentError> {
+/// An object must be a mapping with `apiVersion` and `kind`.
+pub fn check_object(object: &Object<'_>) -> Result<(), DocumentError> {
     let problem = if !object.value.is_object() {
         "not a Kubernetes object: expected a mapping with apiVersion and kind"
     } else if object.kind().is_empty() {

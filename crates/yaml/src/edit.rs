@@ -1289,16 +1289,15 @@ impl<'a> Editor<'a> {
     }
 
     /// The document's text with the edits applied.
-    pub fn finish(self) -> String {
+    pub fn finish(mut self) -> String {
         let span = self.doc.span.clone();
         self.finish_range(span)
     }
 
     /// The text of `span` (a part of the document's span) with the edits that fall inside it
     /// applied (an insertion at either end of it included): [`Editor::finish`] of that part.
-    pub fn finish_range(mut self, span: Range<usize>) -> String {
-        let mut splices = std::mem::take(&mut self.splices);
-        splices.sort_by_key(|s| {
+    pub fn finish_range(&mut self, span: Range<usize>) -> String {
+        self.splices.sort_by_key(|s| {
             (
                 s.range.start,
                 !s.range.is_empty(),
@@ -1308,7 +1307,7 @@ impl<'a> Editor<'a> {
         });
         let mut out = String::with_capacity(span.len() + 256);
         let mut cursor = span.start;
-        for s in &splices {
+        for s in &self.splices {
             if s.range.start < cursor || s.range.end > span.end {
                 continue;
             }

@@ -1,0 +1,360 @@
+//! `krm` on a ResourceList one item at a time (issue 14): the tree of the whole list (about twenty
+//! times its text) is never built. The text is parsed twice with
+//! [`tree::parse_items`], which hands each item over as soon as it is complete:
+//!
+//! 1. the root (`items` left as placeholders), where each item's part of the text starts, the
+//!    indentation style of the whole document ([`StyleCounts`]), and the items that are context
+//!    (SidecarSets, Namespaces, ControllerRevisions, ConfigMaps), which are gathered as
+//!    [`super::process_with`] gathers them;
+//! 2. each item resolved, rendered and its part of the text written (edited, or as it was), in
+//!    order; its report lines become results.
+//!
+//! `results` is then appended to the root, as [`resource_list::with_results`] does, and the
+//! output is the root's text before the items, the items' parts and the root's text after them.
+//! Output and results are byte for byte those of the whole-tree path, which still handles
+//! whatever this one does not: a list with CR line breaks, anchors or aliases in its items, a flow
+//! `items`, and every error (so that its message and output stay exactly as they were).
+
+use std::path::Path;
+
+use kruise_inject_yaml::edit::{Editor, SeqItem};
+use kruise_inject_yaml::emit::StyleCounts;
+use kruise_inject_yaml::resolve;
+use kruise_inject_yaml::tree::{self, Document, Node, NodeKind};
+use serde_json::Value;
+
+use super::{
+    Settings, gather_files, is_duplicate, item_result, report_result, resource_list, results,
+};
+use crate::pipeline::context;
+use crate::pipeline::engine::{Renderer, UndecidedSummary};
+use crate::pipeline::function_config::FunctionConfig;
+use crate::pipeline::krm_results::{KrmResult, Severity};
+use crate::pipeline::objects::{Location, Object, check_object};
+
+/// The output, the results and what is undecided, as [`super::process_with`] returns them; `None`
+/// when the whole-tree path must run (see the module documentation).
+pub(super) fn process(
+    input: &str,
+    cwd: &Path,
+    settings: &Settings,
+) -> Option<(String, Vec<KrmResult>, UndecidedSummary)> {
+    if input.contains('\r') {
+        return None;
+    }
+    // Pass 1: the root, the parts, the style, the context items.
+    let mut starts: Vec<usize> = Vec::new();
+    let mut items_end = 0;
+    let mut item_counts = StyleCounts::default();
+    let mut context_items: Vec<Node> = Vec::new();
+    let mut simple = true;
+    let documents = tree::parse_items(input, "items", &mut |item| {
+        let Some(dash) = item.dash.filter(|_| simple && plain(&item)) else {
+            simple = false;
+            return;
+        };
+        starts.push(line_start(input, dash));
+        items_end = line_end_after(input, item.span.end);
+        let mut part = StyleCounts::default();
+        part.add(input, &item);
+        item_counts.extend(&part);
+        if is_context(&item) {
+            context_items.push(item);
+        }
+    })
+    .ok()?;
+    if !simple || starts.is_empty() {
+        return None;
+    }
+    let list = resource_list::find_in(&documents).ok()?;
+    let (doc, root) = documents
+        .iter()
+        .find_map(|d| d.root.as_ref().map(|root| (d, root)))?;
+    // every item was handed over (none is left in the tree), and the root reads as a value
+    let placeholders = root.get("items").and_then(Node::as_seq)?;
+    if placeholders.len() != starts.len() || resolve::to_value(root, doc).is_err() {
+        return None;
+    }
+    let mut counts = StyleCounts::default();
+    counts.add_entries(input, root);
+    for (key, value) in root.as_map()? {
+        if key.as_str() == Some("items") {
+            counts.extend(&item_counts);
+        } else {
+            counts.add(input, value);
+        }
+    }
+    let style = counts.style();
+
+    let config = FunctionConfig::from_value(&list.function_config).ok()?;
+    let settings = settings.with_config(&config);
+    let options = settings.options().ok()?;
+    let mut results = Vec::new();
+    let mut gatherer = context::Gatherer::new(&options.kruise_namespace)
+        .with_feature_gates(options.feature_gates.clone());
+    let from_files = gather_files(&mut gatherer, &settings, cwd, &mut results).ok()?;
+    for node in context_items {
+        let span = node.span.clone();
+        let item = Item::new(node, span);
+        let object = item.object()?;
+        if !is_duplicate(&object, &from_files) {
+            gatherer.add(&object).ok()?;
+        }
+    }
+    let (cluster, notices) = gatherer.finish().ok()?;
+    for notice in notices {
+        let (resource_ref, file) = results::identify(&notice.object);
+        results.push(KrmResult {
+            message: notice.finding.message,
+            severity: Severity::Warning,
+            resource_ref: Some(resource_ref),
+            file,
+        });
+    }
+
+    // Pass 2: every item rendered, its part written.
+    let mut renderer = Renderer::new(&cluster, &options);
+    let mut items_text = String::with_capacity(input.len() + input.len() / 2);
+    let mut report_results = Vec::new();
+    let mut undecided_results = Vec::new();
+    let mut undecided = UndecidedSummary::default();
+    let mut index = 0;
+    let mut failed = false;
+    tree::parse_items(input, "items", &mut |node| {
+        let i = index;
+        index += 1;
+        let (Some(&start), false) = (starts.get(i), failed) else {
+            failed = true;
+            return;
+        };
+        let end = starts.get(i + 1).copied().unwrap_or(items_end);
+        let item = Item::new(node, start..doc.span.end);
+        let Some(object) = item.object() else {
+            failed = true;
+            return;
+        };
+        let (mut reports, mut unknown) = (Vec::new(), Vec::new());
+        match renderer.render_part(
+            &object,
+            input,
+            &item.doc,
+            style,
+            start..end,
+            &mut reports,
+            &mut unknown,
+        ) {
+            Ok(Some(text)) => items_text.push_str(&text),
+            Ok(None) => items_text.push_str(&input[start..end]),
+            Err(_) => failed = true,
+        }
+        let one = std::slice::from_ref(&object);
+        report_results.extend(reports.iter().filter_map(|r| report_result(r, one)));
+        for u in &unknown {
+            let message = u.undecided.to_string();
+            undecided_results.push(item_result(&object, Severity::Warning, message));
+        }
+        undecided.add(&unknown);
+    })
+    .ok()?;
+    if failed || index != starts.len() {
+        return None;
+    }
+    results.extend(report_results);
+    results.extend(undecided_results);
+
+    // `results` appended to the root, as `resource_list::with_results` does on the whole text.
+    let head = doc.span.start..starts[0];
+    let tail = items_end..doc.span.end;
+    let (head, tail) = if results.is_empty() {
+        (input[head].to_owned(), input[tail].to_owned())
+    } else {
+        let existing = root
+            .get("results")
+            .and_then(Node::as_seq)
+            .map_or(0, <[Node]>::len);
+        let values: Vec<Value> = results.iter().map(KrmResult::to_value).collect();
+        let edits: Vec<SeqItem> = (0..existing)
+            .map(SeqItem::Keep)
+            .chain(values.iter().map(SeqItem::New))
+            .collect();
+        let mut editor = Editor::with_conventions(input, doc, style, false);
+        editor.edit_sequence(root, &["results"], &edits).ok()?;
+        (editor.finish_range(head), editor.finish_range(tail))
+    };
+    let mut text = items_text;
+    text.insert_str(0, &head);
+    text.insert_str(0, &input[..doc.span.start]);
+    text.push_str(&tail);
+    text.push_str(&input[doc.span.end..]);
+    Some((text, results, undecided))
+}
+
+/// An item, the root of a document made for it (whose span is the item's part of the text and
+/// the rest of the ResourceList after it: see [`Renderer::render_part`]).
+struct Item {
+    doc: Document,
+}
+
+impl Item {
+    fn new(node: Node, span: std::ops::Range<usize>) -> Self {
+        let line = node.line;
+        Item {
+            doc: Document {
+                span,
+                root: Some(node),
+                line,
+            },
+        }
+    }
+
+    /// The item as [`crate::pipeline::objects::ParsedFile::objects`] makes it (`None` when it
+    /// cannot be read: the whole-tree path reports that).
+    fn object(&self) -> Option<Object<'_>> {
+        let node = self.doc.root.as_ref()?;
+        let value = resolve::to_value(node, &self.doc).ok()?;
+        let object = Object {
+            document: 0,
+            node,
+            value,
+            location: Location {
+                file: "<stdin>".into(),
+                line: node.line,
+                document: 1,
+            },
+        };
+        check_object(&object).ok()?;
+        Some(object)
+    }
+}
+
+/// No anchor and no alias anywhere in `node`: an item that could refer to another, or be referred
+/// to, takes the whole-tree path.
+fn plain(node: &Node) -> bool {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if n.anchor.is_some() {
+            return false;
+        }
+        match &n.kind {
+            NodeKind::Alias(_) => return false,
+            NodeKind::Sequence(items) => stack.extend(items),
+            NodeKind::Mapping(pairs) => stack.extend(pairs.iter().flat_map(|(k, v)| [k, v])),
+            NodeKind::Scalar { .. } => {}
+        }
+    }
+    true
+}
+
+/// Might the item be a context object ([`context::context_kind`] reads the resolved value; with no
+/// alias, its `kind` is the node's text).
+fn is_context(item: &Node) -> bool {
+    matches!(
+        item.get("kind").and_then(Node::as_str),
+        Some("SidecarSet" | "Namespace" | "ControllerRevision" | "ConfigMap")
+    )
+}
+
+/// The start of the line holding `pos`.
+fn line_start(text: &str, pos: usize) -> usize {
+    text[..pos].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// After the line break of the line where the content ending at `pos` ends (or the end).
+fn line_end_after(text: &str, pos: usize) -> usize {
+    if pos > 0 && text.as_bytes().get(pos - 1) == Some(&b'\n') {
+        return pos;
+    }
+    text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::krm::{KrmArgs, process_whole};
+
+    const SIDECARSET: &str = "apiVersion: apps.kruise.io/v1alpha1\nkind: SidecarSet\nmetadata:\n  name: log\nspec:\n  selector:\n    matchLabels: {app: web}\n  containers:\n  - name: log\n    image: busybox\n    env:\n    - {name: A, value: \"1\"}\n  volumes:\n  - name: logs\n    emptyDir: {}\n";
+
+    fn deployment(name: &str, indent: &str) -> String {
+        let body = format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name} # mine\n  annotations:\n    config.kubernetes.io/path: 'apps/{name}.yaml'\n    config.kubernetes.io/index: '0'\nspec:\n  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n"
+        );
+        item(&body, indent)
+    }
+
+    fn item(text: &str, indent: &str) -> String {
+        let mut out = String::new();
+        for (i, line) in text.lines().enumerate() {
+            let lead = if i == 0 {
+                format!("{indent}- ")
+            } else {
+                format!("{indent}  ")
+            };
+            out.push_str(&lead);
+            out.push_str(line);
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Item by item gives what the whole tree gives, or leaves it to the whole tree.
+    #[test]
+    fn item_by_item_is_the_whole_tree_byte_for_byte() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let settings = Settings::new(&KrmArgs::default());
+        let head = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n";
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {app: web}\nspec:\n  containers: []\n";
+        let unmatched =
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: |\n    text\n\n";
+        let mut cases = Vec::new();
+        for indent in ["", "  "] {
+            let items = format!(
+                "{}{}# between\n{}{}\n{}",
+                deployment("a", indent),
+                item(SIDECARSET, indent),
+                deployment("b", indent),
+                item(unmatched, indent),
+                item(pod, indent),
+            );
+            cases.push((format!("{head}items:\n{items}"), true));
+            cases.push((format!("{head}items:\n{items}# after the items\nfunctionConfig:\n  apiVersion: v1\n  kind: ConfigMap\n  data: {{namespace: web}}\n"), true));
+            cases.push((
+                format!("{head}results:\n- message: before\n  severity: info\nitems:\n{items}"),
+                true,
+            ));
+            cases.push((format!("{head}items:\n{items}results: []\n"), true));
+            cases.push((format!("# lead\n{head}items:\n{items}results:\n  - message: before\n    severity: info\n"), true));
+            // left to the whole tree
+            cases.push((
+                format!("{head}items:\n{items}").replace('\n', "\r\n"),
+                false,
+            ));
+            cases.push((
+                format!(
+                    "{head}items:\n{}- &a {{apiVersion: v1, kind: Pod, metadata: {{name: x}}}}\n",
+                    items
+                ),
+                false,
+            ));
+            cases.push((
+                format!("{head}items:\n{items}- apiVersion: v1\n  metadata: {{name: nokind}}\n"),
+                false,
+            ));
+            cases.push((
+                format!("{head}items: [{{apiVersion: v1, kind: Pod, metadata: {{name: x}}}}]\n"),
+                false,
+            ));
+        }
+        for (input, fast) in cases {
+            let whole = process_whole(&input, dir.path(), &settings);
+            let items = process(&input, dir.path(), &settings);
+            assert_eq!(items.is_some(), fast, "{input}");
+            if let Some(items) = items {
+                let whole = whole.expect("the whole tree renders it");
+                assert_eq!(items.0, whole.0, "{input}");
+                assert_eq!(items.1, whole.1);
+                assert_eq!(items.2, whole.2);
+                assert!(items.0.contains("- name: log"), "{}", items.0);
+            }
+        }
+    }
+}
