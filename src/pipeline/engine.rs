@@ -685,6 +685,12 @@ pub fn floor_file(file: &ParsedFile) -> Result<RenderedFile, DocumentError> {
 /// SidecarSet with `injectionStrategy.revision.policy: Partial` draws from one seeded sequence, file
 /// after file) or when there is at most one file.
 pub fn workers(cluster: &Cluster, sources: &[Source]) -> usize {
+    workers_for(cluster, sources.len())
+}
+
+/// How many threads share `jobs` independent pieces of work that render: as [`workers`] for
+/// that many files.
+pub fn workers_for(cluster: &Cluster, jobs: usize) -> usize {
     let draws = cluster.sidecarsets.iter().any(|ss| {
         ss.spec
             .injection_strategy
@@ -692,7 +698,7 @@ pub fn workers(cluster: &Cluster, sources: &[Source]) -> usize {
             .as_ref()
             .is_some_and(|r| r.policy == crate::kruise::revision::PARTIAL_POLICY)
     });
-    if draws || sources.len() < 2 {
+    if draws || jobs < 2 {
         return 1;
     }
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
@@ -701,7 +707,7 @@ pub fn workers(cluster: &Cluster, sources: &[Source]) -> usize {
         .and_then(|v| v.parse::<usize>().ok())
         .filter(|&n| n > 0)
         .unwrap_or(cores)
-        .min(sources.len())
+        .min(jobs)
 }
 
 /// Reads, parses and renders `sources` with `workers` threads (each with its own renderer, made by

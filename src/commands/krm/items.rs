@@ -18,7 +18,7 @@
 use std::path::Path;
 
 use kruise_inject_yaml::edit::{Editor, SeqItem};
-use kruise_inject_yaml::emit::StyleCounts;
+use kruise_inject_yaml::emit::{IndentStyle, StyleCounts};
 use kruise_inject_yaml::resolve;
 use kruise_inject_yaml::tree::{self, Document, Node, NodeKind};
 use serde_json::Value;
@@ -26,8 +26,11 @@ use serde_json::Value;
 use super::{
     Settings, gather_files, is_duplicate, item_result, report_result, resource_list, results,
 };
+use crate::kruise::cluster::Cluster;
 use crate::pipeline::context;
-use crate::pipeline::engine::{Renderer, UndecidedSummary};
+use crate::pipeline::engine::{
+    Options, Renderer, UndecidedSummary, UndecidedWorkload, workers_for,
+};
 use crate::pipeline::function_config::FunctionConfig;
 use crate::pipeline::krm_results::{KrmResult, Severity};
 use crate::pipeline::objects::{Location, Object, check_object};
@@ -44,6 +47,8 @@ pub(super) fn process(
     }
     // Pass 1: the root, the parts, the style, the context items.
     let mut starts: Vec<usize> = Vec::new();
+    // each item's span and line, to check pass 2 against
+    let mut spans: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
     let mut items_end = 0;
     let mut item_counts = StyleCounts::default();
     let mut context_items: Vec<Node> = Vec::new();
@@ -54,6 +59,7 @@ pub(super) fn process(
             return;
         };
         starts.push(line_start(input, dash));
+        spans.push((item.span.clone(), item.line));
         items_end = line_end_after(input, item.span.end);
         let mut part = StyleCounts::default();
         part.add(input, &item);
@@ -112,52 +118,55 @@ pub(super) fn process(
         });
     }
 
-    // Pass 2: every item rendered, its part written.
-    let mut renderer = Renderer::new(&cluster, &options);
-    let mut items_text = String::with_capacity(input.len() + input.len() / 2);
+    // Pass 2: every item rendered, its part written; the items split into contiguous runs, one
+    // per thread (one when the `Partial` draws must come in order).
+    let n = starts.len();
+    let workers = workers_for(&cluster, n);
+    let bounds: Vec<usize> = (0..=workers)
+        .map(|w| {
+            // runs of about equal text
+            let target = starts[0] + (items_end - starts[0]) * w / workers;
+            starts.partition_point(|&s| s < target).min(n)
+        })
+        .collect();
+    let job = Job {
+        input,
+        doc_end: doc.span.end,
+        starts: &starts,
+        spans: &spans,
+        items_end,
+        cluster: &cluster,
+        options: &options,
+        style,
+    };
+    let runs: Vec<Option<Run>> = if workers == 1 {
+        vec![job.render(0..n)]
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = bounds
+                .windows(2)
+                .map(|w| {
+                    let job = &job;
+                    let range = w[0]..w[1];
+                    scope.spawn(move || job.render(range))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().ok().flatten())
+                .collect()
+        })
+    };
+    let mut texts = Vec::with_capacity(runs.len());
     let mut report_results = Vec::new();
     let mut undecided_results = Vec::new();
     let mut undecided = UndecidedSummary::default();
-    let mut index = 0;
-    let mut failed = false;
-    tree::parse_items(input, "items", &mut |node| {
-        let i = index;
-        index += 1;
-        let (Some(&start), false) = (starts.get(i), failed) else {
-            failed = true;
-            return;
-        };
-        let end = starts.get(i + 1).copied().unwrap_or(items_end);
-        let item = Item::new(node, start..doc.span.end);
-        let Some(object) = item.object() else {
-            failed = true;
-            return;
-        };
-        let (mut reports, mut unknown) = (Vec::new(), Vec::new());
-        match renderer.render_part(
-            &object,
-            input,
-            &item.doc,
-            style,
-            start..end,
-            &mut reports,
-            &mut unknown,
-        ) {
-            Ok(Some(text)) => items_text.push_str(&text),
-            Ok(None) => items_text.push_str(&input[start..end]),
-            Err(_) => failed = true,
-        }
-        let one = std::slice::from_ref(&object);
-        report_results.extend(reports.iter().filter_map(|r| report_result(r, one)));
-        for u in &unknown {
-            let message = u.undecided.to_string();
-            undecided_results.push(item_result(&object, Severity::Warning, message));
-        }
-        undecided.add(&unknown);
-    })
-    .ok()?;
-    if failed || index != starts.len() {
-        return None;
+    for run in runs {
+        let run = run?;
+        texts.push(run.text);
+        report_results.extend(run.reports);
+        undecided_results.extend(run.undecided_results);
+        undecided.add(&run.undecided);
     }
     results.extend(report_results);
     results.extend(undecided_results);
@@ -181,12 +190,139 @@ pub(super) fn process(
         editor.edit_sequence(root, &["results"], &edits).ok()?;
         (editor.finish_range(head), editor.finish_range(tail))
     };
-    let mut text = items_text;
+    // One buffer of the final size (the first run's, grown once), the other runs appended and
+    // dropped one by one: the output is held about once.
+    let before = &input[..doc.span.start];
+    let after = &input[doc.span.end..];
+    let total = before.len()
+        + head.len()
+        + texts.iter().map(String::len).sum::<usize>()
+        + tail.len()
+        + after.len();
+    let mut texts = texts.into_iter();
+    let mut text = texts.next().unwrap_or_default();
+    text.reserve_exact(total - text.len());
     text.insert_str(0, &head);
-    text.insert_str(0, &input[..doc.span.start]);
+    text.insert_str(0, before);
+    for more in texts {
+        text.push_str(&more);
+    }
     text.push_str(&tail);
-    text.push_str(&input[doc.span.end..]);
+    text.push_str(after);
     Some((text, results, undecided))
+}
+
+/// What every thread of pass 2 shares.
+struct Job<'a> {
+    input: &'a str,
+    doc_end: usize,
+    starts: &'a [usize],
+    spans: &'a [(std::ops::Range<usize>, usize)],
+    items_end: usize,
+    cluster: &'a Cluster,
+    options: &'a Options,
+    style: IndentStyle,
+}
+
+/// The output of a run of items: their text, results and undecided workloads.
+struct Run {
+    text: String,
+    reports: Vec<KrmResult>,
+    undecided_results: Vec<KrmResult>,
+    undecided: Vec<UndecidedWorkload>,
+}
+
+/// The key a run of items is parsed under: `items:` followed by the run's text is a mapping whose
+/// `items` are the run's items, as in the ResourceList.
+const RUN_KEY: &str = "items:\n";
+
+impl Job<'_> {
+    /// Renders the items `range`: their text (from the start of the first's line to the start of
+    /// the line of the item after the last) parsed on its own under [`RUN_KEY`], spans and lines
+    /// moved back to the input's and checked against pass 1's; `None` when anything differs or
+    /// fails.
+    fn render(&self, range: std::ops::Range<usize>) -> Option<Run> {
+        let (input, starts) = (self.input, self.starts);
+        let mut run = Run {
+            text: String::new(),
+            reports: Vec::new(),
+            undecided_results: Vec::new(),
+            undecided: Vec::new(),
+        };
+        if range.is_empty() {
+            return Some(run);
+        }
+        let lo = starts[range.start];
+        let hi = starts.get(range.end).copied().unwrap_or(self.items_end);
+        let text = format!("{RUN_KEY}{}", &input[lo..hi]);
+        // `lo` is at a line start: its line is line 2 of `text`
+        let lines_before = input[..lo].bytes().filter(|&b| b == b'\n').count();
+        run.text.reserve(hi - lo + (hi - lo) / 2);
+        let mut renderer = Renderer::new(self.cluster, self.options);
+        let mut index = range.start;
+        let mut failed = false;
+        tree::parse_items(&text, "items", &mut |mut node| {
+            let i = index;
+            index += 1;
+            if failed || i >= range.end {
+                failed = true;
+                return;
+            }
+            shift(&mut node, lo, RUN_KEY.len(), lines_before);
+            if Some(&(node.span.clone(), node.line)) != self.spans.get(i) {
+                failed = true;
+                return;
+            }
+            let start = starts[i];
+            let end = starts.get(i + 1).copied().unwrap_or(self.items_end);
+            let item = Item::new(node, start..self.doc_end);
+            let Some(object) = item.object() else {
+                failed = true;
+                return;
+            };
+            let (mut reports, mut unknown) = (Vec::new(), Vec::new());
+            match renderer.render_part(
+                &object,
+                input,
+                &item.doc,
+                self.style,
+                start..end,
+                &mut reports,
+                &mut unknown,
+            ) {
+                Ok(Some(text)) => run.text.push_str(&text),
+                Ok(None) => run.text.push_str(&input[start..end]),
+                Err(_) => failed = true,
+            }
+            let one = std::slice::from_ref(&object);
+            run.reports
+                .extend(reports.iter().filter_map(|r| report_result(r, one)));
+            for u in &unknown {
+                let message = u.undecided.to_string();
+                run.undecided_results
+                    .push(item_result(&object, Severity::Warning, message));
+            }
+            run.undecided.extend(unknown);
+        })
+        .ok()?;
+        (!failed && index == range.end).then_some(run)
+    }
+}
+
+/// Moves a node parsed from a run's text (`RUN_KEY` and the input from `lo`) to the input: byte
+/// offsets by `lo - key_len`, lines by `lines_before - 1`.
+fn shift(node: &mut Node, lo: usize, key_len: usize, lines_before: usize) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        n.span = n.span.start + lo - key_len..n.span.end + lo - key_len;
+        n.dash = n.dash.map(|d| d + lo - key_len);
+        n.line = n.line + lines_before - 1;
+        match &mut n.kind {
+            NodeKind::Sequence(items) => stack.extend(items.iter_mut()),
+            NodeKind::Mapping(pairs) => stack.extend(pairs.iter_mut().flat_map(|(k, v)| [k, v])),
+            NodeKind::Scalar { .. } | NodeKind::Alias(_) => {}
+        }
+    }
 }
 
 /// An item, the root of a document made for it (whose span is the item's part of the text and
