@@ -45,31 +45,30 @@ pub(super) fn process(
     if input.contains('\r') {
         return None;
     }
-    // Pass 1: the root, the parts, the style, the context items.
-    let mut starts: Vec<usize> = Vec::new();
-    // each item's span and line, to check pass 2 against
-    let mut spans: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
-    let mut items_end = 0;
-    let mut item_counts = StyleCounts::default();
-    let mut context_items: Vec<Node> = Vec::new();
-    let mut simple = true;
-    let documents = tree::parse_items(input, "items", &mut |item| {
-        let Some(dash) = item.dash.filter(|_| simple && plain(&item)) else {
-            simple = false;
-            return;
-        };
-        starts.push(line_start(input, dash));
-        spans.push((item.span.clone(), item.line));
-        items_end = line_end_after(input, item.span.end);
-        let mut part = StyleCounts::default();
-        part.add(input, &item);
-        item_counts.extend(&part);
-        if is_context(&item) {
-            context_items.push(item);
+    // Pass 1: the root, the parts, the style, the context items (on two cores when the list
+    // can be cut in two at an item).
+    let First {
+        documents,
+        starts,
+        spans,
+        items_end,
+        counts: item_counts,
+        context: context_items,
+    } = match split_point(input) {
+        Some(mid) if workers_for(&Cluster::new(""), 2) > 1 => {
+            let (a, b) = std::thread::scope(|scope| {
+                let b = scope.spawn(|| first_pass(input, mid..input.len()));
+                (first_pass(input, 0..mid), b.join().ok().flatten())
+            });
+            match (a, b) {
+                (Some(a), Some(b)) => merge(input, a, b),
+                _ => None,
+            }
+            .or_else(|| first_pass(input, 0..input.len()))?
         }
-    })
-    .ok()?;
-    if !simple || starts.is_empty() {
+        _ => first_pass(input, 0..input.len())?,
+    };
+    if starts.is_empty() {
         return None;
     }
     let list = resource_list::find_in(&documents).ok()?;
@@ -210,6 +209,186 @@ pub(super) fn process(
     text.push_str(&tail);
     text.push_str(after);
     Some((text, results, undecided))
+}
+
+/// What pass 1 learns from the list, or from a part of it.
+#[derive(Debug, Default)]
+struct First {
+    documents: Vec<Document>,
+    /// where each item's part of the text starts (its dash line)
+    starts: Vec<usize>,
+    /// each item's span and line, to check pass 2 against
+    spans: Vec<(std::ops::Range<usize>, usize)>,
+    /// the end of the last item's line
+    items_end: usize,
+    /// the style counts of the items, in order
+    counts: StyleCounts,
+    /// the items that may be context objects
+    context: Vec<Node>,
+}
+
+/// Pass 1 over `input[range]`: the whole input, its start (`0..mid`: the root mapping up to a
+/// cut between two items), or the rest from a cut (parsed under [`RUN_KEY`], nodes moved back to
+/// the input). `None` when an item is not plain (see [`plain`]) or the text does not parse.
+fn first_pass(input: &str, range: std::ops::Range<usize>) -> Option<First> {
+    let lo = range.start;
+    let owned;
+    let (text, key_len) = if lo == 0 {
+        (&input[range], 0)
+    } else {
+        owned = format!("{RUN_KEY}{}", &input[range]);
+        (owned.as_str(), RUN_KEY.len())
+    };
+    let lines_before = if lo == 0 {
+        0
+    } else {
+        input[..lo].bytes().filter(|&b| b == b'\n').count()
+    };
+    let mut first = First::default();
+    let mut simple = true;
+    let mut documents = tree::parse_items(text, "items", &mut |mut item| {
+        if lo > 0 {
+            shift(&mut item, lo, key_len, lines_before);
+        }
+        let Some(dash) = item.dash.filter(|_| simple && plain(&item)) else {
+            simple = false;
+            return;
+        };
+        first.starts.push(line_start(input, dash));
+        first.spans.push((item.span.clone(), item.line));
+        first.items_end = line_end_after(input, item.span.end);
+        let mut part = StyleCounts::default();
+        part.add(input, &item);
+        first.counts.extend(&part);
+        if is_context(&item) {
+            first.context.push(item);
+        }
+    })
+    .ok()?;
+    if !simple {
+        return None;
+    }
+    if lo > 0 {
+        for doc in &mut documents {
+            if let Some(root) = &mut doc.root {
+                shift(root, lo, key_len, lines_before);
+            }
+        }
+    }
+    first.documents = documents;
+    Some(first)
+}
+
+/// Where pass 1 can cut the list in two: the start of the first line past the middle of the text
+/// that is a `-` of the root `items` sequence (at the indentation of its first item). The halves
+/// are checked by [`merge`].
+fn split_point(input: &str) -> Option<usize> {
+    let key = if input.starts_with("items:") {
+        0
+    } else {
+        input.find("\nitems:")? + 1
+    };
+    let after_key = line_end_after(input, key + "items:".len());
+    if !input[key + "items:".len()..after_key].trim().is_empty() {
+        return None;
+    }
+    let mut lines = input[after_key..].split_inclusive('\n');
+    let first = lines.find(|l| {
+        let t = l.trim_start();
+        !t.is_empty() && !t.starts_with('#')
+    })?;
+    let indent = first.len() - first.trim_start_matches(' ').len();
+    let is_dash = |line: &str| {
+        line.len() > indent
+            && line.as_bytes()[..indent].iter().all(|&b| b == b' ')
+            && line[indent..].starts_with('-')
+            && matches!(line.as_bytes().get(indent + 1), None | Some(b' ' | b'\n'))
+    };
+    if !is_dash(first) {
+        return None;
+    }
+    let middle = line_end_after(input, (after_key + input.len()) / 2);
+    let mut at = middle;
+    for line in input[middle..].split_inclusive('\n') {
+        if is_dash(line) {
+            return Some(at);
+        }
+        at += line.len();
+    }
+    None
+}
+
+/// The first pass of the whole list from those of its two halves, cut at an item: the root of
+/// `a` up to its `items`, whose sequence goes on with `b`'s items, then `b`'s keys after them.
+/// `None` (and a first pass of the whole) unless the cut was where the whole parse has an item
+/// boundary: each half one document, `a`'s root ending with `items` and `b`'s starting with it,
+/// `b`'s first item starting at the cut, no key twice.
+fn merge(input: &str, a: First, b: First) -> Option<First> {
+    let ([doc_a], [doc_b]) = (a.documents.as_slice(), b.documents.as_slice()) else {
+        return None;
+    };
+    let (Some(root_a), Some(root_b)) = (&doc_a.root, &doc_b.root) else {
+        return None;
+    };
+    let (NodeKind::Mapping(pairs_a), NodeKind::Mapping(pairs_b)) = (&root_a.kind, &root_b.kind)
+    else {
+        return None;
+    };
+    let ((key_a, seq_a), (key_b, seq_b)) = (pairs_a.last()?, pairs_b.first()?);
+    let (NodeKind::Sequence(items_a), NodeKind::Sequence(items_b)) = (&seq_a.kind, &seq_b.kind)
+    else {
+        return None;
+    };
+    let cut = *b.starts.first()?;
+    if key_a.as_str() != Some("items")
+        || key_b.as_str() != Some("items")
+        || items_a.len() != a.starts.len()
+        || items_b.len() != b.starts.len()
+        || a.items_end > cut
+        || root_a.flow
+        || seq_a.flow
+    {
+        return None;
+    }
+    let mut keys = std::collections::HashSet::new();
+    for (key, _) in pairs_a.iter().chain(&pairs_b[1..]) {
+        if !keys.insert(key.as_str()?) {
+            return None;
+        }
+    }
+    let seq = Node {
+        span: seq_a.span.start..seq_b.span.end,
+        kind: NodeKind::Sequence(items_a.iter().chain(items_b).cloned().collect()),
+        ..seq_a.clone()
+    };
+    let mut pairs: Vec<(Node, Node)> = pairs_a[..pairs_a.len() - 1].to_vec();
+    pairs.push((key_a.clone(), seq));
+    pairs.extend(pairs_b[1..].iter().cloned());
+    let root = Node {
+        span: root_a.span.start..root_b.span.end,
+        kind: NodeKind::Mapping(pairs),
+        ..root_a.clone()
+    };
+    let mut counts = a.counts;
+    counts.extend(&b.counts);
+    let mut starts = a.starts;
+    starts.extend(b.starts);
+    let mut spans = a.spans;
+    spans.extend(b.spans);
+    let mut context = a.context;
+    context.extend(b.context);
+    Some(First {
+        documents: vec![Document {
+            span: doc_a.span.start..input.len(),
+            root: Some(root),
+            line: doc_a.line,
+        }],
+        starts,
+        spans,
+        items_end: b.items_end,
+        counts,
+        context,
+    })
 }
 
 /// What every thread of pass 2 shares.
@@ -432,6 +611,54 @@ mod tests {
         out
     }
 
+    /// Pass 1 of two halves cut at any line is pass 1 of the whole, or `None`.
+    fn halves_make_the_whole(input: &str) {
+        let Some(whole) = first_pass(input, 0..input.len()) else {
+            return;
+        };
+        let mut merged = 0;
+        for (mid, _) in input.match_indices('\n') {
+            let mid = mid + 1;
+            if mid >= input.len() {
+                continue;
+            }
+            let (Some(a), Some(b)) = (
+                first_pass(input, 0..mid),
+                first_pass(input, mid..input.len()),
+            ) else {
+                continue;
+            };
+            let Some(m) = merge(input, a, b) else {
+                continue;
+            };
+            merged += 1;
+            assert_eq!(m.documents, whole.documents, "cut at {mid}:\n{input}");
+            assert_eq!(
+                (&m.starts, &m.spans, m.items_end, &m.counts, &m.context),
+                (
+                    &whole.starts,
+                    &whole.spans,
+                    whole.items_end,
+                    &whole.counts,
+                    &whole.context
+                )
+            );
+        }
+        if whole.starts.len() > 1 {
+            assert!(merged > 0, "no cut merged:\n{input}");
+        }
+        if let Some(mid) = split_point(input) {
+            let (a, b) = (
+                first_pass(input, 0..mid),
+                first_pass(input, mid..input.len()),
+            );
+            assert!(
+                a.zip(b).and_then(|(a, b)| merge(input, a, b)).is_some(),
+                "{input}"
+            );
+        }
+    }
+
     /// Item by item gives what the whole tree gives, or leaves it to the whole tree.
     #[test]
     fn item_by_item_is_the_whole_tree_byte_for_byte() {
@@ -479,6 +706,9 @@ mod tests {
                 format!("{head}items: [{{apiVersion: v1, kind: Pod, metadata: {{name: x}}}}]\n"),
                 false,
             ));
+        }
+        for (input, _) in &cases {
+            halves_make_the_whole(input);
         }
         for (input, fast) in cases {
             let whole = process_whole(&input, dir.path(), &settings);
