@@ -20,6 +20,7 @@ mod hostile;
 mod krm;
 mod kustomize_exec;
 mod links;
+mod long_streams;
 mod namespaces;
 mod precommit;
 mod properties;
