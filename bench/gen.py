@@ -3,6 +3,7 @@
 
     bench/gen.py OUT --workloads N --sidecarsets K [--seed S]
     bench/gen.py OUT --pods N [--seed S] [--bin PATH]          (the rollout benchmark, issue 14)
+    bench/gen.py OUT --resource-list                            (the krm benchmark, issue 14)
 
 OUT/
   apps/team-XX/app-XXXX.yaml   N workloads of every supported kind, 1-50 documents per file (each
@@ -28,6 +29,12 @@ OUT/
                                partition (partition 20%, maxUnavailable 5), priority
                                (weightPriority + scatter zone=*), scatter (scatter zone=*)
   sidecarsets/metrics.yaml     the new metrics SidecarSet (maxUnavailable 2), for runs with two
+With --resource-list (the `krm` benchmark, issue 14), after the repository was generated in OUT:
+OUT/resource-list.yaml         a KRM ResourceList (config.kubernetes.io/v1) of every document of
+                               OUT/platform and OUT/apps in sorted file order, as `kpt fn source`
+                               writes one: each item indented under `items:`, with the
+                               config.kubernetes.io/path and /index annotations (and kpt's
+                               internal.config.kubernetes.io ones), comments kept; no functionConfig
 The hash annotations come from `kruise-inject render` of one pod with the old SidecarSets (--bin,
 default target/release/kruise-inject), so that the pods are in-place upgradable.
 Deterministic for a given seed. Only the standard library.
@@ -508,6 +515,47 @@ def rollout_main(out, n, seed, binary):
     print(f"{out}: {n} pods")
 
 
+# --- krm: a ResourceList of a generated repository (issue 14) ------------------------------------
+
+
+def kpt_annotations(path, index, pad):
+    return "".join(f"{pad}{key}: '{value}'\n" for key, value in [
+        ("config.kubernetes.io/index", index), ("config.kubernetes.io/path", path),
+        ("internal.config.kubernetes.io/index", index), ("internal.config.kubernetes.io/path", path),
+        ("internal.config.kubernetes.io/seqindent", "compact")])
+
+
+def resource_list_item(doc, path, index):
+    """One document as a ResourceList item: kpt's annotations added to its metadata, indented by 2
+    under `- ` (a leading comment stays on the dash line, as kpt writes it)."""
+    ann = kpt_annotations(path, index, "    ")
+    if "\n  annotations:\n" in doc:
+        doc = doc.replace("\n  annotations:\n", "\n  annotations:\n" + ann, 1)
+    else:
+        doc = doc.replace("\nmetadata:\n", "\nmetadata:\n  annotations:\n" + ann, 1)
+    lines = doc.splitlines(True)
+    return "- " + lines[0] + "".join("  " + l if l.strip() else l for l in lines[1:])
+
+
+def resource_list_main(out):
+    files = []
+    for top in ("platform", "apps"):
+        for d, _, names in os.walk(os.path.join(out, top)):
+            files += [os.path.join(d, n) for n in names if n.endswith(".yaml")]
+    files.sort(key=lambda f: os.path.relpath(f, out))
+    n = 0
+    with open(os.path.join(out, "resource-list.yaml"), "w") as f:
+        f.write("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n")
+        for path in files:
+            rel = os.path.relpath(path, out)
+            with open(path) as src:
+                docs = src.read().split("---\n")
+            for i, doc in enumerate(docs):
+                f.write(resource_list_item(doc, rel, i))
+                n += 1
+    print(f"{out}/resource-list.yaml: {n} items")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("out")
@@ -517,7 +565,12 @@ def main():
                                                  "target", "release", "kruise-inject"))
     p.add_argument("--sidecarsets", "-k", type=int, default=8)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--resource-list", action="store_true",
+                   help="write OUT/resource-list.yaml from the repository already generated in OUT")
     a = p.parse_args()
+    if a.resource_list:
+        resource_list_main(a.out)
+        return
     if a.pods is not None:
         rollout_main(a.out, a.pods, a.seed, a.bin)
         return

@@ -4,10 +4,12 @@ README section "Performance and the benchmark".
 
     bench/run.py [--sizes 1000,10000,100000] [--k 8] [--k-sweep 2,8,32] [--k-sweep-n 10000]
                  [--repeat 3] [--kustomize-max-n 1000] [--kustomize-timeout 600] [--dir DIR]
-                 [--rollout-sizes 1000,10000,100000] [--only render|rollout|validate]
+                 [--rollout-sizes 1000,10000,100000] [--only render|rollout|validate|uninject|krm]
                  [--validate-sizes 1000,20000]
                  [--strategies default,percent,partition,priority,scatter] [--rollout-timeout 600]
                  [--baseline BIN] [--baseline-max-n 2000] [--bin BIN]
+                 [--uninject-sizes 10000,20000] [--uninject-k 2]
+                 [--krm-sizes 1000,10000] [--krm-k 2] [--kpt-max-n 10000] [--kpt-timeout 600]
 
 For every size N it generates (once, cached in DIR) a repository with bench/gen.py and measures, in
 one run, with /usr/bin/time (wall clock, peak RSS):
@@ -46,6 +48,20 @@ of the generator mounts a ConfigMap agent-I-config that is not among the inputs,
 it selects has the same `missing-reference` error as every other workload of its namespace. One
 more run of each of `-o json` and text counts the findings (occurrences: `errors` + `warnings`),
 the distinct findings (severity, rule, message) and the lines of the text output.
+uninject rows (issue 14; `--only uninject`): for every N of --uninject-sizes, the repository of N
+workloads with --uninject-k SidecarSets, rendered once into one stream DIR/rendered.yaml (cached):
+  uninject       kruise-inject uninject DIR/rendered.yaml              (one file, one stream)
+  render stream  kruise-inject render DIR/rendered.yaml -s DIR/platform  (the same input)
+  render         kruise-inject render DIR/apps -s DIR/platform           (the workloads as files)
+krm rows (issue 14; `--only krm`): for every N of --krm-sizes, the same repository as one KRM
+ResourceList (bench/gen.py --resource-list: every document of DIR/apps and DIR/platform, the
+SidecarSets among the items):
+  krm            kruise-inject krm < DIR/resource-list.yaml
+  render         kruise-inject render DIR/apps -s DIR/platform (the same workloads)
+  kpt cat        kpt fn eval - --exec cat < DIR/resource-list.yaml: kpt itself around a no-op
+                 function (the peer), when kpt is installed and N <= --kpt-max-n
+Each runs --repeat times in turn; best wall clock, user + system CPU and peak RSS, and the median
+of the back-to-back ratios.
 """
 
 import argparse
@@ -139,8 +155,14 @@ def main():
     p.add_argument("--kustomize-max-n", type=int, default=1000)
     p.add_argument("--kustomize-timeout", type=float, default=600)
     p.add_argument("--dir", default=os.path.join(tempfile.gettempdir(), "kruise-inject-bench"))
-    p.add_argument("--only", choices=["render", "rollout", "validate"])
+    p.add_argument("--only", choices=["render", "rollout", "validate", "uninject", "krm"])
     p.add_argument("--validate-sizes", default="1000,20000")
+    p.add_argument("--uninject-sizes", default="10000,20000")
+    p.add_argument("--uninject-k", type=int, default=2)
+    p.add_argument("--krm-sizes", default="1000,10000")
+    p.add_argument("--krm-k", type=int, default=2)
+    p.add_argument("--kpt-max-n", type=int, default=10000)
+    p.add_argument("--kpt-timeout", type=float, default=600)
     p.add_argument("--rollout-sizes", default="1000,10000,100000")
     p.add_argument("--strategies", default="default,percent,partition,priority,scatter")
     p.add_argument("--rollout-timeout", type=float, default=600)
@@ -154,11 +176,15 @@ def main():
     else:
         subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=ROOT, check=True)
     os.makedirs(a.dir, exist_ok=True)
+    if a.only in (None, "uninject"):
+        uninject_rows(a)
+    if a.only in (None, "krm"):
+        krm_rows(a)
     if a.only in (None, "rollout"):
         rollout_rows(a)
     if a.only in (None, "validate"):
         validate_rows(a)
-    if a.only in ("rollout", "validate"):
+    if a.only is not None and a.only != "render":
         return
 
     def render(out, extra_env=None):
@@ -212,6 +238,107 @@ def generate_pods(base, n):
         with open(meta, "w") as f:
             f.write(str(n))
     return out, os.path.getsize(os.path.join(out, "pods.yaml"))
+
+
+def paired(commands, repeat, stdin=None):
+    """Runs the commands in turn `repeat` times: per command the runs' (seconds, RSS MiB, CPU s)."""
+    runs = [[] for _ in commands]
+    for _ in range(repeat):
+        for i, cmd in enumerate(commands):
+            runs[i].append(timed_stdin(cmd, stdin))
+    return runs
+
+
+def timed_stdin(cmd, stdin=None):
+    """(seconds, peak RSS in MiB, user + system CPU seconds) of one run, standard input from a file."""
+    with tempfile.NamedTemporaryFile("r") as t:
+        with open(stdin or os.devnull, "rb") as f:
+            code = subprocess.run(["/usr/bin/time", "-o", t.name, "-f", "%e %M %U %S"] + cmd, stdin=f,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+        if code != 0:
+            raise subprocess.CalledProcessError(code, cmd)
+        secs, kb, user, system = t.read().split()[-4:]
+        return float(secs), int(kb) / 1024, float(user) + float(system)
+
+
+def summary(runs):
+    """best seconds, best CPU, best RSS of a command's runs"""
+    return min(r[0] for r in runs), min(r[2] for r in runs), min(r[1] for r in runs)
+
+
+def ratio(xs, ys, field=0):
+    return statistics.median(x[field] / y[field] for x, y in zip(xs, ys))
+
+
+def rendered_stream(out):
+    path = os.path.join(out, "rendered.yaml")
+    if not os.path.exists(path):
+        with open(path + ".tmp", "wb") as f:
+            subprocess.run([BIN, "render", os.path.join(out, "apps"), "-s", os.path.join(out, "platform"), "-q"],
+                           stdout=f, check=True)
+        os.rename(path + ".tmp", path)
+    return path, os.path.getsize(path)
+
+
+def uninject_rows(a):
+    print("uninject (issue 14): `uninject` of one rendered stream, `render` of the same stream and of the workloads")
+    print()
+    print("| N | K | stream MB | uninject s | CPU s | RSS MiB | render stream s | RSS MiB | render s | RSS MiB"
+          " | uninject/render RSS | uninject/render stream RSS |")
+    print("|" + "---|" * 12)
+    for n in map(int, a.uninject_sizes.split(",")):
+        out, _, _, _ = generate(a.dir, n, a.uninject_k)
+        stream, size = rendered_stream(out)
+        platform = os.path.join(out, "platform")
+        un, rs, rd = paired([[BIN, "uninject", stream, "-q"], [BIN, "render", stream, "-s", platform, "-q"],
+                             [BIN, "render", os.path.join(out, "apps"), "-s", platform, "-q"]], a.repeat)
+        u, r1, r2 = summary(un), summary(rs), summary(rd)
+        print(f"| {n:,} | {a.uninject_k} | {size / 1e6:.1f} | {u[0]:.2f} | {u[1]:.2f} | {u[2]:.0f} | {r1[0]:.2f}"
+              f" | {r1[2]:.0f} | {r2[0]:.2f} | {r2[2]:.0f} | {u[2] / r2[2]:.2f}× | {u[2] / r1[2]:.2f}× |", flush=True)
+    print()
+
+
+def resource_list(out):
+    path = os.path.join(out, "resource-list.yaml")
+    if not os.path.exists(path):
+        subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gen.py"), out, "--resource-list"],
+                       check=True, capture_output=True)
+    with open(path) as f:
+        items = sum(1 for line in f if line.startswith("- "))
+    return path, os.path.getsize(path), items
+
+
+def krm_rows(a):
+    print("krm (issue 14): `krm` on a ResourceList of the workloads, `render` of the same workloads as files")
+    print()
+    print("| N | K | items | MB | krm s | CPU s | RSS MiB | RSS/input | render s | CPU s | RSS MiB | krm/render"
+          " | CPU ratio | kpt cat s | RSS MiB |")
+    print("|" + "---|" * 15)
+    kpt = shutil.which("kpt")
+    for n in map(int, a.krm_sizes.split(",")):
+        out, _, _, _ = generate(a.dir, n, a.krm_k)
+        rl, size, items = resource_list(out)
+        km, rd = paired([[BIN, "krm"], [BIN, "render", os.path.join(out, "apps"), "-s",
+                                          os.path.join(out, "platform"), "-q"]], a.repeat, stdin=rl)
+        k, r = summary(km), summary(rd)
+        peer = "not run | not run"
+        if kpt and n <= a.kpt_max_n:
+            with tempfile.NamedTemporaryFile("r") as t, open(rl, "rb") as f:
+                p = subprocess.Popen(["/usr/bin/time", "-o", t.name, "-f", "%e %M", kpt, "fn", "eval", "-",
+                                      "--exec", "cat"], stdin=f, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, start_new_session=True)
+                try:
+                    p.wait(timeout=a.kpt_timeout)
+                    secs, kb = t.read().split()[-2:]
+                    peer = f"{float(secs):.2f} | {int(kb) / 1024:.0f}"
+                except subprocess.TimeoutExpired:
+                    os.killpg(p.pid, signal.SIGKILL)
+                    p.wait()
+                    peer = f"> {a.kpt_timeout:.0f} | ?"
+        print(f"| {n:,} | {a.krm_k} | {items:,} | {size / 1e6:.1f} | {k[0]:.2f} | {k[1]:.2f} | {k[2]:.0f}"
+              f" | {k[2] * 2**20 / size:.1f}× | {r[0]:.2f} | {r[1]:.2f} | {r[2]:.0f} | {ratio(km, rd):.2f}×"
+              f" | {ratio(km, rd, 2):.2f}× | {peer} |", flush=True)
+    print()
 
 
 def rollout_rows(a):

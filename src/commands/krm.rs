@@ -10,6 +10,7 @@
 //! document, only the pod templates that get a sidecar change, and `results` is appended at the
 //! end. Every annotation kpt and kustomize put on the items, and every comment, comes back as it was.
 
+mod items;
 pub mod legacy_plugin;
 
 use std::collections::HashMap;
@@ -177,6 +178,20 @@ pub fn process(input: &str, cwd: &Path) -> Result<String, KrmError> {
 /// [`process`] with the settings of a command line; also returns the results written and what
 /// could not be decided.
 pub fn process_with(
+    input: &str,
+    cwd: &Path,
+    settings: &Settings,
+) -> Result<(String, Vec<KrmResult>, UndecidedSummary), KrmError> {
+    // Item by item when it can (no whole tree in memory); else, and for every error, the whole
+    // tree.
+    match items::process(input, cwd, settings) {
+        Some(done) => Ok(done),
+        None => process_whole(input, cwd, settings),
+    }
+}
+
+/// [`process_with`] on the whole tree of the ResourceList.
+fn process_whole(
     input: &str,
     cwd: &Path,
     settings: &Settings,

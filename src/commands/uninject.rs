@@ -40,9 +40,11 @@
 //! replaced by a same-named sidecar is removed, not restored.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
 
 use anyhow::Context as _;
+use kruise_inject_yaml::chunks::Chunks;
 use kruise_inject_yaml::edit::{EditError, Editor, SeqItem};
 use kruise_inject_yaml::tree::Node;
 use serde_json::Value;
@@ -58,8 +60,8 @@ use crate::kruise::rollout::pod::UPGRADABLE_CONDITION;
 use crate::kruise::sidecarset::{HASH_ANNOTATION, HASH_WITHOUT_IMAGE_ANNOTATION};
 use crate::kruise::workload::pod_location;
 use crate::pipeline::engine::{SPOOL_IN_MEMORY, append_to_stream};
-use crate::pipeline::input;
-use crate::pipeline::objects::{DocumentError, Object, ParsedFile};
+use crate::pipeline::input::{self, Source};
+use crate::pipeline::objects::{DocumentError, Object, ParsedFile, PartStart, starts_with_marker};
 use crate::pipeline::spool::Spool;
 use clap::Args;
 use std::path::PathBuf;
@@ -400,7 +402,21 @@ fn report_line(object: &Object<'_>, removal: &Removal) -> String {
 
 /// A file with what Kruise injected removed, and one report line per changed pod or workload.
 pub fn uninject_file(file: &ParsedFile) -> Result<(String, Vec<String>), DocumentError> {
-    let objects = file.objects()?;
+    uninject_ranked(file).map_err(|(_, e)| e)
+}
+
+/// What went wrong with a file, in the order [`uninject_file`] of the whole file meets it: it reads
+/// every object first, then plans every removal, then edits. Of a file read in parts, the error
+/// reported is the first of the lowest rank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Rank {
+    Objects,
+    Plan,
+    Edit,
+}
+
+fn uninject_ranked(file: &ParsedFile) -> Result<(String, Vec<String>), (Rank, DocumentError)> {
+    let objects = file.objects().map_err(|e| (Rank::Objects, e))?;
     let mut edits: BTreeMap<usize, Vec<(&Node, Removal)>> = BTreeMap::new();
     let mut reports = Vec::new();
     for object in &objects {
@@ -414,7 +430,7 @@ pub fn uninject_file(file: &ParsedFile) -> Result<(String, Vec<String>), Documen
         ) else {
             continue;
         };
-        let removal = plan(pod).map_err(|e| object.error_below(path, e))?;
+        let removal = plan(pod).map_err(|e| (Rank::Plan, object.error_below(path, e)))?;
         if removal.is_empty() {
             continue;
         }
@@ -424,24 +440,125 @@ pub fn uninject_file(file: &ParsedFile) -> Result<(String, Vec<String>), Documen
             .or_default()
             .push((node, removal));
     }
-    let text = file.edit(&edits, None, apply, |original, mut edited| {
-        // removing the last lines of a file without a final line break leaves the line break of
-        // the line before them: drop it
-        if !original.ends_with('\n') && !original.is_empty() {
-            let kept = edited
-                .strip_suffix("\r\n")
-                .or_else(|| edited.strip_suffix('\n'))
-                .map(str::len);
-            if let Some(len) = kept {
-                edited.truncate(len);
+    let text = file
+        .edit(&edits, None, apply, |original, mut edited| {
+            // removing the last lines of a file without a final line break leaves the line break
+            // of the line before them: drop it
+            if !original.ends_with('\n') && !original.is_empty() {
+                let kept = edited
+                    .strip_suffix("\r\n")
+                    .or_else(|| edited.strip_suffix('\n'))
+                    .map(str::len);
+                if let Some(len) = kept {
+                    edited.truncate(len);
+                }
             }
-        }
-        edited
-    })?;
+            edited
+        })
+        .map_err(|e| (Rank::Edit, e))?;
     Ok((text, reports))
 }
 
-/// Runs `uninject`: the whole output, or an error (exit 2, nothing on stdout).
+/// A file is read, parsed and uninjected in parts of whole documents at least this long, so that
+/// a long stream (the output of `render`, a `kubectl get -o yaml`) is never one tree in memory.
+const PART_LEN: usize = 64 << 10;
+
+/// Uninjects `source` a few documents at a time ([`Chunks`]): `write` gets the output in order,
+/// and the report lines are returned. Output and errors are those of [`uninject_file`] of the
+/// whole file: a part is cut only where the whole file has a document boundary, and after an
+/// error the rest is still read for a worse one (a bad byte, invalid YAML, an object that cannot
+/// be read) that the whole file would have reported instead.
+fn uninject_source(
+    source: &Source,
+    write: &mut dyn FnMut(String) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<String>> {
+    let name = source.to_string();
+    let io_error = |error| input::InputError::Io {
+        path: name.clone(),
+        error,
+    };
+    let reader: Box<dyn BufRead> = match source {
+        Source::Stdin => {
+            input::note_if_terminal("manifests");
+            Box::new(std::io::stdin().lock())
+        }
+        Source::File(path) => Box::new(BufReader::new(File::open(path).map_err(io_error)?)),
+    };
+    uninject_parts(&name, reader, PART_LEN, write)
+}
+
+/// [`uninject_source`] of the text of `reader`, named `name`, in parts of at least `part_len`
+/// bytes.
+fn uninject_parts(
+    name: &str,
+    reader: impl BufRead,
+    part_len: usize,
+    write: &mut dyn FnMut(String) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<String>> {
+    let io_error = |error| input::InputError::Io {
+        path: name.to_owned(),
+        error,
+    };
+    let mut parts = Chunks::new(reader, part_len);
+    let mut reports = Vec::new();
+    let mut failed: Option<(Rank, DocumentError)> = None;
+    let mut start = PartStart::default();
+    while let Some(part) = parts.next() {
+        let part = part.map_err(io_error)?;
+        let text = part_text(part.bytes, name, part.first_line)?;
+        if part.first_line == 0 {
+            start.file_starts_with_marker = starts_with_marker(&text);
+        }
+        start.line = part.first_line;
+        start.markers = part.markers_before;
+        let file = match ParsedFile::parse_part(name.to_owned(), text.clone(), start) {
+            Ok(file) => file,
+            Err(err) => {
+                // The whole file's error: a part cut inside malformed YAML (an unclosed quote
+                // before a `---` line) can fail differently, so this part and the rest are parsed
+                // as one, after the rest is checked for bytes that are not UTF-8.
+                let mut bytes = text.into_bytes();
+                if let Some(rest) = parts.rest().map_err(io_error)? {
+                    bytes.extend_from_slice(&rest.bytes);
+                }
+                let text = part_text(bytes, name, start.line)?;
+                let whole = ParsedFile::parse_part(name.to_owned(), text, start);
+                return Err(whole.err().unwrap_or(err).into());
+            }
+        };
+        start.document += file.documents.len();
+        match uninject_ranked(&file) {
+            Ok((text, lines)) if failed.is_none() => {
+                write(text)?;
+                reports.extend(lines);
+            }
+            Ok(_) => {}
+            Err((rank, err)) => {
+                if failed.as_ref().is_none_or(|(worst, _)| rank < *worst) {
+                    failed = Some((rank, err));
+                }
+            }
+        }
+    }
+    match failed {
+        Some((_, err)) => Err(err.into()),
+        None => Ok(reports),
+    }
+}
+
+/// A part's bytes as text; a bad byte is named at its line in the file.
+fn part_text(bytes: Vec<u8>, name: &str, first_line: usize) -> Result<String, input::InputError> {
+    input::text(bytes, name).map_err(|err| match err {
+        input::InputError::NotUtf8 { path, line } => input::InputError::NotUtf8 {
+            path,
+            line: first_line + line,
+        },
+        other => other,
+    })
+}
+
+/// Runs `uninject`: the whole output, or an error (exit 2, nothing on stdout). Each input is read
+/// and written a few documents at a time.
 pub fn run(args: &UninjectArgs) -> anyhow::Result<ExitStatus> {
     let expanded = args.walk.walk()?.expand(&args.paths)?;
     let mut reports = expanded.skip_lines();
@@ -449,13 +566,21 @@ pub fn run(args: &UninjectArgs) -> anyhow::Result<ExitStatus> {
     let mut out = Spool::for_stdout(SPOOL_IN_MEMORY, input::paths(&sources, &[]));
     let mut last_byte = None;
     for (i, source) in sources.iter().enumerate() {
-        let (text, lines) = input::read(source)
-            .map_err(anyhow::Error::from)
-            .and_then(|text| Ok(ParsedFile::parse(source.to_string(), text)?))
-            .and_then(|file| Ok(uninject_file(&file)?))
-            .map_err(|e| crate::pipeline::engine::name_broken_files(e, &sources))?;
-        append_to_stream(&mut out, text, i == 0, &mut last_byte)
-            .context("writing the output buffer")?;
+        let mut started = false;
+        let lines = uninject_source(source, &mut |text| {
+            if text.is_empty() {
+                return Ok(());
+            }
+            if started {
+                last_byte = text.as_bytes().last().copied();
+                out.push(text.into_bytes())
+            } else {
+                started = true;
+                append_to_stream(&mut out, text, i == 0, &mut last_byte)
+            }
+            .context("writing the output buffer")
+        })
+        .map_err(|e| crate::pipeline::engine::name_broken_files(e, &sources))?;
         reports.extend(lines);
     }
     let mut stdout = std::io::stdout().lock();
@@ -655,5 +780,74 @@ mod tests {
             ["f.yaml:1: v1 Pod default/p: removed containers s; volumes v; 2 annotations"]
         );
         Ok(())
+    }
+
+    /// [`uninject_parts`] with every possible cut, as text and report lines, or the error.
+    fn in_parts(text: &str, part_len: usize) -> Result<(String, Vec<String>), String> {
+        let mut out = String::new();
+        let reports = uninject_parts("f.yaml", text.as_bytes(), part_len, &mut |t| {
+            out.push_str(&t);
+            Ok(())
+        })
+        .map_err(|e| format!("{e:#}"))?;
+        Ok((out, reports))
+    }
+
+    fn whole(text: &str) -> Result<(String, Vec<String>), String> {
+        ParsedFile::parse("f.yaml".into(), text.into())
+            .and_then(|file| uninject_file(&file))
+            .map_err(|e| format!("{e:#}"))
+    }
+
+    #[test]
+    fn a_stream_in_parts_is_uninjected_as_a_whole_with_the_same_errors() {
+        let pod = |name: &str| {
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  annotations:\n    kruise.io/sidecarset-hash: '{{\"ss\":{{\"sidecarList\":[\"s\"]}}}}'\nspec:\n  containers:\n  - name: s\n    env:\n    - name: IS_INJECTED\n      value: \"true\"\n  - name: app\n"
+            )
+        };
+        let bad_plan = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad\n  annotations:\n    kruise.io/sidecarset-hash: '{'\n";
+        let no_kind = "apiVersion: v1\nmetadata:\n  name: nokind\n";
+        let bad_yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: 'open\n";
+        let cases: Vec<Vec<String>> = vec![
+            vec![pod("a"), pod("b"), "# only a comment\n".into(), pod("c")],
+            vec![pod("a"), bad_plan.into(), pod("b")],
+            vec![
+                pod("a"),
+                bad_plan.into(),
+                pod("b"),
+                no_kind.into(),
+                pod("c"),
+            ],
+            vec![pod("a"), no_kind.into(), bad_plan.into()],
+            vec![pod("a"), bad_plan.into(), bad_yaml.into(), pod("b")],
+            vec![pod("a"), bad_yaml.into(), pod("b")],
+        ];
+        for docs in cases {
+            for lead in ["", "---\n", "# head\n---\n"] {
+                let text = format!("{lead}{}", docs.join("---\n"));
+                let want = whole(&text);
+                for part_len in [0, 1, 200, 100_000] {
+                    assert_eq!(
+                        in_parts(&text, part_len),
+                        want,
+                        "{text}\n(part_len {part_len})"
+                    );
+                }
+            }
+        }
+        // a bad byte after a bad plan is what the whole file reports
+        let mut bytes = format!("{}---\n{bad_plan}---\n", pod("a")).into_bytes();
+        bytes.extend_from_slice(b"kind: \xff\n");
+        let mut out = Vec::new();
+        let err = uninject_parts("f.yaml", bytes.as_slice(), 0, &mut |t| {
+            out.push(t);
+            Ok(())
+        });
+        let want = input::text(bytes.clone(), "f.yaml")
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(err.map_err(|e| e.to_string()).err(), want);
+        assert!(want.is_some_and(|w| w.contains("line 22")));
     }
 }

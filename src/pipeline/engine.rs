@@ -9,8 +9,8 @@ use anyhow::Context as _;
 use std::path::PathBuf;
 
 use kruise_inject_yaml::edit::{Editor, SeqItem};
-use kruise_inject_yaml::emit::EmitCache;
-use kruise_inject_yaml::tree::Node;
+use kruise_inject_yaml::emit::{EmitCache, IndentStyle};
+use kruise_inject_yaml::tree::{Document, Node};
 use serde_json::Value;
 
 use crate::kruise::cluster::Cluster;
@@ -232,6 +232,33 @@ impl<'c> Renderer<'c> {
             reports,
             undecided,
         })
+    }
+
+    /// Renders one object that stands for a part of a document: an item of a long list parsed one
+    /// at a time ([`kruise_inject_yaml::tree::parse_items`]), the root of `doc`, a document made
+    /// for it whose span starts at the item's part of the text and runs to the end of the real
+    /// document. New text is written in `style` (the whole document's) with LF line breaks.
+    /// Returns the text of `range` (the item's part) with the injection, or `None` when nothing
+    /// is injected; reports as [`Renderer::render_file`] makes them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn render_part(
+        &mut self,
+        object: &Object<'_>,
+        text: &str,
+        doc: &Document,
+        style: IndentStyle,
+        range: std::ops::Range<usize>,
+        reports: &mut Vec<Report>,
+        undecided: &mut Vec<UndecidedWorkload>,
+    ) -> Result<Option<String>, DocumentError> {
+        let Some((node, patch)) = self.render_object(object, reports, undecided)? else {
+            return Ok(None);
+        };
+        let mut editor =
+            Editor::with_conventions(text, doc, style, false).with_cache(&self.emit_cache);
+        apply(&mut editor, node, &patch)
+            .map_err(|err| object.error(format!("cannot edit this document: {err}")))?;
+        Ok(Some(editor.finish_range(range)))
     }
 
     /// Injects into one object; returns the node to edit and the patch, if anything changes.
@@ -718,6 +745,12 @@ pub fn floor_file(file: &ParsedFile) -> Result<RenderedFile, DocumentError> {
 /// SidecarSet with `injectionStrategy.revision.policy: Partial` draws from one seeded sequence, file
 /// after file) or when there is at most one file.
 pub fn workers(cluster: &Cluster, sources: &[Source]) -> usize {
+    workers_for(cluster, sources.len())
+}
+
+/// How many threads share `jobs` independent pieces of work that render: as [`workers`] for
+/// that many files.
+pub fn workers_for(cluster: &Cluster, jobs: usize) -> usize {
     let draws = cluster.sidecarsets.iter().any(|ss| {
         ss.spec
             .injection_strategy
@@ -725,7 +758,7 @@ pub fn workers(cluster: &Cluster, sources: &[Source]) -> usize {
             .as_ref()
             .is_some_and(|r| r.policy == crate::kruise::revision::PARTIAL_POLICY)
     });
-    if draws || sources.len() < 2 {
+    if draws || jobs < 2 {
         return 1;
     }
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
@@ -734,7 +767,7 @@ pub fn workers(cluster: &Cluster, sources: &[Source]) -> usize {
         .and_then(|v| v.parse::<usize>().ok())
         .filter(|&n| n > 0)
         .unwrap_or(cores)
-        .min(sources.len())
+        .min(jobs)
 }
 
 /// Reads, parses and renders `sources` with `workers` threads (each with its own renderer, made by

@@ -1,9 +1,28 @@
 //! The `results` of a KRM function: what kpt shows (kustomize ignores them).
+//!
+//! One result is one [`KrmResult`], written into the ResourceList's `results` list as its serde
+//! serialization: the wire format of kpt's `framework.Result` (`sigs.k8s.io/kustomize/kyaml/fn/
+//! framework`, `result.go`), the fields kruise-inject sets, in this order:
+//!
+//! ```yaml
+//! - message: injected log (log)      # always
+//!   severity: info                   # error | warning | info
+//!   resourceRef:                     # the item it is about, when there is one
+//!     apiVersion: apps/v1
+//!     kind: Deployment
+//!     name: web
+//!     namespace: shop                # when the item has one
+//!   file:                            # where kpt or kustomize read the item, when it says
+//!     path: apps/web.yaml
+//!     index: 0                       # when it says
+//! ```
 
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 /// `severity` of a result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// A failure (the function also exits non-zero).
     Error,
@@ -13,18 +32,9 @@ pub enum Severity {
     Info,
 }
 
-impl Severity {
-    fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
-    }
-}
-
 /// `resourceRef` of a result.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ResourceRef {
     /// `apiVersion`.
     pub api_version: String,
@@ -33,58 +43,41 @@ pub struct ResourceRef {
     /// `metadata.name`.
     pub name: String,
     /// `metadata.namespace`, when the object has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
 }
 
 /// `file` of a result: where the orchestrator read the item.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FileRef {
     /// Path in the package.
     pub path: String,
     /// Index of the document in the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub index: Option<u64>,
 }
 
-/// One result.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One result (see the module documentation for how it is written).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct KrmResult {
     /// What happened.
     pub message: String,
     /// How bad.
     pub severity: Severity,
     /// The object it is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_ref: Option<ResourceRef>,
     /// Its file.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<FileRef>,
 }
 
 impl KrmResult {
-    /// The result as it is written into the ResourceList.
+    /// The result as it is written into the ResourceList: its serialization. (Strings, an
+    /// optional integer and string-keyed maps: serializing it cannot fail.)
     pub fn to_value(&self) -> Value {
-        let mut out = Map::new();
-        out.insert("message".into(), Value::String(self.message.clone()));
-        out.insert(
-            "severity".into(),
-            Value::String(self.severity.as_str().into()),
-        );
-        if let Some(r) = &self.resource_ref {
-            let mut reference = Map::new();
-            reference.insert("apiVersion".into(), Value::String(r.api_version.clone()));
-            reference.insert("kind".into(), Value::String(r.kind.clone()));
-            reference.insert("name".into(), Value::String(r.name.clone()));
-            if let Some(ns) = &r.namespace {
-                reference.insert("namespace".into(), Value::String(ns.clone()));
-            }
-            out.insert("resourceRef".into(), Value::Object(reference));
-        }
-        if let Some(f) = &self.file {
-            let mut file = json!({"path": f.path});
-            if let Some(index) = f.index {
-                file["index"] = json!(index);
-            }
-            out.insert("file".into(), file);
-        }
-        Value::Object(out)
+        serde_json::to_value(self).unwrap_or(Value::Null)
     }
 }
 
@@ -120,6 +113,7 @@ pub fn identify(item: &Value) -> (ResourceRef, Option<FileRef>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn a_result_names_the_item_and_its_file() {
@@ -144,6 +138,42 @@ mod tests {
                 "resourceRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "nginx"},
                 "file": {"path": "deploy.yaml", "index": 2},
             })
+        );
+    }
+
+    /// The wire format, key order included (it decides the YAML written).
+    #[test]
+    fn a_result_is_written_in_kpts_field_order() {
+        let result = KrmResult {
+            message: "m".into(),
+            severity: Severity::Warning,
+            resource_ref: Some(ResourceRef {
+                api_version: "v1".into(),
+                kind: "Pod".into(),
+                name: "p".into(),
+                namespace: Some("ns".into()),
+            }),
+            file: Some(FileRef {
+                path: "a.yaml".into(),
+                index: Some(3),
+            }),
+        };
+        assert_eq!(
+            result.to_value().to_string(),
+            r#"{"message":"m","severity":"warning","resourceRef":{"apiVersion":"v1","kind":"Pod","name":"p","namespace":"ns"},"file":{"path":"a.yaml","index":3}}"#
+        );
+        let bare = KrmResult {
+            message: "m".into(),
+            severity: Severity::Error,
+            resource_ref: None,
+            file: Some(FileRef {
+                path: "a.yaml".into(),
+                index: None,
+            }),
+        };
+        assert_eq!(
+            bare.to_value().to_string(),
+            r#"{"message":"m","severity":"error","file":{"path":"a.yaml"}}"#
         );
     }
 }

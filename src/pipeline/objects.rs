@@ -19,6 +19,25 @@ pub struct ParsedFile {
     pub text: String,
     /// Its YAML documents.
     pub documents: Vec<Document>,
+    /// For a part of a file read a few documents at a time ([`ParsedFile::parse_part`]): the lines
+    /// of the file before it (node lines already count them) and its documents before it; 0 for a
+    /// whole file.
+    pub first_line: usize,
+    /// See `first_line`.
+    pub first_document: usize,
+}
+
+/// Where a part of a file ([`kruise_inject_yaml::chunks::Chunk`]) starts in the file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PartStart {
+    /// Lines of the file before the part.
+    pub line: usize,
+    /// Documents of the file before the part.
+    pub document: usize,
+    /// `---` lines of the file before the part.
+    pub markers: usize,
+    /// Whether the file's first line of content is a `---` marker.
+    pub file_starts_with_marker: bool,
 }
 
 /// Where an object or a problem is: file, line, document.
@@ -301,9 +320,15 @@ impl ParsedFile {
                             location: Location {
                                 file: self.name.clone(),
                                 line: node.line,
-                                document: index + 1,
+                                document: self.first_document + index + 1,
                             },
-                            message: format!("cannot edit this document: {err}"),
+                            message: format!(
+                                "cannot edit this document: {}",
+                                EditError {
+                                    line: err.line + self.first_line,
+                                    ..err
+                                }
+                            ),
                         })?;
                     }
                     text.push_str(&finish(original, editor.finish()));
@@ -318,18 +343,40 @@ impl ParsedFile {
 
     /// Parses `text`; YAML errors name the file and line.
     pub fn parse(name: String, text: String) -> Result<Self, DocumentError> {
-        let documents = tree::parse(&text).map_err(|err| DocumentError {
-            location: Location {
-                file: name.clone(),
-                line: err.line,
-                document: 1 + count_documents_before(&text, err.line),
-            },
-            message: format!("invalid YAML: {}", err.message),
+        let start = PartStart {
+            file_starts_with_marker: starts_with_marker(&text),
+            ..PartStart::default()
+        };
+        Self::parse_part(name, text, start)
+    }
+
+    /// Parses `text`, a part of the file `name` made of whole documents that starts at `start`
+    /// ([`kruise_inject_yaml::chunks::Chunks`]): lines, document numbers and errors are the
+    /// file's, as [`ParsedFile::parse`] of the whole file gives them.
+    pub fn parse_part(name: String, text: String, start: PartStart) -> Result<Self, DocumentError> {
+        let mut documents = tree::parse(&text).map_err(|err| {
+            let markers = start.markers + count_markers_before(&text, err.line);
+            let document = if start.file_starts_with_marker && markers > 0 {
+                markers - 1
+            } else {
+                markers
+            };
+            DocumentError {
+                location: Location {
+                    file: name.clone(),
+                    line: start.line + err.line,
+                    document: 1 + document,
+                },
+                message: format!("invalid YAML: {}", err.message),
+            }
         })?;
+        kruise_inject_yaml::chunks::shift_lines(&mut documents, start.line);
         Ok(Self {
             name,
             text,
             documents,
+            first_line: start.line,
+            first_document: start.document,
         })
     }
 
@@ -394,12 +441,13 @@ impl ParsedFile {
         Location {
             file: self.name.clone(),
             line: node.line,
-            document: document + 1,
+            document: self.first_document + document + 1,
         }
     }
 }
 
-fn check_object(object: &Object<'_>) -> Result<(), DocumentError> {
+/// An object must be a mapping with `apiVersion` and `kind`.
+pub fn check_object(object: &Object<'_>) -> Result<(), DocumentError> {
     let problem = if !object.value.is_object() {
         "not a Kubernetes object: expected a mapping with apiVersion and kind"
     } else if object.kind().is_empty() {
@@ -415,22 +463,20 @@ fn check_object(object: &Object<'_>) -> Result<(), DocumentError> {
     })
 }
 
-/// How many `---` document markers stand before `line`: the document index of a YAML error.
-fn count_documents_before(text: &str, line: usize) -> usize {
-    let markers = text
-        .lines()
+/// How many `---` document markers stand before `line`.
+fn count_markers_before(text: &str, line: usize) -> usize {
+    text.lines()
         .take(line.saturating_sub(1))
         .filter(|l| *l == "---" || l.starts_with("--- "))
-        .count();
-    let starts_with_marker = text
-        .lines()
+        .count()
+}
+
+/// Whether the first line of content (not blank, not a comment) is a `---` marker: then the
+/// first marker does not start a new document (see [`ParsedFile::parse_part`]).
+pub fn starts_with_marker(text: &str) -> bool {
+    text.lines()
         .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-        .is_some_and(|l| l == "---" || l.starts_with("--- "));
-    if starts_with_marker && markers > 0 {
-        markers - 1
-    } else {
-        markers
-    }
+        .is_some_and(|l| l == "---" || l.starts_with("--- "))
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use kruise_inject_yaml::edit::{Editor, SeqItem};
 use kruise_inject_yaml::resolve;
-use kruise_inject_yaml::tree::{self, Node};
+use kruise_inject_yaml::tree::{self, Document, Node};
 use serde_json::Value;
 
 use super::krm_results::KrmResult;
@@ -29,7 +29,12 @@ pub struct NotResourceList(pub String);
 /// Finds the ResourceList: the input must be one YAML (or JSON) document, a mapping with
 /// `kind: ResourceList` and a `config.kubernetes.io` apiVersion, whose `items` is a list.
 pub fn find(file: &ParsedFile) -> Result<ResourceList<'_>, NotResourceList> {
-    let mut documents = file.documents.iter().filter(|d| d.root.is_some());
+    find_in(&file.documents)
+}
+
+/// [`find`] among parsed documents.
+pub fn find_in(documents: &[Document]) -> Result<ResourceList<'_>, NotResourceList> {
+    let mut documents = documents.iter().filter(|d| d.root.is_some());
     let (Some(doc), None) = (documents.next(), documents.next()) else {
         return Err(NotResourceList(
             "expected exactly one YAML document, a ResourceList".into(),
@@ -79,9 +84,8 @@ pub fn is_resource_list(text: &str) -> bool {
     if !text.contains("ResourceList") {
         return false;
     }
-    ParsedFile::parse(String::new(), text.to_owned())
-        .ok()
-        .is_some_and(|file| find(&file).is_ok())
+    // The items are not needed to tell: they are parsed one at a time and dropped.
+    tree::parse_items(text, "items", &mut |_| {}).is_ok_and(|documents| find_in(&documents).is_ok())
 }
 
 /// `text` (a ResourceList) with `results` appended to its `results` list (created at the end of

@@ -23,6 +23,7 @@ mod hostile;
 mod krm;
 mod kustomize_exec;
 mod links;
+mod long_streams;
 mod namespaces;
 mod output_contracts;
 mod precommit;

@@ -162,6 +162,28 @@ impl<'a> Editor<'a> {
     /// An editor of `doc`, one of the documents [`crate::tree::parse`] found in `text` (the whole
     /// stream: spans are offsets into it). New text uses the document's detected style.
     pub fn new(text: &'a str, doc: &'a Document) -> Self {
+        Self::make(text, doc, None)
+    }
+
+    /// An editor of `doc` whose new text is written in `style`, with CRLF line breaks when `crlf`:
+    /// for a document that stands for a part of a larger one (an item of a long list, see
+    /// [`crate::tree::parse_items`]), whose conventions are the whole document's. `doc.span` may
+    /// run on past the part (what follows an edit decides how it is written): see
+    /// [`Editor::finish_range`].
+    pub fn with_conventions(
+        text: &'a str,
+        doc: &'a Document,
+        style: IndentStyle,
+        crlf: bool,
+    ) -> Self {
+        Self::make(text, doc, Some((style, if crlf { "\r\n" } else { "\n" })))
+    }
+
+    fn make(
+        text: &'a str,
+        doc: &'a Document,
+        conventions: Option<(IndentStyle, &'static str)>,
+    ) -> Self {
         let mut aliased = HashSet::new();
         let mut keep_ends = HashSet::new();
         let mut stack: Vec<&'a Node> = doc.root.iter().collect();
@@ -181,16 +203,20 @@ impl<'a> Editor<'a> {
                 NodeKind::Scalar { .. } => {}
             }
         }
-        let doc_text = text.get(doc.span.clone()).unwrap_or_default();
-        Editor {
-            text,
-            doc,
-            style: detect_style(text, doc),
-            nl: if doc_text.contains("\r\n") {
+        let (style, nl) = conventions.unwrap_or_else(|| {
+            let doc_text = text.get(doc.span.clone()).unwrap_or_default();
+            let nl = if doc_text.contains("\r\n") {
                 "\r\n"
             } else {
                 "\n"
-            },
+            };
+            (detect_style(text, doc), nl)
+        });
+        Editor {
+            text,
+            doc,
+            style,
+            nl,
             aliased,
             splices: Vec::new(),
             pending: Vec::new(),
@@ -1264,8 +1290,14 @@ impl<'a> Editor<'a> {
 
     /// The document's text with the edits applied.
     pub fn finish(mut self) -> String {
-        let mut splices = std::mem::take(&mut self.splices);
-        splices.sort_by_key(|s| {
+        let span = self.doc.span.clone();
+        self.finish_range(span)
+    }
+
+    /// The text of `span` (a part of the document's span) with the edits that fall inside it
+    /// applied (an insertion at either end of it included): [`Editor::finish`] of that part.
+    pub fn finish_range(&mut self, span: Range<usize>) -> String {
+        self.splices.sort_by_key(|s| {
             (
                 s.range.start,
                 !s.range.is_empty(),
@@ -1273,10 +1305,9 @@ impl<'a> Editor<'a> {
                 s.seq,
             )
         });
-        let span = self.doc.span.clone();
         let mut out = String::with_capacity(span.len() + 256);
         let mut cursor = span.start;
-        for s in &splices {
+        for s in &self.splices {
             if s.range.start < cursor || s.range.end > span.end {
                 continue;
             }

@@ -577,62 +577,108 @@ impl BlockWriter {
 /// and where block sequences' `-` sit under their key (the most frequent of each; default
 /// `map: 2, seq: 0`).
 pub fn detect_style(text: &str, doc: &Document) -> IndentStyle {
-    let mut maps: Vec<(usize, usize)> = Vec::new();
-    let mut seqs: Vec<(usize, usize)> = Vec::new();
-    let count = |v: &mut Vec<(usize, usize)>, x: usize| match v.iter_mut().find(|(k, _)| *k == x) {
-        Some((_, c)) => *c += 1,
-        None => v.push((x, 1)),
-    };
-    let col = |pos: usize| pos - line_start(text, pos);
-    let mut stack: Vec<&Node> = doc.root.iter().collect();
-    while let Some(node) = stack.pop() {
-        match &node.kind {
-            NodeKind::Sequence(items) => stack.extend(items.iter().rev()),
-            NodeKind::Mapping(pairs) => {
-                stack.extend(pairs.iter().rev().map(|(_, v)| v));
-                for (k, v) in pairs {
-                    if node.flow || v.flow {
-                        continue;
-                    }
-                    let key_col = col(k.span.start);
-                    match &v.kind {
-                        NodeKind::Sequence(items) => {
-                            if let Some(d) = items
-                                .first()
-                                .and_then(|i| i.dash)
-                                .and_then(|dash| col(dash).checked_sub(key_col))
-                            {
-                                count(&mut seqs, d);
-                            }
-                        }
-                        NodeKind::Mapping(child) if v.anchor.is_none() => {
-                            if let Some(d) = child
-                                .first()
-                                .and_then(|(ck, _)| col(ck.span.start).checked_sub(key_col))
-                                .filter(|d| *d > 0)
-                            {
-                                count(&mut maps, d);
-                            }
-                        }
-                        _ => {}
-                    }
+    let mut counts = StyleCounts::default();
+    if let Some(root) = &doc.root {
+        counts.add(text, root);
+    }
+    counts.style()
+}
+
+/// What [`detect_style`] counts, gathered from parts of a document in document order: the
+/// indentations of a mapping's own entries ([`StyleCounts::add_entries`]) and of whole subtrees
+/// ([`StyleCounts::add`]), merged with [`StyleCounts::extend`]. For a document walked as its root's
+/// entries, then each root value's subtree in order, [`StyleCounts::style`] is `detect_style` of the
+/// document: that is how a document whose list items are parsed one at a time
+/// ([`crate::tree::parse_items`]) gets the style of the whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StyleCounts {
+    /// (indentation, count) in the order first seen
+    maps: Vec<(usize, usize)>,
+    seqs: Vec<(usize, usize)>,
+}
+
+impl StyleCounts {
+    /// Counts `node` and everything below it, depth first in document order.
+    pub fn add(&mut self, text: &str, node: &Node) {
+        let mut stack: Vec<&Node> = vec![node];
+        while let Some(node) = stack.pop() {
+            match &node.kind {
+                NodeKind::Sequence(items) => stack.extend(items.iter().rev()),
+                NodeKind::Mapping(pairs) => {
+                    stack.extend(pairs.iter().rev().map(|(_, v)| v));
+                    self.add_entries(text, node);
                 }
+                _ => {}
             }
-            _ => {}
         }
     }
-    // the stack visits pairs in document order; ties go to the first seen
-    let best = |v: &[(usize, usize)], default: usize| {
-        v.iter()
-            .fold(None, |best: Option<(usize, usize)>, &(k, c)| match best {
-                Some((_, bc)) if bc >= c => best,
-                _ => Some((k, c)),
-            })
-            .map_or(default, |(k, _)| k)
-    };
-    IndentStyle {
-        map: best(&maps, 2),
-        seq: best(&seqs, 0),
+
+    /// Counts the entries of the mapping `node` only (not what is below their values).
+    pub fn add_entries(&mut self, text: &str, node: &Node) {
+        let NodeKind::Mapping(pairs) = &node.kind else {
+            return;
+        };
+        let col = |pos: usize| pos - line_start(text, pos);
+        for (k, v) in pairs {
+            if node.flow || v.flow {
+                continue;
+            }
+            let key_col = col(k.span.start);
+            match &v.kind {
+                NodeKind::Sequence(items) => {
+                    if let Some(d) = items
+                        .first()
+                        .and_then(|i| i.dash)
+                        .and_then(|dash| col(dash).checked_sub(key_col))
+                    {
+                        count(&mut self.seqs, d, 1);
+                    }
+                }
+                NodeKind::Mapping(child) if v.anchor.is_none() => {
+                    if let Some(d) = child
+                        .first()
+                        .and_then(|(ck, _)| col(ck.span.start).checked_sub(key_col))
+                        .filter(|d| *d > 0)
+                    {
+                        count(&mut self.maps, d, 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Adds the counts of a later part of the document.
+    pub fn extend(&mut self, later: &StyleCounts) {
+        for &(k, c) in &later.maps {
+            count(&mut self.maps, k, c);
+        }
+        for &(k, c) in &later.seqs {
+            count(&mut self.seqs, k, c);
+        }
+    }
+
+    /// The most frequent indentations (ties go to the first seen).
+    pub fn style(&self) -> IndentStyle {
+        let best = |v: &[(usize, usize)], default: usize| {
+            v.iter()
+                .fold(None, |best: Option<(usize, usize)>, &(k, c)| match best {
+                    Some((_, bc)) if bc >= c => best,
+                    _ => Some((k, c)),
+                })
+                .map_or(default, |(k, _)| k)
+        };
+        IndentStyle {
+            map: best(&self.maps, 2),
+            seq: best(&self.seqs, 0),
+        }
+    }
+}
+
+fn count(v: &mut Vec<(usize, usize)>, x: usize, n: usize) {
+    match v.iter_mut().find(|(k, _)| *k == x) {
+        Some((_, c)) => *c += n,
+        None => v.push((x, n)),
     }
 }
 
@@ -1055,5 +1101,40 @@ mod tests {
         let json = "{\"a\": [1]}";
         let docs = parse(json).unwrap();
         assert_eq!(detect_style(json, &docs[0]), IndentStyle::default());
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod style_counts_tests {
+    use super::*;
+    use crate::tree::{parse, parse_items};
+
+    #[test]
+    fn the_counts_of_the_parts_give_the_style_of_the_whole() {
+        for text in [
+            "kind: List\nitems:\n  - a:\n       b: 1\n    c:\n    - 1\nfunctionConfig:\n   x:\n      y: 1\n",
+            "items:\n- a:\n    b: 1\n  c:\n      - 1\n- a:\n    b: 1\nfunctionConfig:\n  d:\n     - 2\n",
+            "results:\n    - a: 1\nitems:\n- metadata:\n   name: x\n",
+        ] {
+            let whole = parse(text).unwrap();
+            let mut items = Vec::new();
+            let docs = parse_items(text, "items", &mut |item| items.push(item)).unwrap();
+            let root = docs[0].root.as_ref().unwrap();
+            let mut counts = StyleCounts::default();
+            counts.add_entries(text, root);
+            for (k, v) in root.as_map().unwrap() {
+                if k.as_str() == Some("items") {
+                    for item in &items {
+                        let mut part = StyleCounts::default();
+                        part.add(text, item);
+                        counts.extend(&part);
+                    }
+                } else {
+                    counts.add(text, v);
+                }
+            }
+            assert_eq!(counts.style(), detect_style(text, &whole[0]), "{text}");
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Lossless YAML for kruise-inject.
 //!
+//! - [`chunks`]: a stream read a few whole documents at a time.
 //! - [`tree`]: a YAML stream parsed into documents and nodes that know their byte spans in the text.
 //! - [`resolve`]: plain scalars resolved as kubectl resolves them (go-yaml v2, YAML 1.1), nodes turned
 //!   into `serde_json::Value`s, with bounds on alias expansion and depth.
@@ -8,6 +9,7 @@
 //! - [`edit`]: edits on a node (sequence edit scripts, mapping keys set) turned into text splices that
 //!   leave every other byte of the document as it was.
 
+pub mod chunks;
 pub mod edit;
 pub mod emit;
 pub mod resolve;

@@ -380,6 +380,9 @@ struct Builder<'a> {
     doc: Option<DocBuild>,
     /// line end after the `...` that ended the previous document
     after_explicit_end: Option<usize>,
+    /// [`parse_items`]: the root mapping key whose block sequence items are released, and the
+    /// items released since the caller last took them
+    release: Option<(&'a str, Vec<Node>)>,
 }
 
 impl<'a> Builder<'a> {
@@ -432,7 +435,28 @@ impl<'a> Builder<'a> {
         self.stack.last().is_some_and(|f| f.flow)
     }
 
-    fn attach(&mut self, node: Node) -> Result<(), YamlError> {
+    fn attach(&mut self, mut node: Node) -> Result<(), YamlError> {
+        if let (Some((key, released)), [root, seq]) = (&mut self.release, self.stack.as_slice())
+            && root.is_map
+            && !seq.is_map
+            && !seq.flow
+            && root.key.as_ref().and_then(Node::as_str) == Some(*key)
+        {
+            let placeholder = Node {
+                span: node.span.clone(),
+                line: node.line,
+                col: node.col,
+                flow: node.flow,
+                kind: NodeKind::Scalar {
+                    value: String::new(),
+                    style: ScalarStyle::Plain,
+                    tag: None,
+                },
+                anchor: None,
+                dash: node.dash,
+            };
+            released.push(std::mem::replace(&mut node, placeholder));
+        }
         let Some(top) = self.stack.last_mut() else {
             if let Some(doc) = self.doc.as_mut() {
                 doc.root = (!node.is_implicit_empty()).then_some(node);
@@ -744,6 +768,27 @@ fn block_scalar_end(text: &str, start: usize, token_end: usize) -> usize {
 
 /// Parses a YAML stream (or JSON text) into its documents.
 pub fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
+    parse_with(text, None, &mut |_| {})
+}
+
+/// Parses `text` as [`parse`] does, but hands each item of the block sequence that is the value of
+/// the root mapping's `key` (`items` of a `List` or a KRM `ResourceList`) to `on_item` as soon as it
+/// is complete, and keeps in the tree, in its place, an empty plain scalar with the item's span,
+/// line, column and dash: the tree of a long list is then never whole in memory. Spans are offsets
+/// into `text`. Items of a flow sequence stay in the tree.
+pub fn parse_items(
+    text: &str,
+    key: &str,
+    on_item: &mut dyn FnMut(Node),
+) -> Result<Vec<Document>, YamlError> {
+    parse_with(text, Some(key), on_item)
+}
+
+fn parse_with(
+    text: &str,
+    release: Option<&str>,
+    on_item: &mut dyn FnMut(Node),
+) -> Result<Vec<Document>, YamlError> {
     // YAML reads a lone CR as a line break, but edits are made at LF line boundaries: an edit
     // could land on the wrong line. Old Mac line ends have no place in manifests: refuse them.
     if let Some(pos) = text
@@ -765,6 +810,7 @@ pub fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
         docs: Vec::new(),
         doc: None,
         after_explicit_end: None,
+        release: release.map(|key| (key, Vec::new())),
     };
     let mut parser = Parser::new_from_str(text);
     while let Some(next) = parser.next_event() {
@@ -777,6 +823,11 @@ pub fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
             }
         })?;
         builder.on_event(ev, span)?;
+        if let Some((_, released)) = &mut builder.release {
+            for item in released.drain(..) {
+                on_item(item);
+            }
+        }
     }
     Ok(builder.finish())
 }
@@ -996,5 +1047,52 @@ mod tests {
         );
         let block: String = (0..200).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
         assert!(err(&block).contains("nesting deeper"));
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod parse_items_tests {
+    use super::*;
+
+    #[test]
+    fn items_are_released_one_by_one_and_leave_placeholders_with_their_spans() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n- a: 1\n  b: [x]\n# between\n- c: {d: 2}\nnested:\n  items:\n  - kept\nflow: [1]\n";
+        let mut items = Vec::new();
+        let docs = parse_items(text, "items", &mut |item| items.push(item)).unwrap();
+        let whole = parse(text).unwrap();
+        let root = docs[0].root.as_ref().unwrap();
+        let whole_items = whole[0]
+            .root
+            .as_ref()
+            .unwrap()
+            .get("items")
+            .unwrap()
+            .as_seq()
+            .unwrap();
+        assert_eq!(items, whole_items);
+        let placeholders = root.get("items").unwrap().as_seq().unwrap();
+        for (p, item) in placeholders.iter().zip(&items) {
+            assert_eq!(
+                (&p.span, p.line, p.col, p.dash),
+                (&item.span, item.line, item.col, item.dash)
+            );
+            assert_eq!(p.as_str(), Some(""));
+        }
+        assert_eq!(
+            root.get("items").unwrap().span,
+            whole[0].root.as_ref().unwrap().get("items").unwrap().span
+        );
+        // only the root's key: nested `items` stay
+        assert_eq!(
+            root.at(&["nested", "items"]),
+            whole[0].root.as_ref().unwrap().at(&["nested", "items"])
+        );
+        assert_eq!(docs[0].span, whole[0].span);
+        // a flow sequence keeps its items
+        let mut released = 0;
+        let docs = parse_items("items: [a, b]\n", "items", &mut |_| released += 1).unwrap();
+        assert_eq!(released, 0);
+        assert_eq!(docs, parse("items: [a, b]\n").unwrap());
     }
 }
