@@ -349,40 +349,71 @@ fn tag_string(tag: &Tag) -> String {
     }
 }
 
-struct Frame {
+pub(crate) struct Frame {
     /// saphyr's (line, col) of `start`
     at: Option<(usize, usize)>,
-    is_map: bool,
+    pub(crate) is_map: bool,
     flow: bool,
     /// flow collection written with its own brackets (not a `[a: b]` single-pair mapping)
     bracketed: bool,
-    start: Option<usize>,
-    anchor: Option<String>,
+    pub(crate) start: Option<usize>,
+    pub(crate) anchor: Option<String>,
     dash: Option<usize>,
     items: Vec<Node>,
-    pairs: Vec<(Node, Node)>,
-    key: Option<Node>,
+    pub(crate) pairs: Vec<(Node, Node)>,
+    pub(crate) key: Option<Node>,
     seen: HashSet<String>,
+    /// end of the last item handed out instead of kept ([`Builder::take_items`])
+    taken_end: Option<usize>,
 }
 
-struct DocBuild {
-    start: usize,
+pub(crate) struct DocBuild {
+    pub(crate) start: usize,
     marker: Option<usize>,
     root: Option<Node>,
 }
 
-struct Builder<'a> {
+pub(crate) struct Builder<'a> {
     src: Src<'a>,
     /// byte offset just past the last token consumed
     cur: usize,
-    stack: Vec<Frame>,
-    docs: Vec<DocBuild>,
-    doc: Option<DocBuild>,
+    pub(crate) stack: Vec<Frame>,
+    pub(crate) docs: Vec<DocBuild>,
+    pub(crate) doc: Option<DocBuild>,
     /// line end after the `...` that ended the previous document
     after_explicit_end: Option<usize>,
+    /// Hand out the items of a root mapping's `items` sequence ([`crate::stream`]).
+    take_items: bool,
+    /// The item just completed, when `take_items`.
+    pub(crate) taken: Option<Node>,
 }
 
 impl<'a> Builder<'a> {
+    pub(crate) fn new(text: &'a str, take_items: bool) -> Self {
+        Builder {
+            src: Src::new(text),
+            cur: 0,
+            stack: Vec::new(),
+            docs: Vec::new(),
+            doc: None,
+            after_explicit_end: None,
+            take_items,
+            taken: None,
+        }
+    }
+
+    /// Whether a node completed now is an item of the `items` sequence of the document's root
+    /// mapping, which has no anchor (an alias to it would need every item).
+    fn at_list_item(&self) -> bool {
+        let [root, items] = self.stack.as_slice() else {
+            return false;
+        };
+        root.is_map
+            && !items.is_map
+            && items.anchor.is_none()
+            && root.key.as_ref().and_then(Node::as_str) == Some("items")
+    }
+
     fn err_at(&self, pos: usize, message: impl Into<String>) -> YamlError {
         let (line, col) = self.src.line_col(pos);
         YamlError {
@@ -433,16 +464,23 @@ impl<'a> Builder<'a> {
     }
 
     fn attach(&mut self, node: Node) -> Result<(), YamlError> {
+        if self.stack.last().is_some_and(|top| !top.is_map) {
+            if self.take_items && self.at_list_item() {
+                if let Some(top) = self.stack.last_mut() {
+                    top.taken_end = Some(node.span.end);
+                }
+                self.taken = Some(node);
+            } else if let Some(top) = self.stack.last_mut() {
+                top.items.push(node);
+            }
+            return Ok(());
+        }
         let Some(top) = self.stack.last_mut() else {
             if let Some(doc) = self.doc.as_mut() {
                 doc.root = (!node.is_implicit_empty()).then_some(node);
             }
             return Ok(());
         };
-        if !top.is_map {
-            top.items.push(node);
-            return Ok(());
-        }
         match top.key.take() {
             Some(key) => top.pairs.push((key, node)),
             None => {
@@ -481,7 +519,7 @@ impl<'a> Builder<'a> {
             .is_some_and(|f| f.is_map && f.key.is_some())
     }
 
-    fn on_event(&mut self, ev: Event<'_>, span: Span) -> Result<(), YamlError> {
+    pub(crate) fn on_event(&mut self, ev: Event<'_>, span: Span) -> Result<(), YamlError> {
         let text = self.src.text;
         let s = self.src.byte(span.start.index());
         let e = self.src.byte(span.end.index()).max(s);
@@ -619,6 +657,7 @@ impl<'a> Builder<'a> {
                     pairs: Vec::new(),
                     key: None,
                     seen: HashSet::new(),
+                    taken_end: None,
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -628,7 +667,7 @@ impl<'a> Builder<'a> {
                 let last_end = if frame.is_map {
                     frame.pairs.last().map(|(_, v)| v.span.end)
                 } else {
-                    frame.items.last().map(|n| n.span.end)
+                    frame.items.last().map(|n| n.span.end).or(frame.taken_end)
                 };
                 let start = frame.start.unwrap_or(s);
                 let end = if frame.bracketed {
@@ -656,7 +695,7 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn finish(mut self) -> Vec<Document> {
+    pub(crate) fn finish(mut self) -> Vec<Document> {
         if let Some(doc) = self.doc.take() {
             self.docs.push(doc);
         }
@@ -671,26 +710,40 @@ impl<'a> Builder<'a> {
                 line: 1,
             }];
         }
-        let starts: Vec<usize> = self.docs.iter().map(|d| d.start).collect();
-        let mut out = Vec::with_capacity(self.docs.len());
-        for (i, d) in self.docs.into_iter().enumerate() {
-            let end = starts
-                .get(i + 1)
-                .copied()
-                .unwrap_or(text.len())
-                .max(d.start);
-            let line = match (&d.root, d.marker) {
-                (Some(root), _) => root.line,
-                (None, Some(m)) => self.src.line_col(m).0,
-                (None, None) => self.src.line_col(d.start).0,
-            };
-            out.push(Document {
-                span: d.start..end,
-                root: d.root,
-                line,
-            });
+        let docs = std::mem::take(&mut self.docs);
+        let starts: Vec<usize> = docs.iter().map(|d| d.start).collect();
+        let mut out = Vec::with_capacity(docs.len());
+        for (i, d) in docs.into_iter().enumerate() {
+            let end = starts.get(i + 1).copied().unwrap_or(text.len());
+            out.push(self.document(d, end));
         }
         out
+    }
+
+    /// The documents not yet handed out when the stream ends ([`crate::stream`]); `started`: some
+    /// were.
+    pub(crate) fn finish_stream(mut self, started: bool) -> Vec<Document> {
+        if started && self.doc.is_none() && self.docs.is_empty() {
+            return Vec::new();
+        }
+        if started && let Some(doc) = self.doc.take() {
+            self.docs.push(doc);
+        }
+        self.finish()
+    }
+
+    /// The document built in `d`, which ends where the next one starts (`end`).
+    pub(crate) fn document(&self, d: DocBuild, end: usize) -> Document {
+        let line = match (&d.root, d.marker) {
+            (Some(root), _) => root.line,
+            (None, Some(m)) => self.src.line_col(m).0,
+            (None, None) => self.src.line_col(d.start).0,
+        };
+        Document {
+            span: d.start..end.max(d.start),
+            root: d.root,
+            line,
+        }
     }
 }
 
@@ -742,8 +795,8 @@ fn block_scalar_end(text: &str, start: usize, token_end: usize) -> usize {
     end.max(header_end)
 }
 
-/// Parses a YAML stream (or JSON text) into its documents.
-pub fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
+/// Refuses lone carriage returns.
+pub(crate) fn check_line_ends(text: &str) -> Result<(), YamlError> {
     // YAML reads a lone CR as a line break, but edits are made at LF line boundaries: an edit
     // could land on the wrong line. Old Mac line ends have no place in manifests: refuse them.
     if let Some(pos) = text
@@ -758,24 +811,26 @@ pub fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
             message: "a carriage return without a line feed (an old Mac line end): use LF or CRLF line ends".to_owned(),
         });
     }
-    let mut builder = Builder {
-        src: Src::new(text),
-        cur: 0,
-        stack: Vec::new(),
-        docs: Vec::new(),
-        doc: None,
-        after_explicit_end: None,
-    };
+    Ok(())
+}
+
+/// A syntax error of saphyr's.
+pub(crate) fn scan_error(e: &saphyr_parser::ScanError) -> YamlError {
+    let m = e.marker();
+    YamlError {
+        line: m.line(),
+        col: m.col() + 1,
+        message: e.info().to_string(),
+    }
+}
+
+/// Parses a YAML stream (or JSON text) into its documents.
+pub fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
+    check_line_ends(text)?;
+    let mut builder = Builder::new(text, false);
     let mut parser = Parser::new_from_str(text);
     while let Some(next) = parser.next_event() {
-        let (ev, span) = next.map_err(|e| {
-            let m = e.marker();
-            YamlError {
-                line: m.line(),
-                col: m.col() + 1,
-                message: e.info().to_string(),
-            }
-        })?;
+        let (ev, span) = next.map_err(|e| scan_error(&e))?;
         builder.on_event(ev, span)?;
     }
     Ok(builder.finish())
