@@ -29,9 +29,11 @@ use crate::kruise::sidecarset::{HASH_ANNOTATION, HASH_WITHOUT_IMAGE_ANNOTATION, 
 use crate::kruise::timestamp;
 use crate::kruise::workload::{PodLocation, pod_location};
 use crate::pipeline::engine::{
-    Reader, UndecidedSummary, UndecidedWorkload, all_sources, gather_cluster, name_broken_files,
+    Reader, UndecidedSummary, UndecidedWorkload, all_sources, gather_cluster, gather_cluster_once,
+    name_broken_files,
 };
 use crate::pipeline::input::{self, Source};
+use crate::pipeline::objects::{DocumentError, Object};
 
 /// `kruise-inject rollout`.
 #[derive(Debug, Clone, clap::Args)]
@@ -166,15 +168,36 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
     let sources = expand_optional(&walk, &args.paths, true, &mut reports)?;
     let context = expand_optional(&walk, &args.sidecarsets, false, &mut reports)?;
     let mut reader = Reader::default();
-    let cluster = gather_cluster(
-        &context,
-        &sources,
-        &args.kruise_namespace,
-        &args.feature_gates.clone().unwrap_or_default(),
-        &mut reader,
-        &mut reports,
-    )
-    .map_err(|e| name_broken_files(e, &all_sources(&context, &sources)))?;
+    let feature_gates = args.feature_gates.clone().unwrap_or_default();
+    // Each input read once, each pod reduced to what the controller reads as soon as it is read
+    // (issue 14); on any problem, read as before, which reports it as before.
+    let mut read = PodsRead::default();
+    let once = if args.from_workloads {
+        None
+    } else {
+        gather_cluster_once(
+            &context,
+            &sources,
+            &args.kruise_namespace,
+            &feature_gates,
+            &mut reader,
+            &mut reports,
+            |object| read.add(object, &args.namespace),
+        )
+    };
+    let read_once = once.is_some();
+    let cluster = match once {
+        Some(cluster) => cluster,
+        None => gather_cluster(
+            &context,
+            &sources,
+            &args.kruise_namespace,
+            &feature_gates,
+            &mut reader,
+            &mut reports,
+        )
+        .map_err(|e| name_broken_files(e, &all_sources(&context, &sources)))?,
+    };
     // As `health`: a plan with no SidecarSet would be an empty table with exit 0, which reads as
     // "nothing to upgrade" when the SidecarSets were simply not given.
     anyhow::ensure!(
@@ -203,6 +226,8 @@ pub fn execute(args: &RolloutArgs, source_date_epoch: Option<&str>) -> anyhow::R
             &mut reports,
             &mut undecided,
         )?
+    } else if read_once {
+        read.finish(&mut reports)
     } else {
         read_pods(args, &sources, &mut reader, &mut reports)?
     };
@@ -357,8 +382,7 @@ fn read_pods(
     reader: &mut Reader,
     reports: &mut Vec<String>,
 ) -> anyhow::Result<Vec<Pod>> {
-    let mut pods = Vec::new();
-    let mut workloads = Vec::new();
+    let mut read = PodsRead::default();
     for source in sources {
         let file = reader
             .read(source)
@@ -367,24 +391,45 @@ fn read_pods(
             .objects()
             .map_err(|e| name_broken_files(e.into(), sources))?;
         for object in objects {
-            match pod_location(object.api_version(), object.kind()) {
-                Some(PodLocation::Pod) => pods.push(
-                    Pod::from_value(&object.value, &args.namespace).map_err(|e| object.error(e))?,
-                ),
-                Some(_) => workloads.push(object.display_name(&args.namespace)),
-                None => {}
-            }
+            read.add(&object, &args.namespace)?;
         }
     }
-    if !workloads.is_empty() {
-        reports.push(format!(
-            "note: {} ignored ({}{}): rollout reads Pods; to plan from workloads, use --from-workloads with --old-sidecarsets",
-            if workloads.len() == 1 { "1 workload".to_owned() } else { format!("{} workloads", workloads.len()) },
-            workloads.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
-            if workloads.len() > 3 { ", ..." } else { "" }
-        ));
+    Ok(read.finish(reports))
+}
+
+/// The pods of the inputs, each reduced to what the controller reads ([`Pod`]) as soon as it is
+/// read, and the workloads among them (ignored).
+#[derive(Debug, Default)]
+struct PodsRead {
+    pods: Vec<Pod>,
+    workloads: Vec<String>,
+}
+
+impl PodsRead {
+    fn add(&mut self, object: &Object<'_>, namespace: &str) -> Result<(), DocumentError> {
+        match pod_location(object.api_version(), object.kind()) {
+            Some(PodLocation::Pod) => self
+                .pods
+                .push(Pod::from_value(&object.value, namespace).map_err(|e| object.error(e))?),
+            Some(_) => self.workloads.push(object.display_name(namespace)),
+            None => {}
+        }
+        Ok(())
     }
-    Ok(pods)
+
+    /// The pods; a note on the workloads ignored goes to `reports`.
+    fn finish(self, reports: &mut Vec<String>) -> Vec<Pod> {
+        let workloads = self.workloads;
+        if !workloads.is_empty() {
+            reports.push(format!(
+                "note: {} ignored ({}{}): rollout reads Pods; to plan from workloads, use --from-workloads with --old-sidecarsets",
+                if workloads.len() == 1 { "1 workload".to_owned() } else { format!("{} workloads", workloads.len()) },
+                workloads.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+                if workloads.len() > 3 { ", ..." } else { "" }
+            ));
+        }
+        self.pods
+    }
 }
 
 /// The summary line (printed even with `-q`) for the pods a SidecarSet's `selector` selects whose

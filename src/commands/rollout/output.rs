@@ -90,15 +90,37 @@ pub fn json(report: &Report) -> String {
     text
 }
 
-/// The pods as a `v1 List` in YAML.
+/// The pods as a `v1 List` in YAML: the text of [`emit::block`] of the whole List, but each pod's
+/// value built and written in turn (the values of all pods at once took tens of KB a pod, issue
+/// 14).
 pub fn yaml(pods: &[Pod]) -> String {
-    let list = json!({
-        "apiVersion": "v1",
-        "items": pods.iter().map(Pod::to_value).collect::<Vec<_>>(),
-        "kind": "List",
-        "metadata": {"resourceVersion": ""},
-    });
-    emit::block(&list, 0, &IndentStyle::default())
+    let style = IndentStyle::default();
+    let list = |items: Vec<serde_json::Value>| {
+        json!({
+            "apiVersion": "v1",
+            "items": items,
+            "kind": "List",
+            "metadata": {"resourceVersion": ""},
+        })
+    };
+    if pods.is_empty() {
+        return emit::block(&list(Vec::new()), 0, &style);
+    }
+    // The List with one item, `0`, in place of the pods: its text around `- 0\n` is what comes
+    // before and after them.
+    let frame = emit::block(&list(vec![json!(0)]), 0, &style);
+    let (head, tail) = frame.split_once("\n- 0\n").unwrap_or((&frame, ""));
+    let mut out = String::with_capacity(pods.len() * 4096);
+    out.push_str(head);
+    out.push('\n');
+    for pod in pods {
+        // An item's text does not depend on the items around it, except the end of the text
+        // after the last: none of them ends the List (`kind` follows), none of these ends it.
+        let items = emit::block(&json!([pod.to_value(), 0]), 0, &style);
+        out.push_str(items.strip_suffix("- 0\n").unwrap_or(&items));
+    }
+    out.push_str(tail);
+    out
 }
 
 /// Pods listed per group in the table; the rest are counted.
@@ -672,6 +694,45 @@ mod tests {
             "envoy:1 -> hotupgrade:empty"
         );
         assert_eq!(image_change("", "envoy:1"), "\"\" -> envoy:1");
+    }
+
+    /// The List written pod by pod is the text of the whole List written at once, also with pods
+    /// that end in a multi-line string (block scalars whose chomping depends on what follows).
+    #[test]
+    fn the_yaml_list_is_written_pod_by_pod_as_a_whole() {
+        let pod = |name: &str, last: &str| {
+            Pod::from_value(
+                &json!({"apiVersion": "v1", "kind": "Pod",
+                    "metadata": {"name": name, "namespace": "web", "annotations": {"a": "x\ny\n"}},
+                    "spec": {"containers": [{"name": "c", "image": "nginx:1"}]},
+                    "status": {"phase": "Running"}, "zz": last}),
+                "default",
+            )
+            .expect("pod")
+        };
+        let whole = |pods: &[Pod]| {
+            emit::block(
+                &json!({
+                    "apiVersion": "v1",
+                    "items": pods.iter().map(Pod::to_value).collect::<Vec<_>>(),
+                    "kind": "List",
+                    "metadata": {"resourceVersion": ""},
+                }),
+                0,
+                &IndentStyle::default(),
+            )
+        };
+        for pods in [
+            vec![],
+            vec![pod("a", "")],
+            vec![
+                pod("a", "keep\n\n"),
+                pod("b", "strip"),
+                pod("c", " lead\nx\n"),
+            ],
+        ] {
+            assert_eq!(yaml(&pods), whole(&pods));
+        }
     }
 
     #[test]
