@@ -155,18 +155,12 @@ pub(crate) struct Src<'a> {
     /// converting from there costs the distance moved
     cursor: std::cell::Cell<(usize, usize)>,
     /// byte offset of the start of every line
-    line_starts: Vec<usize>,
+    line_starts: LineStarts,
 }
 
 impl<'a> Src<'a> {
     pub fn new(text: &'a str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        let line_starts = LineStarts::new(text);
         Src {
             text,
             ascii: text.is_ascii(),
@@ -205,11 +199,11 @@ impl<'a> Src<'a> {
 
     /// 1-based line and 0-based char column of a byte offset (a leading BOM is not a column).
     pub fn line_col(&self, pos: usize) -> (usize, usize) {
-        let idx = match self.line_starts.binary_search(&pos) {
+        let idx = match self.line_starts.binary_search(pos) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
-        let mut start = self.line_starts.get(idx).copied().unwrap_or(0);
+        let mut start = self.line_starts.get(idx).unwrap_or(0);
         if start == 0 && self.text.starts_with('\u{feff}') && pos >= 3 {
             start = 3;
         }
@@ -219,6 +213,53 @@ impl<'a> Src<'a> {
             self.text.get(start..pos).map_or(0, |s| s.chars().count())
         };
         (idx + 1, col)
+    }
+}
+
+/// The byte offsets of the starts of a text's lines, as 32-bit numbers when they fit: a pod dump
+/// has a line every 40 bytes or so (issue 14).
+enum LineStarts {
+    Short(Vec<u32>),
+    Long(Vec<usize>),
+}
+
+impl LineStarts {
+    fn new(text: &str) -> Self {
+        let starts = || {
+            std::iter::once(0).chain(
+                text.bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| i + 1),
+            )
+        };
+        let lines = 1 + text.bytes().filter(|&b| b == b'\n').count();
+        if u32::try_from(text.len()).is_ok() {
+            let mut v = Vec::with_capacity(lines);
+            v.extend(starts().filter_map(|p| u32::try_from(p).ok()));
+            LineStarts::Short(v)
+        } else {
+            let mut v = Vec::with_capacity(lines);
+            v.extend(starts());
+            LineStarts::Long(v)
+        }
+    }
+
+    fn binary_search(&self, pos: usize) -> Result<usize, usize> {
+        match self {
+            LineStarts::Short(v) => match u32::try_from(pos) {
+                Ok(p) => v.binary_search(&p),
+                Err(_) => Err(v.len()),
+            },
+            LineStarts::Long(v) => v.binary_search(&pos),
+        }
+    }
+
+    fn get(&self, idx: usize) -> Option<usize> {
+        match self {
+            LineStarts::Short(v) => v.get(idx).map(|&p| p as usize),
+            LineStarts::Long(v) => v.get(idx).copied(),
+        }
     }
 }
 
