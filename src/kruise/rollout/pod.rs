@@ -177,7 +177,7 @@ impl Pod {
                     })?,
                     reason: field_str(c, "reason", &path)?,
                     message: field_str(c, "message", &path)?,
-                    raw: Raw::new(c),
+                    raw: Raw::new(&blank(c, &CONDITION_FIELDS)),
                 })
             })
             .collect::<Result<_, PodError>>()?;
@@ -209,7 +209,7 @@ impl Pod {
                             )
                         })?,
                     },
-                    raw: Raw::new(s),
+                    raw: Raw::new(&blank(s, &STATUS_FIELDS)),
                 })
             })
             .collect::<Result<_, PodError>>()?;
@@ -491,6 +491,24 @@ impl ContainerStatus {
     }
 }
 
+/// The fields of a condition [`Condition::to_value`] writes (over the raw condition).
+const CONDITION_FIELDS: [&str; 5] = ["lastTransitionTime", "message", "reason", "status", "type"];
+/// The fields of a container status [`ContainerStatus::to_value`] writes.
+const STATUS_FIELDS: [&str; 5] = ["name", "image", "imageID", "ready", "restartCount"];
+
+/// `value` with `null` for the `fields` it has: they are written over it, in their place.
+fn blank(value: &Value, fields: &[&str]) -> Value {
+    let mut value = value.clone();
+    if let Some(map) = value.as_object_mut() {
+        for field in fields {
+            if let Some(v) = map.get_mut(*field) {
+                *v = Value::Null;
+            }
+        }
+    }
+    value
+}
+
 /// The object without what [`Pod`] holds in its own fields and [`Pod::to_value`] writes over (a
 /// third of a pod): `null` in place of the annotations and of non-empty conditions and container
 /// statuses, so that they are written back where they were.
@@ -627,10 +645,29 @@ mod tests {
             .expect("object")
             .shift_remove("status");
         shapes.push(no_status);
+        let mut more = pod();
+        more["status"]["conditions"][0] = json!({"lastProbeTime": null,
+            "lastTransitionTime": "2024-01-01T00:01:00Z", "message": "m", "reason": "r",
+            "status": "True", "type": "Ready"});
+        more["status"]["containerStatuses"][1]["containerID"] = json!("containerd://1");
+        more["status"]["containerStatuses"][1]["restartCount"] = json!(0);
+        shapes.push(more);
         for v in shapes {
             let p = Pod::from_value(&v, "default").expect("valid");
             assert!(!p.object.0.contains("\"a\":\"1\""), "{}", p.object.0);
             assert!(!p.object.0.contains("app@x"), "{}", p.object.0);
+            for raw in p
+                .conditions
+                .iter()
+                .map(|c| &c.raw)
+                .chain(p.container_statuses.iter().map(|s| &s.raw))
+            {
+                assert!(
+                    !raw.0.contains("True") && !raw.0.contains("@x"),
+                    "{}",
+                    raw.0
+                );
+            }
             let expected = match v.pointer("/metadata/annotations") {
                 // `null` annotations are written as the (empty) map they are read as
                 Some(Value::Null) => {
