@@ -4,16 +4,17 @@
 //! `kubectl get pods -A -o yaml` is one document, a `kind: List` whose `items` hold every pod; its
 //! tree ([`crate::tree::parse`]) takes about twenty times its text. [`read`] builds the tree of
 //! one item of the `items` sequence of a document's root mapping, hands it out with its value and
-//! drops it: what it holds at a time is one item, the rest of the document (its `apiVersion`,
-//! `kind`, `metadata`), and the items that carry an anchor (a later alias may need them).
+//! drops it: what it holds at a time is one item and the rest of the document (its `apiVersion`,
+//! `kind`, `metadata`). Once an anchor appears in a document, the items from there on stay in it
+//! (an alias further on may need them) and come with it: a dump has no anchors, and a text that
+//! has them costs what [`crate::tree::parse`] costs, no more.
 //!
 //! What it hands out is what [`crate::tree::parse`] and [`crate::resolve::to_value`] give for the
 //! same text, piece by piece: an item's node (spans, lines and columns in the whole text) and its
-//! value; then its document, whose `items` sequence is empty (its span still the whole
-//! sequence's). The bounds are theirs: nesting ([`crate::tree::MAX_DEPTH`]), and alias expansion
-//! ([`crate::resolve::MAX_ALIAS_EXPANSION`]) counted over the items and the rest of a document
-//! together, as for the document as a whole; aliases resolve to the same anchors. Only an `items`
-//! sequence with an anchor of its own is kept whole (an alias to it needs every item).
+//! value; then its document, whose `items` sequence holds only the items not handed out (its span
+//! still the whole sequence's). The bounds are theirs: nesting ([`crate::tree::MAX_DEPTH`]), and
+//! alias expansion ([`crate::resolve::MAX_ALIAS_EXPANSION`]) per document (the items handed out
+//! have no aliases: no anchor comes before them).
 //!
 //! Whether the document is a `List` is known only at its end (`kubectl` writes `kind` after
 //! `items`): a reader that finds it is not must read the document again with
@@ -23,9 +24,7 @@ use saphyr_parser::Parser;
 use serde_json::Value;
 
 use crate::resolve::value_among;
-use crate::tree::{
-    Builder, Document, Node, NodeKind, ScalarStyle, YamlError, check_line_ends, scan_error,
-};
+use crate::tree::{Builder, Document, Node, YamlError, check_line_ends, scan_error};
 
 /// What [`read`] hands out, in the order of the text.
 #[derive(Debug)]
@@ -40,10 +39,10 @@ pub enum Piece<'a> {
     /// A document, after its items.
     Document {
         index: usize,
-        /// The document; when `items > 0` the `items` sequence of its root is empty.
+        /// The document; the `items` sequence of its root holds the items not handed out.
         document: &'a Document,
-        /// Its root's value (`items: []` when its items were handed out); `None` for a document
-        /// with no root (empty, or only comments).
+        /// Its root's value (its `items` those not handed out); `None` for a document with no
+        /// root (empty, or only comments).
         value: Option<Value>,
         /// How many items of it were handed out before.
         items: usize,
@@ -65,16 +64,12 @@ pub enum StreamError<E> {
     Visit(E),
 }
 
-/// What is kept of the document being read.
+/// The document being read.
 #[derive(Default)]
 struct Current {
     index: usize,
     /// Items handed out so far.
     items: usize,
-    /// Handed-out items with an anchor in them.
-    anchored: Vec<Node>,
-    /// Nodes alias expansion produced in the document so far.
-    expanded: usize,
 }
 
 /// Reads `text`, handing its documents and the items of their lists to `visit` (see the module
@@ -91,19 +86,12 @@ pub fn read<E>(
         let (ev, span) = next.map_err(|e| StreamError::Syntax(scan_error(&e)))?;
         builder.on_event(ev, span).map_err(StreamError::Syntax)?;
         if let Some(item) = builder.taken.take() {
-            let value = {
-                let (shell, ancestor) = item_context(&builder);
-                let mut roots: Vec<&Node> = shell;
-                roots.extend(ancestor.as_ref());
-                roots.extend(current.anchored.iter());
-                roots.push(&item);
-                // the root mapping, its `items` sequence, the item
-                value_among(&item, &roots, 2, &mut current.expanded)
-            }
-            .map_err(|error| StreamError::Value {
-                document: current.index,
-                error,
-            })?;
+            // no alias in it (no anchor before it); below the root mapping and its `items`
+            let value =
+                value_among(&item, &[&item], 2, &mut 0).map_err(|error| StreamError::Value {
+                    document: current.index,
+                    error,
+                })?;
             visit(Piece::Item {
                 document: current.index,
                 node: &item,
@@ -111,9 +99,6 @@ pub fn read<E>(
             })
             .map_err(StreamError::Visit)?;
             current.items += 1;
-            if has_anchor(&item) {
-                current.anchored.push(item);
-            }
         }
         // a document ended and the next began: the first ends where the second starts
         if let Some(next_start) = builder.doc.as_ref().map(|d| d.start)
@@ -124,7 +109,7 @@ pub fn read<E>(
                 hand_out(&document, &mut current, &mut visit)?;
                 current = Current {
                     index: current.index + 1,
-                    ..Current::default()
+                    items: 0,
                 };
             }
         }
@@ -135,7 +120,7 @@ pub fn read<E>(
         hand_out(&document, &mut current, &mut visit)?;
         current = Current {
             index: current.index + 1,
-            ..Current::default()
+            items: 0,
         };
     }
     Ok(())
@@ -150,14 +135,10 @@ fn hand_out<E>(
     let value = match &document.root {
         None => None,
         Some(root) => {
-            let mut roots: Vec<&Node> = vec![root];
-            roots.extend(current.anchored.iter());
             Some(
-                value_among(root, &roots, 0, &mut current.expanded).map_err(|error| {
-                    StreamError::Value {
-                        document: current.index,
-                        error,
-                    }
+                value_among(root, &[root], 0, &mut 0).map_err(|error| StreamError::Value {
+                    document: current.index,
+                    error,
                 })?,
             )
         }
@@ -171,56 +152,28 @@ fn hand_out<E>(
     .map_err(StreamError::Visit)
 }
 
-/// What an item's aliases may refer to besides the earlier items: the root mapping's entries
-/// before `items` (and the `items` key), and the root mapping itself when it has an anchor (as a
-/// node that contains every item: an alias to it is an error, as in the whole document).
-fn item_context<'b>(builder: &'b Builder<'_>) -> (Vec<&'b Node>, Option<Node>) {
-    let Some(root) = builder.stack.first() else {
-        return (Vec::new(), None);
-    };
-    let mut shell: Vec<&Node> = root.pairs.iter().flat_map(|(k, v)| [k, v]).collect();
-    shell.extend(root.key.as_ref());
-    let ancestor = root.anchor.as_ref().map(|anchor| {
-        let start = root.start.unwrap_or(0);
-        Node {
-            span: start..usize::MAX,
-            line: 0,
-            col: 0,
-            flow: false,
-            kind: NodeKind::Scalar {
-                value: String::new(),
-                style: ScalarStyle::Plain,
-                tag: None,
-            },
-            anchor: Some(anchor.clone()),
-            dash: None,
-        }
-    });
-    (shell, ancestor)
-}
-
-/// Whether `node` or a node below it has an anchor.
-fn has_anchor(node: &Node) -> bool {
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        if n.anchor.is_some() {
-            return true;
-        }
-        match &n.kind {
-            NodeKind::Sequence(items) => stack.extend(items.iter()),
-            NodeKind::Mapping(pairs) => stack.extend(pairs.iter().flat_map(|(k, v)| [k, v])),
-            _ => {}
-        }
-    }
-    false
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::panic)]
 pub(crate) mod tests {
     use super::*;
     use crate::resolve::{MAX_ALIAS_EXPANSION, to_value};
-    use crate::tree::parse;
+    use crate::tree::{NodeKind, parse};
+
+    /// Whether `node` or a node below it has an anchor.
+    fn has_anchor(node: &Node) -> bool {
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            if n.anchor.is_some() {
+                return true;
+            }
+            match &n.kind {
+                NodeKind::Sequence(items) => stack.extend(items.iter()),
+                NodeKind::Mapping(pairs) => stack.extend(pairs.iter().flat_map(|(k, v)| [k, v])),
+                _ => {}
+            }
+        }
+        false
+    }
 
     /// What [`read`] hands out, as owned values: items (document, node, value) and documents.
     #[derive(Debug, PartialEq)]
@@ -260,12 +213,28 @@ pub(crate) mod tests {
                 None => None,
             };
             let mut items = 0;
-            let streamed = doc.root.as_ref().is_some_and(|root| {
-                root.get("items")
-                    .is_some_and(|v| v.as_seq().is_some() && v.anchor.is_none())
+            // the items before the document's first anchor are handed out
+            let taken = doc.root.as_ref().map_or(0, |root| {
+                let Some(pairs) = root.as_map() else {
+                    return 0;
+                };
+                let Some(at) = pairs.iter().position(|(k, _)| k.as_str() == Some("items")) else {
+                    return 0;
+                };
+                let (key, seq) = &pairs[at];
+                let before = root.anchor.is_some()
+                    || has_anchor(key)
+                    || seq.anchor.is_some()
+                    || pairs[..at]
+                        .iter()
+                        .any(|(k, v)| has_anchor(k) || has_anchor(v));
+                match seq.as_seq() {
+                    Some(nodes) if !before => nodes.iter().take_while(|n| !has_anchor(n)).count(),
+                    _ => 0,
+                }
             });
             let mut value = value;
-            if streamed {
+            if taken > 0 {
                 let Some(root) = doc.root.as_mut() else {
                     unreachable!()
                 };
@@ -279,11 +248,11 @@ pub(crate) mod tests {
                 let NodeKind::Sequence(nodes) = &mut seq.kind else {
                     unreachable!()
                 };
-                let values = match value.as_mut().and_then(|v| v.get_mut("items")) {
-                    Some(Value::Array(values)) => std::mem::take(values),
-                    _ => Vec::new(),
+                let Some(Value::Array(values)) = value.as_mut().and_then(|v| v.get_mut("items"))
+                else {
+                    unreachable!()
                 };
-                for (node, v) in std::mem::take(nodes).into_iter().zip(values) {
+                for (node, v) in nodes.drain(..taken).zip(values.drain(..taken)) {
                     out.push(Owned::Item(index, node, v));
                     items += 1;
                 }
@@ -350,7 +319,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn aliases_reach_earlier_items_and_entries() {
+    fn aliases_resolve_as_in_the_whole_document() {
         let text = "x: &v 1\nitems:\n- &p {name: a, n: *v}\n- {name: b, like: *p}\n- *p\nkind: List\ncopy: *p\n";
         let got = pieces(text).unwrap();
         assert_eq!(Some(&got), expected(text).as_ref());
@@ -441,16 +410,26 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn only_anchored_items_are_kept() {
-        let text = "items:\n- a\n- &k b\n- c\n";
-        let mut kept = Vec::new();
-        read(text, |piece| {
-            if let Piece::Item { node, .. } = piece {
-                kept.push(has_anchor(node));
-            }
-            Ok::<_, ()>(())
-        })
-        .unwrap();
-        assert_eq!(kept, [false, true, false]);
+    fn items_from_the_first_anchor_on_stay_in_the_document() {
+        let text = "items:\n- a\n- {k: &k b}\n- c\n- *k\nkind: List\n";
+        let got = pieces(text).unwrap();
+        assert_eq!(Some(&got), expected(text).as_ref());
+        let Owned::Document(0, doc, Some(value), 1) = &got[1] else {
+            panic!("{got:?}")
+        };
+        assert_eq!(
+            value,
+            &serde_json::json!({"items": [{"k": "b"}, "c", "b"], "kind": "List"})
+        );
+        assert_eq!(
+            doc.root
+                .as_ref()
+                .unwrap()
+                .get("items")
+                .unwrap()
+                .as_seq()
+                .map(<[Node]>::len),
+            Some(3)
+        );
     }
 }

@@ -425,6 +425,8 @@ pub(crate) struct Builder<'a> {
     after_explicit_end: Option<usize>,
     /// Hand out the items of a root mapping's `items` sequence ([`crate::stream`]).
     take_items: bool,
+    /// An anchor was seen in the current document.
+    anchor_seen: bool,
     /// The item just completed, when `take_items`.
     pub(crate) taken: Option<Node>,
 }
@@ -439,19 +441,21 @@ impl<'a> Builder<'a> {
             doc: None,
             after_explicit_end: None,
             take_items,
+            anchor_seen: false,
             taken: None,
         }
     }
 
     /// Whether a node completed now is an item of the `items` sequence of the document's root
-    /// mapping, which has no anchor (an alias to it would need every item).
+    /// mapping, and no anchor came before its end in the document: an alias further on may refer
+    /// to an anchored node, and so to the items around it; none can refer to this one.
     fn at_list_item(&self) -> bool {
         let [root, items] = self.stack.as_slice() else {
             return false;
         };
-        root.is_map
+        !self.anchor_seen
+            && root.is_map
             && !items.is_map
-            && items.anchor.is_none()
             && root.key.as_ref().and_then(Node::as_str) == Some("items")
     }
 
@@ -568,6 +572,7 @@ impl<'a> Builder<'a> {
         match ev {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
             Event::DocumentStart(explicit) => {
+                self.anchor_seen = false;
                 let start = if self.docs.is_empty() {
                     0
                 } else if let Some(p) = self.after_explicit_end {
@@ -592,6 +597,7 @@ impl<'a> Builder<'a> {
                 }
             }
             Event::Scalar(value, style, anchor_id, tag) => {
+                self.anchor_seen |= anchor_id > 0;
                 let dash = self.take_dash();
                 let has_props = anchor_id > 0 || tag.is_some();
                 let style = match style {
@@ -661,6 +667,7 @@ impl<'a> Builder<'a> {
             }
             Event::SequenceStart(anchor_id, ref tag) | Event::MappingStart(anchor_id, ref tag) => {
                 let is_map = matches!(ev, Event::MappingStart(..));
+                self.anchor_seen |= anchor_id > 0;
                 if self.stack.len() >= MAX_DEPTH {
                     return Err(self.err_at(s, format!("nesting deeper than {MAX_DEPTH} levels")));
                 }
