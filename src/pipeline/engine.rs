@@ -23,7 +23,9 @@ use crate::kruise::rng::Rng;
 use crate::kruise::workload::{PodLocation, pod_location};
 use crate::pipeline::context;
 use crate::pipeline::input::{self, Source, Walk};
-use crate::pipeline::objects::{DocumentError, Location, Object, ParsedFile};
+use crate::pipeline::objects::{
+    DocumentError, Location, Object, ParsedFile, Streamed, stream_objects,
+};
 use crate::pipeline::report::count_as;
 use crate::pipeline::spool::Spool;
 
@@ -587,6 +589,63 @@ pub fn expand_context(
     let expanded = walk.expand(paths)?;
     reports.extend(expanded.skip_lines());
     Ok(expanded.sources)
+}
+
+/// [`gather_cluster`] for a command that also reads every object of `sources` (rollout's pods),
+/// reading each input once (issue 14): the objects of each file are handed, as they are read, to
+/// the gatherer (when [`gather_cluster`] would) and, for `sources`, to `visit`; the items of a
+/// `List` one at a time, never the tree of the whole file ([`stream_objects`]).
+///
+/// `None` when anything goes wrong: an input that cannot be read, a YAML or object error, an
+/// error of `visit`, a rejected SidecarSet, a document that must be read whole. The caller then
+/// runs [`gather_cluster`] and its own reading of `sources` as before, which report the problem
+/// as they always did (the first in input order, the broken files named); nothing was added to
+/// `reports`. With every input sound, the cluster, the reports and the objects given to `visit`
+/// are theirs.
+pub fn gather_cluster_once(
+    context_sources: &[Source],
+    sources: &[Source],
+    kruise_namespace: &str,
+    feature_gates: &FeatureGates,
+    reader: &mut Reader,
+    reports: &mut Vec<String>,
+    mut visit: impl FnMut(&Object<'_>) -> Result<(), DocumentError>,
+) -> Option<Cluster> {
+    let mut gatherer =
+        context::Gatherer::new(kruise_namespace).with_feature_gates(feature_gates.clone());
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, source) in context_sources.iter().chain(sources).enumerate() {
+        let own = i >= context_sources.len();
+        // as `gather_cluster`: a file given twice is context once
+        let first = match source {
+            Source::File(path) => std::fs::canonicalize(path).ok().map(Source::File),
+            Source::Stdin => Some(Source::Stdin),
+        }
+        .is_none_or(|key| seen.insert(key));
+        if !first && !own {
+            continue;
+        }
+        let text = reader.read_text(source).ok()?;
+        let gather = first && may_hold_context(&text);
+        if !gather && !own {
+            continue;
+        }
+        let streamed = stream_objects(&source.to_string(), &text, |object| {
+            if gather {
+                gatherer.add(object)?;
+            }
+            if own {
+                visit(object)?;
+            }
+            Ok(())
+        });
+        if streamed != Ok(Streamed::Done) {
+            return None;
+        }
+    }
+    let (cluster, notices) = gatherer.finish().ok()?;
+    reports.extend(notices.iter().map(context::Notice::report_line));
+    Some(cluster)
 }
 
 /// Appends one file's text to a multi-document stream, with a `---` separator where the file does

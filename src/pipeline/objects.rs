@@ -7,7 +7,8 @@ use std::fmt;
 use kruise_inject_yaml::edit::{EditError, Editor};
 use kruise_inject_yaml::emit::EmitCache;
 use kruise_inject_yaml::resolve;
-use kruise_inject_yaml::tree::{self, Document, Node};
+use kruise_inject_yaml::stream::{self, Piece, StreamError};
+use kruise_inject_yaml::tree::{self, Document, Node, YamlError};
 use serde_json::Value;
 
 /// A file (or stdin) and its documents.
@@ -395,54 +396,172 @@ impl ParsedFile {
                 },
                 message: err.message,
             })?;
-            if value.is_null() {
-                continue;
-            }
-            let mut object = Object {
-                document: index,
-                node: root,
+            objects.extend(document_objects(
+                &self.name,
+                self.first_document,
+                index,
+                root,
                 value,
-                location,
-            };
-            check_object(&object)?;
-            if object.kind().ends_with("List") && object.value.get("items").is_some() {
-                let Some(items) = root.get("items") else {
-                    continue;
-                };
-                let item_nodes: Vec<&Node> = match &items.kind {
-                    tree::NodeKind::Sequence(nodes) => nodes.iter().collect(),
-                    _ => Vec::new(),
-                };
-                // The items are moved out of the List (not copied): a big `kubectl get -o yaml`
-                // is held once.
-                let values = match object.value.get_mut("items").map(Value::take) {
-                    Some(Value::Array(values)) => values,
-                    Some(Value::Null) => Vec::new(),
-                    _ => return Err(object.error("items must be a list")),
-                };
-                for (node, value) in item_nodes.into_iter().zip(values) {
-                    let item = Object {
-                        document: index,
-                        node,
-                        value,
-                        location: self.location(index, node),
-                    };
-                    check_object(&item)?;
-                    objects.push(item);
-                }
-            } else {
-                objects.push(object);
-            }
+            )?);
         }
         Ok(objects)
     }
 
     fn location(&self, document: usize, node: &Node) -> Location {
-        Location {
-            file: self.name.clone(),
-            line: node.line,
-            document: self.first_document + document + 1,
+        location(&self.name, self.first_document + document, node)
+    }
+}
+
+fn location(file: &str, document: usize, node: &Node) -> Location {
+    Location {
+        file: file.to_owned(),
+        line: node.line,
+        document: document + 1,
+    }
+}
+
+/// The objects of document `index` of file `file`, whose root is `root` and its value `value`:
+/// none (a null document), the root, or the items of a `List`; locations count documents from
+/// `first_document` (the part of a file that starts there, [`ParsedFile::parse_part`]).
+fn document_objects<'a>(
+    file: &str,
+    first_document: usize,
+    index: usize,
+    root: &'a Node,
+    value: Value,
+) -> Result<Vec<Object<'a>>, DocumentError> {
+    if value.is_null() {
+        return Ok(Vec::new());
+    }
+    let mut object = Object {
+        document: index,
+        node: root,
+        value,
+        location: location(file, first_document + index, root),
+    };
+    check_object(&object)?;
+    if !(object.kind().ends_with("List") && object.value.get("items").is_some()) {
+        return Ok(vec![object]);
+    }
+    let Some(items) = root.get("items") else {
+        return Ok(Vec::new());
+    };
+    let item_nodes: Vec<&Node> = match &items.kind {
+        tree::NodeKind::Sequence(nodes) => nodes.iter().collect(),
+        _ => Vec::new(),
+    };
+    // The items are moved out of the List (not copied): a big `kubectl get -o yaml` is held once.
+    let values = match object.value.get_mut("items").map(Value::take) {
+        Some(Value::Array(values)) => values,
+        Some(Value::Null) => Vec::new(),
+        _ => return Err(object.error("items must be a list")),
+    };
+    let mut objects = Vec::with_capacity(values.len());
+    for (node, value) in item_nodes.into_iter().zip(values) {
+        let item = Object {
+            document: index,
+            node,
+            value,
+            location: location(file, first_document + index, node),
+        };
+        check_object(&item)?;
+        objects.push(item);
+    }
+    Ok(objects)
+}
+
+/// A YAML syntax error in file `name`.
+fn syntax_error(name: &str, text: &str, err: &YamlError) -> DocumentError {
+    DocumentError {
+        location: Location {
+            file: name.to_owned(),
+            line: err.line,
+            document: {
+                let markers = count_markers_before(text, err.line);
+                1 + if starts_with_marker(text) && markers > 0 {
+                    markers - 1
+                } else {
+                    markers
+                }
+            },
+        },
+        message: format!("invalid YAML: {}", err.message),
+    }
+}
+
+/// How [`stream_objects`] ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Streamed {
+    /// Every object was handed out.
+    Done,
+    /// A document with a top-level `items` sequence turned out not to be a `List` (its `kind` is
+    /// read after its items): its items were handed out as objects, but it is one object. Read the
+    /// text again with [`ParsedFile::parse`] and [`ParsedFile::objects`].
+    NotAList,
+}
+
+/// Why [`stream::read`] stopped.
+enum Stop {
+    Error(DocumentError),
+    NotAList,
+}
+
+/// The objects of [`ParsedFile::objects`], handed to `visit` one by one as they are read, without
+/// the tree of the whole text: an item of a `List` is handed out as soon as it is read and its
+/// tree dropped after (issue 14: as a tree, a `kubectl get pods -A -o yaml` of 10,000 pods took
+/// 1.7 GB). The errors are those of [`ParsedFile::parse`] and [`ParsedFile::objects`]; but with
+/// several problems in a text the one found first may differ (the items of a `List` are read
+/// before the rest of it), and the objects before a problem have been handed out.
+pub fn stream_objects(
+    name: &str,
+    text: &str,
+    mut visit: impl FnMut(&Object<'_>) -> Result<(), DocumentError>,
+) -> Result<Streamed, DocumentError> {
+    let result = stream::read(text, |piece| match piece {
+        Piece::Item {
+            document,
+            node,
+            value,
+        } => {
+            let item = Object {
+                document,
+                node,
+                value,
+                location: location(name, document, node),
+            };
+            check_object(&item)
+                .and_then(|()| visit(&item))
+                .map_err(Stop::Error)
         }
+        Piece::Document {
+            index,
+            document,
+            value,
+            items,
+        } => {
+            let (Some(root), Some(value)) = (&document.root, value) else {
+                return Ok(());
+            };
+            let objects = document_objects(name, 0, index, root, value).map_err(Stop::Error)?;
+            if items > 0 && objects.len() == 1 && std::ptr::eq(objects[0].node, root) {
+                return Err(Stop::NotAList);
+            }
+            objects.iter().try_for_each(&mut visit).map_err(Stop::Error)
+        }
+    });
+    match result {
+        Ok(()) => Ok(Streamed::Done),
+        Err(StreamError::Visit(Stop::NotAList)) => Ok(Streamed::NotAList),
+        Err(StreamError::Visit(Stop::Error(e))) => Err(e),
+        Err(StreamError::Syntax(err)) => Err(syntax_error(name, text, &err)),
+        Err(StreamError::Value { document, error }) => Err(DocumentError {
+            location: Location {
+                file: name.to_owned(),
+                line: error.line,
+                document: document + 1,
+            },
+            message: error.message,
+        }),
     }
 }
 

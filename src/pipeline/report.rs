@@ -78,6 +78,37 @@ pub fn yaml<T: Serialize + ?Sized>(value: &T) -> String {
     emit::block(&value, 0, &IndentStyle::default())
 }
 
+/// The YAML writer for a long list: the text of [`yaml`] of `list(items)`, but each item's value
+/// built and written in turn, so that the values of all items are never in memory at once (a
+/// `rollout -o yaml` of 10,000 pods, issue 14). `list` puts the items in their place (`items:` of a
+/// `v1 List`).
+pub fn yaml_list<T: Serialize>(
+    list: impl Fn(Vec<serde_json::Value>) -> T,
+    items: impl Iterator<Item = serde_json::Value>,
+) -> String {
+    let style = IndentStyle::default();
+    let mut items = items.peekable();
+    if items.peek().is_none() {
+        return yaml(&list(Vec::new()));
+    }
+    // The list with one item, `0`, in place of the items: its text around `- 0\n` is what comes
+    // before and after them.
+    let frame = yaml(&list(vec![serde_json::Value::from(0)]));
+    let (head, tail) = frame.split_once("\n- 0\n").unwrap_or((&frame, ""));
+    let mut out = String::with_capacity(frame.len() + 4096 * items.size_hint().0);
+    out.push_str(head);
+    out.push('\n');
+    for item in items {
+        // An item's text does not depend on the items around it, except the end of the text after
+        // the last: none of them ends the list (a key follows), none of these ends it.
+        let pair = serde_json::Value::Array(vec![item, serde_json::Value::from(0)]);
+        let text = emit::block(&pair, 0, &style);
+        out.push_str(text.strip_suffix("- 0\n").unwrap_or(&text));
+    }
+    out.push_str(tail);
+    out
+}
+
 /// `1 file`, `2 files`, `0 files`: `n` and `noun`, which takes an `s` in the plural.
 pub fn count(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })

@@ -32,6 +32,7 @@ mod render;
 mod resources_policy;
 mod rollout;
 mod rollout_scale;
+mod rollout_stream;
 mod test;
 mod uninject;
 mod update_rules;

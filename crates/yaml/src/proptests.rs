@@ -1,10 +1,12 @@
 //! Property tests (issue 7): what `emit` writes reads back as the value it was given, `parse`
-//! never panics and its spans can be sliced, and an editor with no edits changes nothing.
+//! never panics and its spans can be sliced, and an editor with no edits changes nothing. Issue
+//! 14: `stream::read` hands out what `parse` and `to_value` give, item by item.
 
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
 use crate::emit::{self, IndentStyle};
+use crate::stream::tests::agree;
 use crate::{Editor, parse, to_value};
 
 /// Strings rich in what makes YAML scalars ambiguous: indicators, quotes, spaces at the ends,
@@ -87,8 +89,92 @@ fn yamlish() -> impl Strategy<Value = String> {
     ]
 }
 
+/// A list item: a value in flow or block style, maybe anchored, or an alias (to an anchor that
+/// may come before it, after it, or not at all).
+fn list_item() -> impl Strategy<Value = String> {
+    prop_oneof![
+        value().prop_map(|v| emit::flow(&v)),
+        value()
+            .prop_filter("a collection", |v| v.is_array() || v.is_object())
+            .prop_map(|v| {
+                // a block collection as a `- ` item: its lines indented by 2
+                let text = emit::block(&v, 0, &IndentStyle { map: 2, seq: 2 });
+                text.trim_end().replace('\n', "\n  ")
+            }),
+        (0..3u8, value()).prop_map(|(n, v)| format!("&a{n} {}", emit::flow(&v))),
+        (0..2u8).prop_map(|n| format!("*a{n}")),
+        (0..2u8, 0..3u8).prop_map(|(n, m)| format!("{{k: *a{n}, &a{m} l: [*a{n}]}}")),
+        (0..2u8).prop_map(|n| format!("{{<<: *a{n}, m: 1}}")),
+    ]
+}
+
+/// A document whose root is a mapping with `items` among other entries, which may hold anchors
+/// and aliases; in block or flow style.
+fn list_text() -> impl Strategy<Value = String> {
+    let before = prop::sample::subsequence(
+        vec!["apiVersion: v1", "x0: &a0 {n: 0}", "x1: &a1 [1]"],
+        1..=3,
+    );
+    let after = prop::sample::subsequence(
+        vec!["kind: List", "y0: *a0", "metadata: {resourceVersion: \"\"}"],
+        0..=3,
+    );
+    (
+        before.prop_map(|v| v.into_iter().map(str::to_owned).collect::<Vec<_>>()),
+        prop::collection::vec(list_item(), 0..6),
+        after.prop_map(|v| v.into_iter().map(str::to_owned).collect::<Vec<_>>()),
+        any::<bool>(),
+        prop::sample::select(vec!["", "&r ", "!!map "]),
+        prop::sample::select(vec!["", "---\nkind: Namespace\n---\n", "# c\n"]),
+    )
+        .prop_map(|(before, items, after, flow, props, lead)| {
+            if flow {
+                let mut entries = before.clone();
+                let items: Vec<&str> = items
+                    .iter()
+                    .map(|i| if i.contains('\n') { "null" } else { i })
+                    .collect();
+                entries.push(format!("items: [{}]", items.join(", ")));
+                entries.extend(after);
+                format!("{lead}{props}{{{}}}\n", entries.join(", "))
+            } else {
+                let mut text = format!("{lead}{}", if props.is_empty() { "" } else { props });
+                if !props.is_empty() {
+                    text.push('\n');
+                }
+                for e in &before {
+                    text.push_str(e);
+                    text.push('\n');
+                }
+                text.push_str("items:\n");
+                for item in &items {
+                    text.push_str("- ");
+                    text.push_str(item);
+                    text.push('\n');
+                }
+                for e in &after {
+                    text.push_str(e);
+                    text.push('\n');
+                }
+                text
+            }
+        })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn streamed_lists_are_what_parse_gives(text in list_text()) {
+        agree(&text);
+    }
+
+    #[test]
+    fn streamed_punctuation_is_what_parse_gives(text in yamlish()) {
+        agree(&text);
+        agree(&format!("items:\n- {text}"));
+        agree(&format!("items:\n- a\n{text}"));
+    }
 
     #[test]
     fn scalars_read_back_as_the_same_string(s in tricky_string()) {

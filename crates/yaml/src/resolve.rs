@@ -45,19 +45,36 @@ pub(crate) enum Resolved {
 
 /// The JSON value of `node`, a node of `doc` (which holds the anchors aliases refer to).
 pub fn to_value(node: &Node, doc: &Document) -> Result<Value, YamlError> {
-    let mut cx = Cx {
-        doc,
-        anchors: None,
-        expanded: 0,
-        in_alias: 0,
-    };
-    cx.value(node, 0)
+    let roots: Vec<&Node> = doc.root.iter().collect();
+    value_among(node, &roots, 0, &mut 0)
 }
 
-/// Every anchored node of `doc`, in document order.
-fn anchors(doc: &Document) -> Vec<(&str, &Node)> {
+/// The JSON value of `node`, `depth` levels below its document's root, whose aliases refer to the
+/// anchors of the nodes below `roots` (which hold every anchored node of the document before
+/// `node`, and `node` itself); `expanded` counts the nodes alias expansion produced, and is shared
+/// by the calls on parts of one document so that the document as a whole has the bound of
+/// [`to_value`] ([`crate::stream`]).
+pub(crate) fn value_among(
+    node: &Node,
+    roots: &[&Node],
+    depth: usize,
+    expanded: &mut usize,
+) -> Result<Value, YamlError> {
+    let mut cx = Cx {
+        roots,
+        anchors: None,
+        expanded: *expanded,
+        in_alias: 0,
+    };
+    let value = cx.value(node, depth);
+    *expanded = cx.expanded;
+    value
+}
+
+/// Every anchored node below `roots`, in document order.
+fn anchors<'d>(roots: &[&'d Node]) -> Vec<(&'d str, &'d Node)> {
     let mut anchors = Vec::new();
-    let mut stack: Vec<&Node> = doc.root.iter().collect();
+    let mut stack: Vec<&Node> = roots.to_vec();
     while let Some(n) = stack.pop() {
         if let Some(a) = &n.anchor {
             anchors.push((a.as_str(), n));
@@ -73,7 +90,7 @@ fn anchors(doc: &Document) -> Vec<(&str, &Node)> {
 }
 
 struct Cx<'d> {
-    doc: &'d Document,
+    roots: &'d [&'d Node],
     /// built at the first alias
     anchors: Option<Vec<(&'d str, &'d Node)>>,
     expanded: usize,
@@ -82,10 +99,10 @@ struct Cx<'d> {
 
 impl<'d> Cx<'d> {
     fn target(&mut self, alias: &Node, name: &str) -> Result<&'d Node, YamlError> {
-        let doc = self.doc;
+        let roots = self.roots;
         let target = self
             .anchors
-            .get_or_insert_with(|| anchors(doc))
+            .get_or_insert_with(|| anchors(roots))
             .iter()
             .rev()
             .find(|(a, n)| *a == name && n.span.start < alias.span.start)

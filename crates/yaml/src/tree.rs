@@ -155,18 +155,12 @@ pub(crate) struct Src<'a> {
     /// converting from there costs the distance moved
     cursor: std::cell::Cell<(usize, usize)>,
     /// byte offset of the start of every line
-    line_starts: Vec<usize>,
+    line_starts: LineStarts,
 }
 
 impl<'a> Src<'a> {
     pub fn new(text: &'a str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        let line_starts = LineStarts::new(text);
         Src {
             text,
             ascii: text.is_ascii(),
@@ -205,11 +199,11 @@ impl<'a> Src<'a> {
 
     /// 1-based line and 0-based char column of a byte offset (a leading BOM is not a column).
     pub fn line_col(&self, pos: usize) -> (usize, usize) {
-        let idx = match self.line_starts.binary_search(&pos) {
+        let idx = match self.line_starts.binary_search(pos) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
-        let mut start = self.line_starts.get(idx).copied().unwrap_or(0);
+        let mut start = self.line_starts.get(idx).unwrap_or(0);
         if start == 0 && self.text.starts_with('\u{feff}') && pos >= 3 {
             start = 3;
         }
@@ -219,6 +213,53 @@ impl<'a> Src<'a> {
             self.text.get(start..pos).map_or(0, |s| s.chars().count())
         };
         (idx + 1, col)
+    }
+}
+
+/// The byte offsets of the starts of a text's lines, as 32-bit numbers when they fit: a pod dump
+/// has a line every 40 bytes or so (issue 14).
+enum LineStarts {
+    Short(Vec<u32>),
+    Long(Vec<usize>),
+}
+
+impl LineStarts {
+    fn new(text: &str) -> Self {
+        let starts = || {
+            std::iter::once(0).chain(
+                text.bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| i + 1),
+            )
+        };
+        let lines = 1 + text.bytes().filter(|&b| b == b'\n').count();
+        if u32::try_from(text.len()).is_ok() {
+            let mut v = Vec::with_capacity(lines);
+            v.extend(starts().filter_map(|p| u32::try_from(p).ok()));
+            LineStarts::Short(v)
+        } else {
+            let mut v = Vec::with_capacity(lines);
+            v.extend(starts());
+            LineStarts::Long(v)
+        }
+    }
+
+    fn binary_search(&self, pos: usize) -> Result<usize, usize> {
+        match self {
+            LineStarts::Short(v) => match u32::try_from(pos) {
+                Ok(p) => v.binary_search(&p),
+                Err(_) => Err(v.len()),
+            },
+            LineStarts::Long(v) => v.binary_search(&pos),
+        }
+    }
+
+    fn get(&self, idx: usize) -> Option<usize> {
+        match self {
+            LineStarts::Short(v) => v.get(idx).map(|&p| p as usize),
+            LineStarts::Long(v) => v.get(idx).copied(),
+        }
     }
 }
 
@@ -349,43 +390,79 @@ fn tag_string(tag: &Tag) -> String {
     }
 }
 
-struct Frame {
+pub(crate) struct Frame {
     /// saphyr's (line, col) of `start`
     at: Option<(usize, usize)>,
-    is_map: bool,
+    pub(crate) is_map: bool,
     flow: bool,
     /// flow collection written with its own brackets (not a `[a: b]` single-pair mapping)
     bracketed: bool,
-    start: Option<usize>,
-    anchor: Option<String>,
+    pub(crate) start: Option<usize>,
+    pub(crate) anchor: Option<String>,
     dash: Option<usize>,
     items: Vec<Node>,
-    pairs: Vec<(Node, Node)>,
-    key: Option<Node>,
+    pub(crate) pairs: Vec<(Node, Node)>,
+    pub(crate) key: Option<Node>,
     seen: HashSet<String>,
+    /// end of the last item handed out instead of kept ([`Builder::take_items`])
+    taken_end: Option<usize>,
 }
 
-struct DocBuild {
-    start: usize,
+pub(crate) struct DocBuild {
+    pub(crate) start: usize,
     marker: Option<usize>,
     root: Option<Node>,
 }
 
-struct Builder<'a> {
+pub(crate) struct Builder<'a> {
     src: Src<'a>,
     /// byte offset just past the last token consumed
     cur: usize,
-    stack: Vec<Frame>,
-    docs: Vec<DocBuild>,
-    doc: Option<DocBuild>,
+    pub(crate) stack: Vec<Frame>,
+    pub(crate) docs: Vec<DocBuild>,
+    pub(crate) doc: Option<DocBuild>,
     /// line end after the `...` that ended the previous document
     after_explicit_end: Option<usize>,
     /// [`parse_items`]: the root mapping key whose block sequence items are released, and the
     /// items released since the caller last took them
     release: Option<(&'a str, Vec<Node>)>,
+    /// Hand out the items of a root mapping's `items` sequence ([`crate::stream`]).
+    take_items: bool,
+    /// An anchor was seen in the current document.
+    anchor_seen: bool,
+    /// The item just completed, when `take_items`.
+    pub(crate) taken: Option<Node>,
 }
 
 impl<'a> Builder<'a> {
+    pub(crate) fn new(text: &'a str, take_items: bool) -> Self {
+        Builder {
+            src: Src::new(text),
+            cur: 0,
+            stack: Vec::new(),
+            docs: Vec::new(),
+            doc: None,
+            after_explicit_end: None,
+            release: None,
+            take_items,
+            anchor_seen: false,
+            taken: None,
+        }
+    }
+
+    /// Whether a node completed now is an item of the `items` sequence of the document's root
+    /// mapping, and no anchor came before its end in the document: an alias further on may refer
+    /// to an anchored node, and so to the items around it; none can refer to this one.
+    fn at_list_item(&self) -> bool {
+        let [root, items] = self.stack.as_slice() else {
+            return false;
+        };
+        !self.anchor_seen
+            && root.is_map
+            && !items.is_map
+            && root.key.as_ref().and_then(Node::as_str) == Some("items")
+    }
+
     fn err_at(&self, pos: usize, message: impl Into<String>) -> YamlError {
         let (line, col) = self.src.line_col(pos);
         YamlError {
@@ -457,16 +534,23 @@ impl<'a> Builder<'a> {
             };
             released.push(std::mem::replace(&mut node, placeholder));
         }
+        if self.stack.last().is_some_and(|top| !top.is_map) {
+            if self.take_items && self.at_list_item() {
+                if let Some(top) = self.stack.last_mut() {
+                    top.taken_end = Some(node.span.end);
+                }
+                self.taken = Some(node);
+            } else if let Some(top) = self.stack.last_mut() {
+                top.items.push(node);
+            }
+            return Ok(());
+        }
         let Some(top) = self.stack.last_mut() else {
             if let Some(doc) = self.doc.as_mut() {
                 doc.root = (!node.is_implicit_empty()).then_some(node);
             }
             return Ok(());
         };
-        if !top.is_map {
-            top.items.push(node);
-            return Ok(());
-        }
         match top.key.take() {
             Some(key) => top.pairs.push((key, node)),
             None => {
@@ -505,7 +589,7 @@ impl<'a> Builder<'a> {
             .is_some_and(|f| f.is_map && f.key.is_some())
     }
 
-    fn on_event(&mut self, ev: Event<'_>, span: Span) -> Result<(), YamlError> {
+    pub(crate) fn on_event(&mut self, ev: Event<'_>, span: Span) -> Result<(), YamlError> {
         let text = self.src.text;
         let s = self.src.byte(span.start.index());
         let e = self.src.byte(span.end.index()).max(s);
@@ -513,6 +597,7 @@ impl<'a> Builder<'a> {
         match ev {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
             Event::DocumentStart(explicit) => {
+                self.anchor_seen = false;
                 let start = if self.docs.is_empty() {
                     0
                 } else if let Some(p) = self.after_explicit_end {
@@ -537,6 +622,7 @@ impl<'a> Builder<'a> {
                 }
             }
             Event::Scalar(value, style, anchor_id, tag) => {
+                self.anchor_seen |= anchor_id > 0;
                 let dash = self.take_dash();
                 let has_props = anchor_id > 0 || tag.is_some();
                 let style = match style {
@@ -606,6 +692,7 @@ impl<'a> Builder<'a> {
             }
             Event::SequenceStart(anchor_id, ref tag) | Event::MappingStart(anchor_id, ref tag) => {
                 let is_map = matches!(ev, Event::MappingStart(..));
+                self.anchor_seen |= anchor_id > 0;
                 if self.stack.len() >= MAX_DEPTH {
                     return Err(self.err_at(s, format!("nesting deeper than {MAX_DEPTH} levels")));
                 }
@@ -643,6 +730,7 @@ impl<'a> Builder<'a> {
                     pairs: Vec::new(),
                     key: None,
                     seen: HashSet::new(),
+                    taken_end: None,
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -652,7 +740,7 @@ impl<'a> Builder<'a> {
                 let last_end = if frame.is_map {
                     frame.pairs.last().map(|(_, v)| v.span.end)
                 } else {
-                    frame.items.last().map(|n| n.span.end)
+                    frame.items.last().map(|n| n.span.end).or(frame.taken_end)
                 };
                 let start = frame.start.unwrap_or(s);
                 let end = if frame.bracketed {
@@ -680,7 +768,7 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn finish(mut self) -> Vec<Document> {
+    pub(crate) fn finish(mut self) -> Vec<Document> {
         if let Some(doc) = self.doc.take() {
             self.docs.push(doc);
         }
@@ -695,26 +783,40 @@ impl<'a> Builder<'a> {
                 line: 1,
             }];
         }
-        let starts: Vec<usize> = self.docs.iter().map(|d| d.start).collect();
-        let mut out = Vec::with_capacity(self.docs.len());
-        for (i, d) in self.docs.into_iter().enumerate() {
-            let end = starts
-                .get(i + 1)
-                .copied()
-                .unwrap_or(text.len())
-                .max(d.start);
-            let line = match (&d.root, d.marker) {
-                (Some(root), _) => root.line,
-                (None, Some(m)) => self.src.line_col(m).0,
-                (None, None) => self.src.line_col(d.start).0,
-            };
-            out.push(Document {
-                span: d.start..end,
-                root: d.root,
-                line,
-            });
+        let docs = std::mem::take(&mut self.docs);
+        let starts: Vec<usize> = docs.iter().map(|d| d.start).collect();
+        let mut out = Vec::with_capacity(docs.len());
+        for (i, d) in docs.into_iter().enumerate() {
+            let end = starts.get(i + 1).copied().unwrap_or(text.len());
+            out.push(self.document(d, end));
         }
         out
+    }
+
+    /// The documents not yet handed out when the stream ends ([`crate::stream`]); `started`: some
+    /// were.
+    pub(crate) fn finish_stream(mut self, started: bool) -> Vec<Document> {
+        if started && self.doc.is_none() && self.docs.is_empty() {
+            return Vec::new();
+        }
+        if started && let Some(doc) = self.doc.take() {
+            self.docs.push(doc);
+        }
+        self.finish()
+    }
+
+    /// The document built in `d`, which ends where the next one starts (`end`).
+    pub(crate) fn document(&self, d: DocBuild, end: usize) -> Document {
+        let line = match (&d.root, d.marker) {
+            (Some(root), _) => root.line,
+            (None, Some(m)) => self.src.line_col(m).0,
+            (None, None) => self.src.line_col(d.start).0,
+        };
+        Document {
+            span: d.start..end.max(d.start),
+            root: d.root,
+            line,
+        }
     }
 }
 
@@ -766,6 +868,35 @@ fn block_scalar_end(text: &str, start: usize, token_end: usize) -> usize {
     end.max(header_end)
 }
 
+/// Refuses lone carriage returns.
+pub(crate) fn check_line_ends(text: &str) -> Result<(), YamlError> {
+    // YAML reads a lone CR as a line break, but edits are made at LF line boundaries: an edit
+    // could land on the wrong line. Old Mac line ends have no place in manifests: refuse them.
+    if let Some(pos) = text
+        .match_indices('\r')
+        .map(|(i, _)| i)
+        .find(|&i| text.as_bytes().get(i + 1) != Some(&b'\n'))
+    {
+        let before = &text[..pos];
+        return Err(YamlError {
+            line: 1 + before.matches('\n').count(),
+            col: 1 + before.rsplit('\n').next().map_or(0, |l| l.chars().count()),
+            message: "a carriage return without a line feed (an old Mac line end): use LF or CRLF line ends".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// A syntax error of saphyr's.
+pub(crate) fn scan_error(e: &saphyr_parser::ScanError) -> YamlError {
+    let m = e.marker();
+    YamlError {
+        line: m.line(),
+        col: m.col() + 1,
+        message: e.info().to_string(),
+    }
+}
+
 /// Parses a YAML stream (or JSON text) into its documents.
 pub fn parse(text: &str) -> Result<Vec<Document>, YamlError> {
     parse_with(text, None, &mut |_| {})
@@ -789,39 +920,12 @@ fn parse_with(
     release: Option<&str>,
     on_item: &mut dyn FnMut(Node),
 ) -> Result<Vec<Document>, YamlError> {
-    // YAML reads a lone CR as a line break, but edits are made at LF line boundaries: an edit
-    // could land on the wrong line. Old Mac line ends have no place in manifests: refuse them.
-    if let Some(pos) = text
-        .match_indices('\r')
-        .map(|(i, _)| i)
-        .find(|&i| text.as_bytes().get(i + 1) != Some(&b'\n'))
-    {
-        let before = &text[..pos];
-        return Err(YamlError {
-            line: 1 + before.matches('\n').count(),
-            col: 1 + before.rsplit('\n').next().map_or(0, |l| l.chars().count()),
-            message: "a carriage return without a line feed (an old Mac line end): use LF or CRLF line ends".to_owned(),
-        });
-    }
-    let mut builder = Builder {
-        src: Src::new(text),
-        cur: 0,
-        stack: Vec::new(),
-        docs: Vec::new(),
-        doc: None,
-        after_explicit_end: None,
-        release: release.map(|key| (key, Vec::new())),
-    };
+    check_line_ends(text)?;
+    let mut builder = Builder::new(text, false);
+    builder.release = release.map(|key| (key, Vec::new()));
     let mut parser = Parser::new_from_str(text);
     while let Some(next) = parser.next_event() {
-        let (ev, span) = next.map_err(|e| {
-            let m = e.marker();
-            YamlError {
-                line: m.line(),
-                col: m.col() + 1,
-                message: e.info().to_string(),
-            }
-        })?;
+        let (ev, span) = next.map_err(|e| scan_error(&e))?;
         builder.on_event(ev, span)?;
         if let Some((_, released)) = &mut builder.release {
             for item in released.drain(..) {

@@ -33,9 +33,10 @@ use crate::kruise::sidecarset::{HASH_ANNOTATION, HASH_WITHOUT_IMAGE_ANNOTATION, 
 use crate::kruise::workload::{PodLocation, pod_location};
 use crate::pipeline::engine::{
     Reader, UndecidedSummary, UndecidedWorkload, all_sources, expand_context, expand_paths,
-    gather_cluster, name_broken_files, old_cluster as old_cluster_of,
+    gather_cluster, gather_cluster_once, name_broken_files, old_cluster as old_cluster_of,
 };
 use crate::pipeline::input::{self, Source};
+use crate::pipeline::objects::{DocumentError, Object};
 
 /// `kruise-inject rollout`.
 #[derive(Debug, Clone, clap::Args)]
@@ -220,15 +221,35 @@ pub fn execute(settings: &RolloutSettings) -> anyhow::Result<Outcome> {
     let sources = expand_paths(walk, &settings.paths, &mut reports)?;
     let context = expand_context(walk, &settings.sidecarsets, &mut reports)?;
     let mut reader = Reader::default();
-    let cluster = gather_cluster(
-        &context,
-        &sources,
-        &settings.kruise_namespace,
-        &settings.feature_gates,
-        &mut reader,
-        &mut reports,
-    )
-    .map_err(|e| name_broken_files(e, &all_sources(&context, &sources)))?;
+    // Each input read once, each pod reduced to what the controller reads as soon as it is read
+    // (issue 14); on any problem, read as before, which reports it as before.
+    let mut read = PodsRead::default();
+    let once = if settings.from_workloads {
+        None
+    } else {
+        gather_cluster_once(
+            &context,
+            &sources,
+            &settings.kruise_namespace,
+            &settings.feature_gates,
+            &mut reader,
+            &mut reports,
+            |object| read.add(object, &settings.namespace),
+        )
+    };
+    let read_once = once.is_some();
+    let cluster = match once {
+        Some(cluster) => cluster,
+        None => gather_cluster(
+            &context,
+            &sources,
+            &settings.kruise_namespace,
+            &settings.feature_gates,
+            &mut reader,
+            &mut reports,
+        )
+        .map_err(|e| name_broken_files(e, &all_sources(&context, &sources)))?,
+    };
     // As `health`: a plan with no SidecarSet would be an empty table with exit 0, which reads as
     // "nothing to upgrade" when the SidecarSets were simply not given.
     anyhow::ensure!(
@@ -257,6 +278,8 @@ pub fn execute(settings: &RolloutSettings) -> anyhow::Result<Outcome> {
             &mut reports,
             &mut undecided,
         )?
+    } else if read_once {
+        read.finish(&mut reports)
     } else {
         read_pods(settings, &sources, &mut reader, &mut reports)?
     };
@@ -388,8 +411,7 @@ fn read_pods(
     reader: &mut Reader,
     reports: &mut Vec<String>,
 ) -> anyhow::Result<Vec<Pod>> {
-    let mut pods = Vec::new();
-    let mut workloads = Vec::new();
+    let mut read = PodsRead::default();
     for source in sources {
         let file = reader
             .read(source)
@@ -398,25 +420,45 @@ fn read_pods(
             .objects()
             .map_err(|e| name_broken_files(e.into(), sources))?;
         for object in objects {
-            match pod_location(object.api_version(), object.kind()) {
-                Some(PodLocation::Pod) => pods.push(
-                    Pod::from_value(&object.value, &settings.namespace)
-                        .map_err(|e| object.error(e))?,
-                ),
-                Some(_) => workloads.push(object.display_name(&settings.namespace)),
-                None => {}
-            }
+            read.add(&object, &settings.namespace)?;
         }
     }
-    if !workloads.is_empty() {
-        reports.push(format!(
-            "note: {} ignored ({}{}): rollout reads Pods; to plan from workloads, use --from-workloads with --old-sidecarsets",
-            if workloads.len() == 1 { "1 workload".to_owned() } else { format!("{} workloads", workloads.len()) },
-            workloads.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
-            if workloads.len() > 3 { ", ..." } else { "" }
-        ));
+    Ok(read.finish(reports))
+}
+
+/// The pods of the inputs, each reduced to what the controller reads ([`Pod`]) as soon as it is
+/// read, and the workloads among them (ignored).
+#[derive(Debug, Default)]
+struct PodsRead {
+    pods: Vec<Pod>,
+    workloads: Vec<String>,
+}
+
+impl PodsRead {
+    fn add(&mut self, object: &Object<'_>, namespace: &str) -> Result<(), DocumentError> {
+        match pod_location(object.api_version(), object.kind()) {
+            Some(PodLocation::Pod) => self
+                .pods
+                .push(Pod::from_value(&object.value, namespace).map_err(|e| object.error(e))?),
+            Some(_) => self.workloads.push(object.display_name(namespace)),
+            None => {}
+        }
+        Ok(())
     }
-    Ok(pods)
+
+    /// The pods; a note on the workloads ignored goes to `reports`.
+    fn finish(self, reports: &mut Vec<String>) -> Vec<Pod> {
+        let workloads = self.workloads;
+        if !workloads.is_empty() {
+            reports.push(format!(
+                "note: {} ignored ({}{}): rollout reads Pods; to plan from workloads, use --from-workloads with --old-sidecarsets",
+                if workloads.len() == 1 { "1 workload".to_owned() } else { format!("{} workloads", workloads.len()) },
+                workloads.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+                if workloads.len() > 3 { ", ..." } else { "" }
+            ));
+        }
+        self.pods
+    }
 }
 
 /// The summary line (printed even with `-q`) for the pods a SidecarSet's `selector` selects whose

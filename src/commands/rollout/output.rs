@@ -164,16 +164,20 @@ pub struct ListMeta {
     pub resource_version: &'static str,
 }
 
-/// The pods as a `v1 List` in YAML.
+/// The pods as a `v1 List` in YAML ([`PodList`]), each pod's value built and written in turn
+/// ([`report::yaml_list`]: the values of all pods at once took tens of KB a pod, issue 14).
 pub fn yaml(pods: &[Pod]) -> String {
-    report::yaml(&PodList {
-        api_version: "v1",
-        items: pods.iter().map(Pod::to_value).collect(),
-        kind: "List",
-        metadata: ListMeta {
-            resource_version: "",
+    report::yaml_list(
+        |items| PodList {
+            api_version: "v1",
+            items,
+            kind: "List",
+            metadata: ListMeta {
+                resource_version: "",
+            },
         },
-    })
+        pods.iter().map(Pod::to_value),
+    )
 }
 
 /// Pods listed per group in the table; the rest are counted.
@@ -727,6 +731,7 @@ fn describe_strategy(ss: &SidecarSet, matched: usize) -> String {
 mod tests {
     use super::*;
     use crate::kruise::selector::LabelSelector;
+    use kruise_inject_yaml::emit::{self, IndentStyle};
     use serde_json::json;
 
     #[test]
@@ -743,6 +748,45 @@ mod tests {
             "envoy:1 -> hotupgrade:empty"
         );
         assert_eq!(image_change("", "envoy:1"), "\"\" -> envoy:1");
+    }
+
+    /// The List written pod by pod is the text of the whole List written at once, also with pods
+    /// that end in a multi-line string (block scalars whose chomping depends on what follows).
+    #[test]
+    fn the_yaml_list_is_written_pod_by_pod_as_a_whole() {
+        let pod = |name: &str, last: &str| {
+            Pod::from_value(
+                &json!({"apiVersion": "v1", "kind": "Pod",
+                    "metadata": {"name": name, "namespace": "web", "annotations": {"a": "x\ny\n"}},
+                    "spec": {"containers": [{"name": "c", "image": "nginx:1"}]},
+                    "status": {"phase": "Running"}, "zz": last}),
+                "default",
+            )
+            .expect("pod")
+        };
+        let whole = |pods: &[Pod]| {
+            emit::block(
+                &json!({
+                    "apiVersion": "v1",
+                    "items": pods.iter().map(Pod::to_value).collect::<Vec<_>>(),
+                    "kind": "List",
+                    "metadata": {"resourceVersion": ""},
+                }),
+                0,
+                &IndentStyle::default(),
+            )
+        };
+        for pods in [
+            vec![],
+            vec![pod("a", "")],
+            vec![
+                pod("a", "keep\n\n"),
+                pod("b", "strip"),
+                pod("c", " lead\nx\n"),
+            ],
+        ] {
+            assert_eq!(yaml(&pods), whole(&pods));
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! ([`Pod::to_value`]).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -45,15 +46,14 @@ pub struct Pod {
 }
 
 /// A JSON value kept as compact JSON text: what `rollout` holds of the parts of a pod it writes
-/// back unchanged (a few KB a pod, where the `Value` took tens).
+/// back unchanged (a few KB a pod, where the `Value` took tens). Shared, never changed: a copy of
+/// a pod does not copy it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Raw(Box<str>);
+struct Raw(Arc<str>);
 
 impl Raw {
     fn new(value: &Value) -> Self {
-        Raw(serde_json::to_string(value)
-            .unwrap_or_default()
-            .into_boxed_str())
+        Raw(Arc::from(serde_json::to_string(value).unwrap_or_default()))
     }
 
     fn value(&self) -> Value {
@@ -178,7 +178,7 @@ impl Pod {
                     })?,
                     reason: field_str(c, "reason", &path)?,
                     message: field_str(c, "message", &path)?,
-                    raw: Raw::new(c),
+                    raw: Raw::new(&blank(c, &CONDITION_FIELDS)),
                 })
             })
             .collect::<Result<_, PodError>>()?;
@@ -210,7 +210,7 @@ impl Pod {
                             )
                         })?,
                     },
-                    raw: Raw::new(s),
+                    raw: Raw::new(&blank(s, &STATUS_FIELDS)),
                 })
             })
             .collect::<Result<_, PodError>>()?;
@@ -229,7 +229,7 @@ impl Pod {
             phase: str_at("/status/phase")?,
             conditions,
             container_statuses,
-            object: Raw::new(value),
+            object: Raw::new(&without_copies(value)),
         })
     }
 
@@ -492,6 +492,42 @@ impl ContainerStatus {
     }
 }
 
+/// The fields of a condition [`Condition::to_value`] writes (over the raw condition).
+const CONDITION_FIELDS: [&str; 5] = ["lastTransitionTime", "message", "reason", "status", "type"];
+/// The fields of a container status [`ContainerStatus::to_value`] writes.
+const STATUS_FIELDS: [&str; 5] = ["name", "image", "imageID", "ready", "restartCount"];
+
+/// `value` with `null` for the `fields` it has: they are written over it, in their place.
+fn blank(value: &Value, fields: &[&str]) -> Value {
+    let mut value = value.clone();
+    if let Some(map) = value.as_object_mut() {
+        for field in fields {
+            if let Some(v) = map.get_mut(*field) {
+                *v = Value::Null;
+            }
+        }
+    }
+    value
+}
+
+/// The object without what [`Pod`] holds in its own fields and [`Pod::to_value`] writes over (a
+/// third of a pod): `null` in place of the annotations and of non-empty conditions and container
+/// statuses, so that they are written back where they were.
+fn without_copies(value: &Value) -> Value {
+    let mut object = value.clone();
+    let mut blank = |pointer: &str, only_filled: bool| {
+        if let Some(v) = object.pointer_mut(pointer)
+            && (!only_filled || v.as_array().is_some_and(|items| !items.is_empty()))
+        {
+            *v = Value::Null;
+        }
+    };
+    blank("/metadata/annotations", false);
+    blank("/status/conditions", true);
+    blank("/status/containerStatuses", true);
+    object
+}
+
 fn child<'a>(obj: &'a mut Map<String, Value>, key: &str) -> &'a mut Map<String, Value> {
     if !obj.get(key).is_some_and(Value::is_object) {
         obj.insert(key.to_owned(), Value::Object(Map::new()));
@@ -585,6 +621,65 @@ mod tests {
             json!([{"containerPort": 80}])
         );
         assert_eq!(v["status"]["containerStatuses"][0]["started"], json!(true));
+    }
+
+    /// What the pod holds in its own fields is not kept twice, and is written back in its place
+    /// (key order included), whatever the shape it had.
+    #[test]
+    fn fields_held_apart_are_written_back_in_place() {
+        let text = |v: &Value| serde_json::to_string(v).expect("JSON");
+        let mut shapes = vec![pod()];
+        for (pointer, value) in [
+            ("/metadata/annotations", json!(null)),
+            ("/metadata/annotations", json!({})),
+            ("/status/conditions", json!([])),
+            ("/status/conditions", json!(null)),
+            ("/status/containerStatuses", json!([])),
+        ] {
+            let mut v = pod();
+            *v.pointer_mut(pointer).expect("field") = value;
+            shapes.push(v);
+        }
+        let mut no_status = pod();
+        no_status
+            .as_object_mut()
+            .expect("object")
+            .shift_remove("status");
+        shapes.push(no_status);
+        let mut more = pod();
+        more["status"]["conditions"][0] = json!({"lastProbeTime": null,
+            "lastTransitionTime": "2024-01-01T00:01:00Z", "message": "m", "reason": "r",
+            "status": "True", "type": "Ready"});
+        more["status"]["containerStatuses"][1]["containerID"] = json!("containerd://1");
+        more["status"]["containerStatuses"][1]["restartCount"] = json!(0);
+        shapes.push(more);
+        for v in shapes {
+            let p = Pod::from_value(&v, "default").expect("valid");
+            assert!(!p.object.0.contains("\"a\":\"1\""), "{}", p.object.0);
+            assert!(!p.object.0.contains("app@x"), "{}", p.object.0);
+            for raw in p
+                .conditions
+                .iter()
+                .map(|c| &c.raw)
+                .chain(p.container_statuses.iter().map(|s| &s.raw))
+            {
+                assert!(
+                    !raw.0.contains("True") && !raw.0.contains("@x"),
+                    "{}",
+                    raw.0
+                );
+            }
+            let expected = match v.pointer("/metadata/annotations") {
+                // `null` annotations are written as the (empty) map they are read as
+                Some(Value::Null) => {
+                    let mut e = v.clone();
+                    e["metadata"]["annotations"] = json!({});
+                    e
+                }
+                _ => v.clone(),
+            };
+            assert_eq!(text(&p.to_value()), text(&expected));
+        }
     }
 
     #[test]

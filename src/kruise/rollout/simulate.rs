@@ -70,6 +70,72 @@ pub fn reconcile(
     namespaces: &BTreeMap<String, BTreeMap<String, String>>,
     now: &str,
 ) -> Reconcile {
+    reconcile_in(ss, pods, namespaces, now)
+}
+
+/// What [`reconcile`] would do to `pods`, leaving them as they are: a copy is made of the pods it
+/// changes only (what the controller does next, after the rounds: a copy of every pod took as
+/// much memory as the pods, issue 14).
+pub fn next(
+    ss: &SidecarSet,
+    pods: &[Pod],
+    namespaces: &BTreeMap<String, BTreeMap<String, String>>,
+    now: &str,
+) -> Reconcile {
+    reconcile_in(
+        ss,
+        &mut Scratch {
+            pods,
+            changed: BTreeMap::new(),
+        },
+        namespaces,
+        now,
+    )
+}
+
+/// The pods a reconcile reads and changes. It reads them all before it changes any, and reads a
+/// pod it changes only through [`Pods::pod_mut`].
+trait Pods {
+    /// The pods as they were before the reconcile.
+    fn pods(&self) -> &[Pod];
+    /// Pod `i`, to change.
+    fn pod_mut(&mut self, i: usize) -> &mut Pod;
+}
+
+impl Pods for [Pod] {
+    fn pods(&self) -> &[Pod] {
+        self
+    }
+
+    fn pod_mut(&mut self, i: usize) -> &mut Pod {
+        &mut self[i]
+    }
+}
+
+/// Pods left as they are: a pod is copied when it is first changed.
+struct Scratch<'a> {
+    pods: &'a [Pod],
+    changed: BTreeMap<usize, Pod>,
+}
+
+impl Pods for Scratch<'_> {
+    fn pods(&self) -> &[Pod] {
+        self.pods
+    }
+
+    fn pod_mut(&mut self, i: usize) -> &mut Pod {
+        let pods = self.pods;
+        self.changed.entry(i).or_insert_with(|| pods[i].clone())
+    }
+}
+
+fn reconcile_in<P: Pods + ?Sized>(
+    ss: &SidecarSet,
+    store: &mut P,
+    namespaces: &BTreeMap<String, BTreeMap<String, String>>,
+    now: &str,
+) -> Reconcile {
+    let pods = store.pods();
     let matching = match matching_pods(ss, pods, namespaces) {
         Ok(m) => m,
         Err(e) => {
@@ -105,7 +171,7 @@ pub fn reconcile(
                 .into_iter()
                 .map(|i| PodChanges {
                     pod: i,
-                    changes: flip::flip(ss, &mut pods[i], now),
+                    changes: flip::flip(ss, store.pod_mut(i), now),
                 })
                 .collect();
             return done(Action::Flip(changes));
@@ -120,12 +186,12 @@ pub fn reconcile(
         Err(e) => return done(Action::Stopped(Stopped::Invalid(e.to_string()))),
     };
     for &i in &plan.not_upgradable {
-        upgrade::set_upgradable_condition(ss, &mut pods[i], false, now);
+        upgrade::set_upgradable_condition(ss, store.pod_mut(i), false, now);
     }
     let mut upgraded = Vec::new();
     let mut failed = None;
     for &i in &plan.upgrade {
-        match upgrade::upgrade_pod(ss, &mut pods[i], now) {
+        match upgrade::upgrade_pod(ss, store.pod_mut(i), now) {
             Ok(changes) => upgraded.push(PodChanges { pod: i, changes }),
             Err(e) => {
                 failed = Some((i, e.to_string()));
@@ -378,8 +444,7 @@ pub fn simulate(
         .iter()
         .zip(runs)
         .map(|(ss, (status, matching, rounds))| {
-            let mut copy = pods.to_vec();
-            let next = reconcile(ss, &mut copy, namespaces, now);
+            let next = next(ss, pods, namespaces, now);
             // A first round that never ran (no round asked for) still reports the status now.
             let (status, matching) = if limit == 0 {
                 (next.status, next.matching.clone())
