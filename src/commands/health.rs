@@ -13,12 +13,14 @@ use std::io::Write;
 
 use anyhow::Context as _;
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::commands::ExitStatus;
 use crate::commands::args::{FormatArg, WalkArgs};
 use crate::pipeline::input;
 use crate::pipeline::objects::ParsedFile;
+use crate::pipeline::report;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -301,24 +303,34 @@ pub fn format(entries: &[Entry], format: HealthFormat) -> String {
                 format!("{name}: {}: {}\n", e.health.status, e.health.message)
             })
             .collect(),
-        HealthFormat::Json => {
-            let items: Vec<Value> = entries
+        HealthFormat::Json => report::json(
+            &entries
                 .iter()
-                .map(|e| {
-                    json!({
-                        "file": e.file,
-                        "line": e.line,
-                        "name": e.name,
-                        "status": e.health.status.as_str(),
-                        "message": e.health.message,
-                    })
+                .map(|e| HealthJson {
+                    file: &e.file,
+                    line: e.line,
+                    name: &e.name,
+                    status: e.health.status.as_str(),
+                    message: &e.health.message,
                 })
-                .collect();
-            let mut s = serde_json::to_string_pretty(&items).unwrap_or_default();
-            s.push('\n');
-            s
-        }
+                .collect::<Vec<_>>(),
+        ),
     }
+}
+
+/// `health -o json`: an array with one of these per SidecarSet, in input order (the contract).
+#[derive(Debug, Serialize)]
+pub struct HealthJson<'a> {
+    /// The file the SidecarSet is in.
+    pub file: &'a str,
+    /// Its line there.
+    pub line: usize,
+    /// `metadata.name` (empty when it has none).
+    pub name: &'a str,
+    /// `Healthy`, `Progressing` or `Suspended`, as Argo CD's health check says.
+    pub status: &'static str,
+    /// Why, in Argo CD's words.
+    pub message: &'a str,
 }
 
 /// Runs `health`: exit 0 if every SidecarSet is Healthy, 1 otherwise; an error (exit 2) for bad
@@ -357,6 +369,7 @@ pub fn run(args: &HealthArgs) -> anyhow::Result<ExitStatus> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn status_of(v: Value) -> (Status, String) {
         let h = health(&v);
@@ -422,9 +435,11 @@ mod tests {
             name: "s".into(),
             health: health(&json!({})),
         }];
-        let out: Value =
-            serde_json::from_str(&format(&entries, HealthFormat::Json)).unwrap_or_default();
-        assert_eq!(out[0]["status"], "Progressing");
+        // The contract byte for byte: key order, pretty-printed, a final newline.
+        assert_eq!(
+            format(&entries, HealthFormat::Json),
+            "[\n  {\n    \"file\": \"f\",\n    \"line\": 1,\n    \"name\": \"s\",\n    \"status\": \"Progressing\",\n    \"message\": \"Waiting for sidecarSet\"\n  }\n]\n"
+        );
         assert_eq!(
             format(&entries, HealthFormat::Text),
             "s: Progressing: Waiting for sidecarSet\n"
