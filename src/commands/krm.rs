@@ -245,15 +245,7 @@ fn process_whole(
     let (cluster, notices) = gatherer
         .finish()
         .map_err(|rejected| fail(rejection_result(&objects, &rejected)))?;
-    for notice in notices {
-        let (resource_ref, file) = results::identify(&notice.object);
-        results.push(KrmResult {
-            message: notice.finding.message,
-            severity: Severity::Warning,
-            resource_ref: Some(resource_ref),
-            file,
-        });
-    }
+    results.extend(notices.into_iter().map(results::notice_result));
 
     let rendered = Renderer::new(&cluster, &options)
         .render_file(&file)

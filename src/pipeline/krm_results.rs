@@ -20,6 +20,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::pipeline::context::Notice;
+
 /// `severity` of a result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -78,6 +80,18 @@ impl KrmResult {
     /// optional integer and string-keyed maps: serializing it cannot fail.)
     pub fn to_value(&self) -> Value {
         serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+/// A warning of the context gathering (a SidecarSet Kruise admits with a warning) as a result on
+/// the item it concerns.
+pub fn notice_result(notice: Notice) -> KrmResult {
+    let (resource_ref, file) = identify(&notice.object);
+    KrmResult {
+        message: notice.finding.message,
+        severity: Severity::Warning,
+        resource_ref: Some(resource_ref),
+        file,
     }
 }
 

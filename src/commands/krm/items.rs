@@ -23,16 +23,14 @@ use kruise_inject_yaml::resolve;
 use kruise_inject_yaml::tree::{self, Document, Node, NodeKind};
 use serde_json::Value;
 
-use super::{
-    Settings, gather_files, is_duplicate, item_result, report_result, resource_list, results,
-};
+use super::{Settings, gather_files, is_duplicate, item_result, report_result, resource_list};
 use crate::kruise::cluster::Cluster;
 use crate::pipeline::context;
 use crate::pipeline::engine::{
     Options, Renderer, UndecidedSummary, UndecidedWorkload, workers_for,
 };
 use crate::pipeline::function_config::FunctionConfig;
-use crate::pipeline::krm_results::{KrmResult, Severity};
+use crate::pipeline::krm_results::{self, KrmResult, Severity};
 use crate::pipeline::objects::{Location, Object, check_object};
 
 /// The output, the results and what is undecided, as [`super::process_with`] returns them; `None`
@@ -107,15 +105,7 @@ pub(super) fn process(
         }
     }
     let (cluster, notices) = gatherer.finish().ok()?;
-    for notice in notices {
-        let (resource_ref, file) = results::identify(&notice.object);
-        results.push(KrmResult {
-            message: notice.finding.message,
-            severity: Severity::Warning,
-            resource_ref: Some(resource_ref),
-            file,
-        });
-    }
+    results.extend(notices.into_iter().map(krm_results::notice_result));
 
     // Pass 2: every item rendered, its part written; the items split into contiguous runs, one
     // per thread (one when the `Partial` draws must come in order).
