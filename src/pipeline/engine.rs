@@ -1050,4 +1050,60 @@ mod tests {
             "{line}"
         );
     }
+
+    /// `--old-sidecarsets` (diff and rollout): the old cluster is the new one with the old
+    /// SidecarSets; the new inputs' ControllerRevisions and Namespaces stay, the old inputs' are
+    /// added.
+    #[test]
+    fn the_old_cluster_is_the_new_one_with_the_old_sidecarsets() {
+        let revisions =
+            include_str!("../../testdata/render/revisions/context/controllerrevisions.yaml");
+        let sidecarset = |name: &str, image: &str| {
+            format!(
+                "apiVersion: apps.kruise.io/v1beta1\nkind: SidecarSet\nmetadata: {{name: {name}}}\nspec:\n  selector: {{matchLabels: {{app: web}}}}\n  containers: [{{name: {name}, image: {image}}}]\n"
+            )
+        };
+        let new_text = format!(
+            "{}---\napiVersion: v1\nkind: Namespace\nmetadata: {{name: web, labels: {{team: a}}}}\n---\n{revisions}",
+            sidecarset("logger", "logger:v2")
+        );
+        let mut warnings = Vec::new();
+        let new = gather_cluster(
+            &[Source::Stdin],
+            &[],
+            "kruise-system",
+            &FeatureGates::default(),
+            &mut Reader::with_stdin(new_text),
+            &mut warnings,
+        )
+        .expect("the new cluster");
+        assert!(!new.controller_revisions.is_empty());
+        let old_text = format!(
+            "{}---\napiVersion: v1\nkind: Namespace\nmetadata: {{name: other}}\n",
+            sidecarset("logger", "logger:v1")
+        );
+        let old = old_cluster(
+            &new,
+            &[Source::Stdin],
+            &mut Reader::with_stdin(old_text),
+            &mut warnings,
+        )
+        .expect("the old cluster");
+        let image = |c: &Cluster| {
+            c.sidecarsets[0].spec.containers[0].spec["image"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(
+            (image(&new), image(&old)),
+            ("logger:v2".into(), "logger:v1".into())
+        );
+        assert_eq!(
+            old.controller_revisions.len(),
+            new.controller_revisions.len()
+        );
+        assert!(old.namespaces.contains_key("web") && old.namespaces.contains_key("other"));
+        assert_eq!(old.kruise_namespace, new.kruise_namespace);
+    }
 }
