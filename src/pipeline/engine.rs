@@ -444,6 +444,28 @@ impl Reader {
         Ok(ParsedFile::parse(source.to_string(), text)?)
     }
 
+    /// Reads and parses every source in turn and hands each of its objects to `visit`; an error
+    /// (of reading, parsing or `visit`) names the broken files among `sources`
+    /// ([`name_broken_files`]).
+    pub fn for_each_object(
+        &mut self,
+        sources: &[Source],
+        mut visit: impl FnMut(&Object<'_>) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        for source in sources {
+            let file = self
+                .read(source)
+                .map_err(|e| name_broken_files(e, sources))?;
+            let objects = file
+                .objects()
+                .map_err(|e| name_broken_files(e.into(), sources))?;
+            for object in &objects {
+                visit(object)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Reads a source without parsing it.
     pub fn read_text(&mut self, source: &Source) -> anyhow::Result<String> {
         Ok(match source {

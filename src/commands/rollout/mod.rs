@@ -355,53 +355,39 @@ fn pods_from_workloads(
 ) -> anyhow::Result<Vec<Pod>> {
     let mut rng = Rng::new(settings.seed);
     let mut pods = Vec::new();
-    for source in sources {
-        let file = reader
-            .read(source)
-            .map_err(|e| name_broken_files(e, sources))?;
-        let objects = file
-            .objects()
-            .map_err(|e| name_broken_files(e.into(), sources))?;
-        for object in objects {
-            let Some(made) = from_workloads::workload_pods(
-                &object.value,
-                &settings.namespace,
-                old,
-                &mut rng,
-                now,
-            )
-            .map_err(|e| object.error(e))?
-            else {
-                continue;
-            };
-            if let Some(note) = &made.note {
-                reports.push(format!(
-                    "{}:{}: {}: note: {note}",
-                    object.location.file,
-                    object.location.line,
-                    object.display_name(&settings.namespace)
-                ));
-            }
-            if let Some(u) = made.undecided {
-                reports.push(format!(
-                    "{}:{}: {}: warning: its pods were created with --old-sidecarsets: {u}",
-                    object.location.file,
-                    object.location.line,
-                    object.display_name(&settings.namespace)
-                ));
-                undecided.add(&[UndecidedWorkload {
-                    location: object.location.clone(),
-                    resource: object.display_name(&settings.namespace),
-                    undecided: u,
-                }]);
-            }
-            for value in &made.pods {
-                pods.push(
-                    Pod::from_value(value, &settings.namespace).map_err(|e| object.error(e))?,
-                );
-            }
+    reader.for_each_object(sources, |object| {
+        let Some(made) =
+            from_workloads::workload_pods(&object.value, &settings.namespace, old, &mut rng, now)
+                .map_err(|e| object.error(e))?
+        else {
+            return Ok(());
+        };
+        if let Some(note) = &made.note {
+            reports.push(format!(
+                "{}:{}: {}: note: {note}",
+                object.location.file,
+                object.location.line,
+                object.display_name(&settings.namespace)
+            ));
         }
-    }
+        if let Some(u) = made.undecided {
+            reports.push(format!(
+                "{}:{}: {}: warning: its pods were created with --old-sidecarsets: {u}",
+                object.location.file,
+                object.location.line,
+                object.display_name(&settings.namespace)
+            ));
+            undecided.add(&[UndecidedWorkload {
+                location: object.location.clone(),
+                resource: object.display_name(&settings.namespace),
+                undecided: u,
+            }]);
+        }
+        for value in &made.pods {
+            pods.push(Pod::from_value(value, &settings.namespace).map_err(|e| object.error(e))?);
+        }
+        Ok(())
+    })?;
     Ok(pods)
 }
 
@@ -412,17 +398,7 @@ fn read_pods(
     reports: &mut Vec<String>,
 ) -> anyhow::Result<Vec<Pod>> {
     let mut read = PodsRead::default();
-    for source in sources {
-        let file = reader
-            .read(source)
-            .map_err(|e| name_broken_files(e, sources))?;
-        let objects = file
-            .objects()
-            .map_err(|e| name_broken_files(e.into(), sources))?;
-        for object in objects {
-            read.add(&object, &settings.namespace)?;
-        }
-    }
+    reader.for_each_object(sources, |object| Ok(read.add(object, &settings.namespace)?))?;
     Ok(read.finish(reports))
 }
 
